@@ -1,0 +1,136 @@
+"""Mesa agents for the actors. Each is a view onto one row of the model's arrays, so the same state
+serves the vectorised rules and anyone who inspects, draws or steps a single agent.
+
+- :class:`Enterprise` 企业 (a "two new" organisation, 两新组织)
+- :class:`Member` 党员 (a Party member working in a building)
+- :class:`Worker` 白领群众 (a white-collar worker who is not a Party member)
+- :class:`Resident` 居民 (a person in a residential area)
+- :class:`PartyCommittee` 党组织 (subdistrict work committee, zone joint committee, building joint
+  committee / service station, residential-area organisation; enterprise branches are the
+  ``party_organisation`` of an :class:`Enterprise`)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mesa.discrete_space import CellAgent
+
+from sim.world.layout import AREA
+from sim.world.population import MEMBER, RESIDENT, WORKER
+
+if TYPE_CHECKING:
+    from sim.model import VerticalCommunityModel
+
+AUTO_VIEW_LIMIT = 20_000  # people + firms up to which every one gets a Mesa agent at start
+STRATEGY_NAMES = ("cooperate", "defect", "loner")
+ORG_NAMES = ("none", "joint", "own branch")
+COMMITTEE_LEVELS = ("subdistrict work committee", "zone joint committee", "building joint committee",
+                    "residential-area organisation", "enterprise branch")
+
+
+def _column(table: str, name: str, doc: str) -> property:
+    def get(self):
+        return getattr(getattr(self.model, table), name)[self.index]
+
+    def set_(self, value):
+        getattr(getattr(self.model, table), name)[self.index] = value
+
+    return property(get, set_, doc=doc)
+
+
+class _RowView(CellAgent):
+    table = "people"
+
+    def __init__(self, model: VerticalCommunityModel, index: int):
+        super().__init__(model)
+        self.index = int(index)
+        site = getattr(model, self.table).site[self.index]
+        self.cell = model.grid[tuple(int(v) for v in model.world.site_xy[site])]
+
+
+class _Person(_RowView):
+    site = _column("people", "site", "index of the building or residential area")
+    threshold = _column("people", "threshold", "Granovetter threshold (share of peers)")
+    active = _column("people", "active", "took part in this week's activities")
+    demand = _column("people", "demand", "asked for a service this week")
+    served = _column("people", "served", "this week's request was met")
+
+
+class Member(_Person):
+    """党员: a Party member working in a building."""
+
+    firm = _column("people", "firm", "employing enterprise")
+    belonging = _column("people", "belonging", "sense of belonging in [0, 1]")
+    attached = _column("people", "attached", "organisational relationship attached in the building")
+
+
+class Worker(_Person):
+    """白领群众: a white-collar worker who is not a Party member."""
+
+    firm = _column("people", "firm", "employing enterprise")
+
+
+class Resident(_Person):
+    """居民: a person living in a residential area."""
+
+
+class Enterprise(_RowView):
+    """企业: a firm in a building."""
+
+    table = "firms"
+    site = _column("firms", "site", "building")
+    workers = _column("firms", "workers", "non-member white-collar workers")
+    members = _column("firms", "members", "Party members employed")
+    satisfaction = _column("firms", "satisfaction", "satisfaction with the business environment")
+
+    @property
+    def strategy(self) -> str:
+        return STRATEGY_NAMES[self.model.firms.strategy[self.index]]
+
+    @property
+    def party_organisation(self) -> str:
+        return ORG_NAMES[self.model.firms.org[self.index]]
+
+
+class PartyCommittee(CellAgent):
+    """党组织: a committee node of the resource tree, with its service point."""
+
+    def __init__(self, model: VerticalCommunityModel, node: int):
+        super().__init__(model)
+        w = model.world
+        self.node = int(node)
+        level = int(w.node_level[node])
+        is_area = level == 2 and w.site_kind[w.node_site[node]] == AREA
+        self.level = level + int(is_area)
+        self.cell = model.grid[tuple(int(v) for v in w.node_xy[node])]
+
+    @property
+    def level_name(self) -> str:
+        return COMMITTEE_LEVELS[self.level]
+
+    @property
+    def resources(self) -> float:
+        return float(self.model.held[self.node])
+
+    @property
+    def is_open(self) -> bool:
+        return self.resources >= self.model.config.budget.min_active
+
+
+PERSON_CLASSES = {MEMBER: Member, WORKER: Worker, RESIDENT: Resident}
+
+
+def create_views(model: VerticalCommunityModel, mode: str | int = "auto") -> dict[str, list]:
+    """Committees always get agents; people and firms too when the population is small enough
+    (``"auto"``), always (``"all"``), never (``"none"``), or below an explicit count."""
+    committees = [PartyCommittee(model, node) for node in range(len(model.world.node_level))]
+    n = len(model.people) + len(model.firms)
+    limit = {"auto": AUTO_VIEW_LIMIT, "all": n, "none": -1}.get(mode, mode)
+    if not isinstance(limit, int):
+        raise ValueError(f"agent_views: got {mode!r}, allowed: 'auto', 'all', 'none' or an integer")
+    views = {"committees": committees, "firms": [], "people": []}
+    if n <= limit:
+        views["firms"] = [Enterprise(model, i) for i in range(len(model.firms))]
+        views["people"] = [PERSON_CLASSES[int(k)](model, i) for i, k in enumerate(model.people.kind)]
+    return views

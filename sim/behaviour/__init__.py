@@ -1,0 +1,2 @@
+"""Decision rules, one module per published origin. Pure functions over arrays: the model and the
+docking tests call the same code."""

@@ -1,0 +1,28 @@
+"""Outreach that creates or extends Party organisations (组织覆盖).
+
+A committee visits uncovered enterprises in its remit as far as its outreach budget goes. A
+visited firm joins with probability join_probability x satisfaction x closeness (closeness is the
+service uptake at the firm's building: visits from far away persuade less). A firm that joins sets
+up its own branch if it has at least ``own_branch_min_members`` Party members (the Party
+constitution's three), otherwise it joins a joint branch (联合支部) or the building's joint
+committee.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.world.population import JOINT, OWN_BRANCH
+
+
+def visit_probability(capacity: np.ndarray, remit: np.ndarray) -> np.ndarray:
+    """Chance that an uncovered firm is visited: visits available over firms waiting, per committee."""
+    return np.minimum(1.0, np.divide(capacity, remit, out=np.ones_like(capacity, dtype=float), where=remit > 0))
+
+
+def join_probability(base: float, satisfaction: np.ndarray, closeness: np.ndarray) -> np.ndarray:
+    return base * satisfaction * closeness
+
+
+def organisation_formed(members: np.ndarray, own_branch_min_members: int) -> np.ndarray:
+    return np.where(members >= own_branch_min_members, OWN_BRANCH, JOINT).astype(np.int8)

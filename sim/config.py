@@ -1,0 +1,424 @@
+"""Structured run configuration: dataclasses, range checks and composition of the YAML presets.
+
+The YAML files in ``configs/`` hold the values; these dataclasses hold the schema. A composed
+configuration is checked here once, before anything is built or written, and every problem is
+reported as one :class:`ConfigError` line that names the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+PERSON_KINDS = ("member", "worker", "resident")
+DEPTHS = ("subdistrict", "zone", "site")
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, of the wrong type or out of range."""
+
+
+def _check(ok: bool, key: str, allowed: str, value: Any) -> None:
+    if not ok:
+        raise ConfigError(f"{key}: got {value!r}, allowed: {allowed}")
+
+
+def _unit(key: str, value: float) -> None:
+    _check(0.0 <= value <= 1.0, key, "a number in [0, 1]", value)
+
+
+def _nonneg(key: str, value: float) -> None:
+    _check(value >= 0, key, "a number >= 0", value)
+
+
+def _positive(key: str, value: float) -> None:
+    _check(value > 0, key, "a number > 0", value)
+
+
+def _per_kind(key: str, mapping: dict[str, float], check) -> None:
+    _check(set(mapping) == set(PERSON_KINDS), key, f"exactly the keys {list(PERSON_KINDS)}", sorted(mapping))
+    for kind, value in mapping.items():
+        check(f"{key}.{kind}", value)
+
+
+# --------------------------------------------------------------------------- world and budget
+
+
+@dataclass
+class WorldConfig:
+    cell_size_m: float = 100.0
+    walk_speed_m_per_min: float = 80.0
+    detour_factor: float = 1.3
+    access_overhead_min: float = 3.0
+    outreach_decay_min: float = 10.0
+
+    def check(self) -> None:
+        for name in ("cell_size_m", "walk_speed_m_per_min", "outreach_decay_min"):
+            _positive(f"world.{name}", getattr(self, name))
+        _check(self.detour_factor >= 1, "world.detour_factor", "a number >= 1", self.detour_factor)
+        _nonneg("world.access_overhead_min", self.access_overhead_min)
+
+
+@dataclass
+class BudgetConfig:
+    per_person_per_step: float = 0.04
+    service_unit_cost: float = 1.0
+    min_active: float = 5.0
+    outreach_cost: float = 5.0
+    outreach_share: float = 0.2
+
+    def check(self) -> None:
+        _nonneg("budget.per_person_per_step", self.per_person_per_step)
+        _positive("budget.service_unit_cost", self.service_unit_cost)
+        _nonneg("budget.min_active", self.min_active)
+        _positive("budget.outreach_cost", self.outreach_cost)
+        _unit("budget.outreach_share", self.outreach_share)
+
+
+# --------------------------------------------------------------------------- behaviour
+
+
+@dataclass
+class ParticipationConfig:
+    threshold_mean: dict[str, float] = field(
+        default_factory=lambda: {"member": 0.25, "worker": 0.45, "resident": 0.35}
+    )
+    threshold_sd: float = 0.2
+    availability: float = 0.4
+    temperature: float = 0.05
+    weight_site: float = 1.0
+    weight_zone: float = 0.5
+    weight_online: float = 0.5
+    belonging_effect: float = 0.2
+    served_effect: float = 0.1
+    reputation_effect: float = 0.15
+    loner_firm_penalty: float = 0.1
+
+    def check(self) -> None:
+        p = "behaviour.participation"
+        _per_kind(f"{p}.threshold_mean", self.threshold_mean, _unit)
+        for name in ("threshold_sd", "temperature", "weight_site", "weight_zone", "weight_online"):
+            _nonneg(f"{p}.{name}", getattr(self, name))
+        for name in ("availability", "belonging_effect", "served_effect", "reputation_effect", "loner_firm_penalty"):
+            _unit(f"{p}.{name}", getattr(self, name))
+
+
+@dataclass
+class DemandConfig:
+    rate: dict[str, float] = field(
+        default_factory=lambda: {"member": 0.05, "worker": 0.05, "resident": 0.10}
+    )
+
+    def check(self) -> None:
+        _per_kind("behaviour.demand.rate", self.rate, _unit)
+
+
+@dataclass
+class CoproductionConfig:
+    group_size: int = 5
+    multiplication: float = 3.0
+    cost: float = 1.0
+    loner_payoff: float = 1.0
+    revision_rate: float = 0.1
+    exploration: float = 0.001
+    initial_shares: dict[str, float] = field(
+        default_factory=lambda: {"cooperate": 0.2, "defect": 0.3, "loner": 0.5}
+    )
+    contribution_ru: float = 2.0
+
+    def check(self) -> None:
+        p = "behaviour.coproduction"
+        _check(self.group_size >= 2, f"{p}.group_size", "an integer >= 2", self.group_size)
+        _positive(f"{p}.multiplication", self.multiplication)
+        _nonneg(f"{p}.cost", self.cost)
+        _nonneg(f"{p}.loner_payoff", self.loner_payoff)
+        _unit(f"{p}.revision_rate", self.revision_rate)
+        _unit(f"{p}.exploration", self.exploration)
+        _nonneg(f"{p}.contribution_ru", self.contribution_ru)
+        keys = ["cooperate", "defect", "loner"]
+        _check(sorted(self.initial_shares) == sorted(keys), f"{p}.initial_shares", f"exactly the keys {keys}",
+               sorted(self.initial_shares))
+        for k, v in self.initial_shares.items():
+            _unit(f"{p}.initial_shares.{k}", v)
+        total = sum(self.initial_shares.values())
+        _check(abs(total - 1) < 1e-9, f"{p}.initial_shares", "shares summing to 1", total)
+
+
+@dataclass
+class BelongingConfig:
+    initial_mean: float = 0.3
+    initial_sd: float = 0.1
+    learning_rate: float = 0.1
+    extinction_rate: float = 0.02
+
+    def check(self) -> None:
+        for name in ("initial_mean", "initial_sd", "learning_rate", "extinction_rate"):
+            _unit(f"behaviour.belonging.{name}", getattr(self, name))
+
+
+@dataclass
+class AttachmentConfig:
+    initial_attached: float = 0.5
+    attach_rate: float = 0.05
+    detach_rate: float = 0.01
+
+    def check(self) -> None:
+        for name in ("initial_attached", "attach_rate", "detach_rate"):
+            _unit(f"behaviour.attachment.{name}", getattr(self, name))
+
+
+@dataclass
+class OutreachConfig:
+    join_probability: float = 0.3
+    own_branch_min_members: int = 3
+    joint_branch_span: int = 5
+
+    def check(self) -> None:
+        _unit("behaviour.outreach.join_probability", self.join_probability)
+        _check(self.own_branch_min_members >= 1, "behaviour.outreach.own_branch_min_members", "an integer >= 1",
+               self.own_branch_min_members)
+        _check(self.joint_branch_span >= 1, "behaviour.outreach.joint_branch_span", "an integer >= 1",
+               self.joint_branch_span)
+
+
+@dataclass
+class SatisfactionConfig:
+    initial: float = 0.5
+    adjustment_rate: float = 0.1
+
+    def check(self) -> None:
+        _unit("behaviour.satisfaction.initial", self.initial)
+        _unit("behaviour.satisfaction.adjustment_rate", self.adjustment_rate)
+
+
+@dataclass
+class BehaviourConfig:
+    participation: ParticipationConfig = field(default_factory=ParticipationConfig)
+    demand: DemandConfig = field(default_factory=DemandConfig)
+    coproduction: CoproductionConfig = field(default_factory=CoproductionConfig)
+    belonging: BelongingConfig = field(default_factory=BelongingConfig)
+    attachment: AttachmentConfig = field(default_factory=AttachmentConfig)
+    outreach: OutreachConfig = field(default_factory=OutreachConfig)
+    satisfaction: SatisfactionConfig = field(default_factory=SatisfactionConfig)
+
+
+# --------------------------------------------------------------------------- governance, sinking
+
+
+@dataclass
+class GovernanceParams:
+    """Parameters the mechanisms read; a mechanism that is off ignores its parameters."""
+
+    service_circle_min: float = 15.0
+    pooling_cost_saving: float = 0.2
+    base_match: float = 0.6
+    service_list_match: float = 0.85
+    feedback_match_bonus: float = 0.1
+    feedback_satisfaction_bonus: float = 0.05
+    reputation_rate: float = 0.1
+    online_share: float = 0.3
+    committee_reward: float = 0.0
+    committee_sanction: float = 0.0
+
+    def check(self) -> None:
+        p = "governance.params"
+        _positive(f"{p}.service_circle_min", self.service_circle_min)
+        for name in ("pooling_cost_saving", "base_match", "service_list_match", "feedback_match_bonus",
+                     "feedback_satisfaction_bonus", "reputation_rate", "online_share"):
+            _unit(f"{p}.{name}", getattr(self, name))
+        _nonneg(f"{p}.committee_reward", self.committee_reward)
+        _nonneg(f"{p}.committee_sanction", self.committee_sanction)
+
+
+@dataclass
+class GovernanceConfig:
+    name: str = "fragmented"
+    mechanisms: list[str] = field(default_factory=list)
+    params: GovernanceParams = field(default_factory=GovernanceParams)
+
+    def check(self) -> None:
+        from sim.governance import MECHANISMS
+
+        for name in self.mechanisms:
+            _check(name in MECHANISMS, "governance.mechanisms", f"names from {sorted(MECHANISMS)}", name)
+        _check(len(set(self.mechanisms)) == len(self.mechanisms), "governance.mechanisms",
+               "each mechanism at most once", self.mechanisms)
+
+
+@dataclass
+class SinkingConfig:
+    policy: str = "need"
+    share: float = 0.5
+    depth: str = "site"
+    loss: float = 0.05
+
+    def check(self) -> None:
+        from sim.sinking import SINKING_POLICIES
+
+        _check(self.policy in SINKING_POLICIES, "sinking.policy", f"one of {sorted(SINKING_POLICIES)}", self.policy)
+        _unit("sinking.share", self.share)
+        _check(self.depth in DEPTHS, "sinking.depth", f"one of {list(DEPTHS)}", self.depth)
+        _unit("sinking.loss", self.loss)
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+@dataclass
+class ScenarioConfig:
+    """A district: subdistricts by name, each a count-form or an explicit spec (see sim.world.spec)."""
+
+    name: str = "custom"
+    file: str | None = None
+    subdistricts: dict[str, Any] = field(default_factory=dict)
+
+    def check(self) -> None:
+        if self.file is not None:
+            path = Path(self.file)
+            _check(path.is_file(), "scenario.file", "a path to an existing district YAML file", self.file)
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except yaml.YAMLError as err:
+                raise ConfigError(f"scenario.file: {self.file} is not valid YAML ({err.__class__.__name__})") from None
+            _check(isinstance(data, dict) and isinstance(data.get("subdistricts"), dict), "scenario.file",
+                   "a YAML mapping with a 'subdistricts' mapping", self.file)
+            self.subdistricts = data["subdistricts"]
+            self.name = str(data.get("name", path.stem))
+        _check(len(self.subdistricts) > 0, "scenario.subdistricts", "at least one subdistrict", self.subdistricts)
+        from sim.world.spec import parse_subdistrict
+
+        self.subdistricts = {
+            name: parse_subdistrict(f"scenario.subdistricts.{name}", spec) for name, spec in self.subdistricts.items()
+        }
+
+
+@dataclass
+class OutputsConfig:
+    agent_snapshots: list[int] = field(default_factory=list)
+
+
+@dataclass
+class RunConfig:
+    seed: int = 0
+    steps: int = 52
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    governance: GovernanceConfig = field(default_factory=GovernanceConfig)
+    sinking: SinkingConfig = field(default_factory=SinkingConfig)
+    world: WorldConfig = field(default_factory=WorldConfig)
+    budget: BudgetConfig = field(default_factory=BudgetConfig)
+    behaviour: BehaviourConfig = field(default_factory=BehaviourConfig)
+    outputs: OutputsConfig = field(default_factory=OutputsConfig)
+
+    def check(self) -> None:
+        _check(self.seed >= 0, "seed", "an integer >= 0", self.seed)
+        _check(self.steps >= 0, "steps", "an integer >= 0", self.steps)
+        for s in self.outputs.agent_snapshots:
+            _check(0 <= s <= self.steps, "outputs.agent_snapshots", f"steps in [0, {self.steps}]", s)
+
+
+# --------------------------------------------------------------------------- composition
+
+
+def validate(cfg: DictConfig | dict) -> RunConfig:
+    """Check a composed configuration against the schema; raise ConfigError with one line."""
+    if isinstance(cfg, DictConfig):
+        cfg = OmegaConf.to_container(cfg, resolve=True)
+    cfg = {k: v for k, v in cfg.items() if k != "hydra"}
+    _reject_targets(cfg, "")
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(RunConfig), cfg)
+        run = OmegaConf.to_object(merged)
+    except OmegaConfBaseException as err:
+        key = getattr(err, "full_key", None) or "config"
+        reason = str(err).splitlines()[0]
+        raise ConfigError(f"{key}: {reason}") from None
+    _check_tree(run)
+    return run
+
+
+def _check_tree(node: Any) -> None:
+    """Range checks, parents before children (OmegaConf builds defaults without running them)."""
+    if hasattr(node, "__dataclass_fields__"):
+        if hasattr(node, "check"):
+            node.check()
+        for f in fields(node):
+            _check_tree(getattr(node, f.name))
+
+
+def _reject_targets(node: Any, path: str) -> None:
+    # Configs are data: nothing in them may name code to import.
+    if isinstance(node, dict):
+        for key, value in node.items():
+            where = f"{path}.{key}" if path else str(key)
+            _check(key != "_target_", where, "no _target_ keys (modes and policies are chosen by name)", value)
+            _reject_targets(value, where)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _reject_targets(value, f"{path}[{i}]")
+
+
+def group_options(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+
+
+def compose(overrides: list[str] | None = None) -> RunConfig:
+    """Compose ``configs/`` with Hydra's compose API (no @hydra.main needed) and validate it."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    overrides = list(overrides or [])
+    check_group_choices(overrides)
+    if GlobalHydra.instance().is_initialized():
+        GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = hydra_compose(config_name="config", overrides=overrides)
+    return validate(cfg)
+
+
+CONFIG_GROUPS = ("scenario", "governance", "sinking")
+
+
+def check_group_choices(overrides: list[str]) -> None:
+    """Name an unknown preset, mode or policy in one line, before Hydra prints its own long error."""
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        key = key.lstrip("+~")
+        if not sep or key not in CONFIG_GROUPS:
+            continue
+        choices = group_options(key)
+        for choice in _sweep_values(value):
+            _check(choice in choices, key, f"one of {choices}", choice)
+
+
+def _sweep_values(value: str) -> list[str]:
+    value = value.strip()
+    if value.startswith("glob("):
+        return []  # a pattern, matched by Hydra itself
+    if value.startswith("choice(") and value.endswith(")"):
+        value = value[len("choice(") : -1]
+    return [v.strip().strip("'\"") for v in value.split(",") if v.strip()]
+
+
+def config_hash(run: RunConfig) -> str:
+    """Stable hash of a resolved configuration: equal configs give equal hashes."""
+    blob = json.dumps(to_dict(run), sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def to_dict(run: Any) -> Any:
+    if hasattr(run, "__dataclass_fields__"):
+        return {f.name: to_dict(getattr(run, f.name)) for f in fields(run)}
+    if isinstance(run, dict):
+        return {k: to_dict(v) for k, v in run.items()}
+    if isinstance(run, (list, tuple)):
+        return [to_dict(v) for v in run]
+    return run

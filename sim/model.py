@@ -1,0 +1,287 @@
+"""The vertical-community model (立体社区): world building and the weekly schedule.
+
+The order of :meth:`VerticalCommunityModel.step` is the ODD's process overview (docs/ODD.md §3).
+Person and enterprise state live in arrays (sim.world.population); each rule is one call into
+sim.behaviour, applied to everyone at once from last week's state (synchronous update).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import mesa
+import numpy as np
+from mesa.discrete_space import OrthogonalMooreGrid
+
+from sim import metrics
+from sim.agents import create_views
+from sim.behaviour import membership, optional_pgg, outreach, threshold
+from sim.config import PERSON_KINDS, RunConfig, compose
+from sim.governance import SITE_POOL, ZONE_POOL, levers_for
+from sim.services import ServiceNetwork
+from sim.sinking import NodeStats, sink
+from sim.world import AREA, build_populations, build_world
+from sim.world.population import COOPERATE, DEFECT, LONER, MEMBER, UNCOVERED, WORKER
+
+
+class VerticalCommunityModel(mesa.Model):
+    """Party committees, enterprises, Party members, workers and residents in business buildings.
+
+    Construct from preset names (``scenario``, ``governance``, ``sinking``) plus dotted overrides
+    written with double underscores (``sinking__share=0.3``), or from a validated ``config``.
+    ``rng`` seeds everything; by default it is the config's ``seed``.
+    """
+
+    def __init__(self, scenario: str = "small", governance: str = "brand", sinking: str = "need",
+                 rng: Any = None, config: RunConfig | None = None, agent_views: str | int = "auto",
+                 **overrides: Any):
+        if config is None:
+            items = [f"scenario={scenario}", f"governance={governance}", f"sinking={sinking}"]
+            items += [f"{k.replace('__', '.')}={_override_value(v)}" for k, v in overrides.items()]
+            if rng is not None and isinstance(rng, (int, np.integer)):
+                items.append(f"seed={int(rng)}")
+            config = compose(items)
+        elif overrides:
+            raise TypeError("pass either config or overrides, not both")
+        super().__init__(rng=config.seed if rng is None else rng)
+        self.config = config
+        self.levers = levers_for(config.governance)
+        gen = self.rng
+
+        self.world = build_world(config, gen)
+        self.people, self.firms = build_populations(config, self.world, gen)
+        self.grid = OrthogonalMooreGrid((self.world.width, self.world.height), torus=False, random=self.random)
+        self.network = ServiceNetwork(self.world, self.levers, config)
+        self._index_groups()
+
+        n_nodes = len(self.world.node_level)
+        self.held = np.zeros(n_nodes)
+        self.totals = {"inflow": 0.0, "spent": 0.0, "lost": 0.0}
+        self.week = {"inflow": 0.0, "spent": 0.0, "lost": 0.0}
+        self.reputation = np.zeros(self.world.n_sites)
+        self.site_unmet = np.zeros(self.world.n_sites)
+        self.site_covered = np.zeros(self.world.n_sites, dtype=bool)
+        self.site_minutes = np.full(self.world.n_sites, np.inf)
+
+        self.views = create_views(self, agent_views)
+        self.outcomes: dict[str, float] = metrics.compute(self)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(_outcome, name=name) for name in metrics.OUTCOMES}
+        )
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ set-up helpers
+
+    def _index_groups(self) -> None:
+        w, p, f = self.world, self.people, self.firms
+        self.people_per_site = np.bincount(p.site, minlength=w.n_sites).astype(float)
+        self.firms_per_site = np.bincount(f.site, minlength=w.n_sites).astype(float)
+        # zone peer groups: a zone's buildings and its residential areas are separate "two skins"
+        # unless fused into one grid
+        side = np.zeros(w.n_sites, dtype=np.int64) if self.levers.fused else (w.site_kind == AREA).astype(np.int64)
+        self.site_peer_group = w.site_zone * 2 + side
+        self.n_peer_groups = 2 * w.n_zones
+        pool_of_site = {SITE_POOL: np.arange(w.n_sites), ZONE_POOL: w.site_zone}.get(
+            self.levers.coproduction_pool, w.site_subdistrict)
+        pool_node = {SITE_POOL: w.site_node(np.arange(w.n_sites)), ZONE_POOL: w.zone_node(w.site_zone)}.get(
+            self.levers.coproduction_pool, w.site_subdistrict)
+        self.firm_pool = pool_of_site[f.site]
+        self.firm_pool_node = pool_node[f.site]
+        self.n_pools = int(pool_of_site.max()) + 1 if len(pool_of_site) else 0
+        self.pool_order = np.argsort(self.firm_pool, kind="stable")
+        self.pool_size = np.bincount(self.firm_pool, minlength=self.n_pools)
+        self.pool_start = np.concatenate([[0], np.cumsum(self.pool_size)[:-1]])
+        self.demand_rate = np.array([self.config.behaviour.demand.rate[k] for k in PERSON_KINDS])
+        self.site_subdistrict_people = np.bincount(self.world.site_subdistrict, weights=self.people_per_site,
+                                                   minlength=w.n_subdistricts)
+
+    # ------------------------------------------------------------------ the weekly schedule
+
+    def step(self) -> None:
+        self.week = {"inflow": 0.0, "spent": 0.0, "lost": 0.0}
+        self.receive_resources()
+        self.week["lost"] += sink(self.held, self.world.node_parent, self.world.node_level,
+                                  self.node_stats(), self.config.sinking)
+        self.open_service_points()
+        self.deliver_services()
+        self.reach_out()
+        self.take_part()
+        self.update_members()
+        self.coproduce()
+        self.update_reputation()
+        for key in self.totals:
+            self.totals[key] += self.week[key]
+        self.outcomes = metrics.compute(self)
+        self.datacollector.collect(self)
+
+    def receive_resources(self) -> None:
+        """Budget into each subdistrict committee; cooperators' offers onto the shared list."""
+        budget = self.config.budget.per_person_per_step * self.site_subdistrict_people
+        offers = self.config.behaviour.coproduction.contribution_ru * np.bincount(
+            self.firm_pool_node[self.firms.strategy == COOPERATE], minlength=len(self.held))
+        self.held[: len(budget)] += budget
+        self.held += offers
+        self.week["inflow"] += float(budget.sum() + offers.sum())
+
+    def node_stats(self) -> NodeStats:
+        w, p, f = self.world, self.people, self.firms
+
+        def per_node(site_values: np.ndarray) -> np.ndarray:
+            out = np.zeros(len(w.node_level))
+            out[: w.n_subdistricts] = np.bincount(w.site_subdistrict, weights=site_values, minlength=w.n_subdistricts)
+            out[w.zone_node(np.arange(w.n_zones))] = np.bincount(w.site_zone, weights=site_values, minlength=w.n_zones)
+            out[w.site_node(np.arange(w.n_sites))] = site_values
+            return out
+
+        return NodeStats(
+            people=per_node(self.people_per_site),
+            firms=per_node(self.firms_per_site),
+            unmet=per_node(self.site_unmet),
+            uncovered=per_node(np.bincount(f.site, weights=f.org == UNCOVERED, minlength=w.n_sites)),
+            participants=per_node(np.bincount(p.site, weights=p.active, minlength=w.n_sites)),
+        )
+
+    def open_service_points(self) -> None:
+        self.open_nodes = self.held >= self.config.budget.min_active
+        self.site_provider, self.site_minutes = self.network.providers(self.open_nodes)
+        self.site_covered = self.network.covered(self.site_minutes)
+        self.site_uptake = self.network.uptake(self.site_minutes)
+
+    def deliver_services(self) -> None:
+        """Requests arise, travel to the site's provider and are met as far as its holdings go."""
+        p, lv, n_nodes = self.people, self.levers, len(self.held)
+        p.demand = self.rng.random(len(p)) < self.demand_rate[p.kind]
+        requests = np.bincount(p.site[p.demand], minlength=self.world.n_sites).astype(float)
+        unit_cost = self.config.budget.service_unit_cost * lv.cost_factor
+        has_provider = self.site_provider >= 0
+        provider = np.where(has_provider, self.site_provider, 0)
+        routed = np.bincount(provider, weights=requests * self.site_uptake * lv.match * has_provider, minlength=n_nodes)
+        capacity = self.held / unit_cost
+        filled = np.minimum(1.0, np.divide(capacity, routed, out=np.ones(n_nodes), where=routed > 0))
+        p_site = np.where(has_provider, self.site_uptake * lv.match * filled[provider], 0.0)
+        p.served = p.demand & (self.rng.random(len(p)) < p_site[p.site])
+        served_sites = np.bincount(p.site[p.served], minlength=self.world.n_sites)
+        spent = np.minimum(self.held, unit_cost * np.bincount(provider, weights=served_sites * has_provider,
+                                                              minlength=n_nodes))
+        self.held -= spent
+        self.week["spent"] += float(spent.sum())
+        self.site_unmet = requests - served_sites
+        self.update_satisfaction()
+
+    def update_satisfaction(self) -> None:
+        p, f = self.people, self.firms
+        staff = p.firm >= 0
+        asked = np.bincount(p.firm[staff & p.demand], minlength=len(f))
+        met = np.bincount(p.firm[staff & p.served], minlength=len(f))
+        rate = self.config.behaviour.satisfaction.adjustment_rate
+        target = np.divide(met, asked, out=f.satisfaction.copy(), where=asked > 0)
+        f.satisfaction = np.clip(f.satisfaction + rate * (target - f.satisfaction) + self.levers.satisfaction_bonus,
+                                 0.0, 1.0)
+
+    def reach_out(self) -> None:
+        """Committees visit uncovered firms in their remit; firms that join get an organisation."""
+        f, cfg, n_nodes = self.firms, self.config, len(self.held)
+        firm_provider = self.site_provider[f.site]
+        waiting = (f.org == UNCOVERED) & (firm_provider >= 0)
+        if not waiting.any():
+            return
+        visits = np.floor(cfg.budget.outreach_share * self.held / cfg.budget.outreach_cost)
+        remit = np.bincount(firm_provider[waiting], minlength=n_nodes).astype(float)
+        p_visit = outreach.visit_probability(visits, remit)
+        idx = np.flatnonzero(waiting)
+        visited = idx[self.rng.random(len(idx)) < p_visit[firm_provider[idx]]]
+        spent = np.minimum(self.held, cfg.budget.outreach_cost * np.bincount(firm_provider[visited], minlength=n_nodes))
+        self.held -= spent
+        self.week["spent"] += float(spent.sum())
+        p_join = outreach.join_probability(cfg.behaviour.outreach.join_probability, f.satisfaction[visited],
+                                           self.site_uptake[f.site[visited]])
+        joined = visited[self.rng.random(len(visited)) < p_join]
+        f.org[joined] = outreach.organisation_formed(f.members[joined], cfg.behaviour.outreach.own_branch_min_members)
+
+    def take_part(self) -> None:
+        """Granovetter participation: peers' share last week against a threshold lowered by
+        belonging, last week's service and the site's brand reputation."""
+        p, w, cfg = self.people, self.world, self.config.behaviour.participation
+        groups = [(cfg.weight_site, _share(p.site, p.active, w.n_sites)[p.site])]
+        if self.levers.zone_peers:
+            g = self.site_peer_group[p.site]
+            groups.append((cfg.weight_zone, _share(g, p.active, self.n_peer_groups)[g]))
+        if self.levers.online_share > 0:
+            s = w.site_subdistrict[p.site]
+            groups.append((cfg.weight_online, _share(s, p.active, w.n_subdistricts)[s]))
+        # peers are judged against those who could have come: the share of available peers
+        peers = np.minimum(1.0, threshold.peer_share(groups) / cfg.availability) if cfg.availability > 0 else 0.0
+        effective = (p.threshold
+                     - cfg.belonging_effect * p.belonging
+                     - cfg.served_effect * p.served
+                     - cfg.reputation_effect * self.reputation[p.site])
+        if len(self.firms):
+            loner_firm = (p.kind == WORKER) & (self.firms.strategy[np.maximum(p.firm, 0)] == LONER)
+            effective = effective + cfg.loner_firm_penalty * loner_firm
+        # activities run only where an open service point is within reach
+        draws = self.rng.random(len(p))
+        p.active = self.site_covered[p.site] & threshold.decide(peers, effective, cfg.temperature,
+                                                                draws / max(cfg.availability, 1e-12))
+        p.ever_active |= p.active
+
+    def update_members(self) -> None:
+        p, f, b = self.people, self.firms, self.config.behaviour
+        m = np.flatnonzero(p.kind == MEMBER)
+        p.belonging[m] = membership.bush_mosteller(p.belonging[m], p.active[m], b.belonging.learning_rate,
+                                                   b.belonging.extinction_rate)
+        covered = f.org[p.firm[m]] != UNCOVERED
+        p.attached[m] = membership.update_attachment(p.attached[m], p.belonging[m], covered,
+                                                     b.attachment.attach_rate, b.attachment.detach_rate,
+                                                     self.rng.random(len(m)))
+
+    def coproduce(self) -> None:
+        """Optional public goods game in each firm's pool, then proportional imitation."""
+        f, c, lv = self.firms, self.config.behaviour.coproduction, self.levers
+        if not len(f):
+            return
+        counts = np.bincount(self.firm_pool * 3 + f.strategy, minlength=3 * self.n_pools).reshape(-1, 3)
+        shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+        table = optional_pgg.expected_payoffs(shares[:, COOPERATE], shares[:, DEFECT], shares[:, LONER],
+                                              c.group_size, c.multiplication, c.cost, c.loner_payoff,
+                                              lv.reward, lv.sanction)
+        f.payoff = table[self.firm_pool, f.strategy]
+        n = len(f)
+        draws = self.rng.random((4, n))
+        met = self.pool_order[self.pool_start[self.firm_pool] + (draws[0] * self.pool_size[self.firm_pool]).astype(np.int64)]
+        scale = optional_pgg.payoff_scale(c.multiplication, c.cost, c.loner_payoff, lv.reward, lv.sanction)
+        strategy = optional_pgg.imitate(f.strategy, f.payoff, met, draws[1] < c.revision_rate, scale, draws[2])
+        explore = draws[3] < c.exploration
+        strategy[explore] = self.rng.integers(0, 3, int(explore.sum()))
+        f.strategy = strategy
+
+    def update_reputation(self) -> None:
+        """Brand reputation follows the use of the site's station: R <- R + eta (use - R)."""
+        eta = self.levers.reputation_rate
+        if eta > 0:
+            use = _share(self.people.site, self.people.active, self.world.n_sites)
+            self.reputation += eta * (use - self.reputation)
+
+    # ------------------------------------------------------------------ convenience
+
+    def run(self, steps: int | None = None) -> None:
+        for _ in range(self.config.steps if steps is None else steps):
+            self.step()
+
+
+def _share(group: np.ndarray, flag: np.ndarray, n: int) -> np.ndarray:
+    size = np.bincount(group, minlength=n)
+    hits = np.bincount(group, weights=flag, minlength=n)
+    return np.divide(hits, size, out=np.zeros(n), where=size > 0)
+
+
+def _outcome(model: VerticalCommunityModel, name: str) -> float:
+    return model.outcomes[name]
+
+
+def _override_value(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_override_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)

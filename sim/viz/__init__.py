@@ -1,0 +1,1 @@
+"""Browser visualisation helpers for the simulation (Solara)."""

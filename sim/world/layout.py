@@ -1,0 +1,142 @@
+"""The district laid out on a grid: subdistricts (街道) -> zones (片区) -> sites.
+
+A *site* is a business building (商务楼宇) or a residential area (居民区). Every site, zone and
+subdistrict has a Party committee node with a service point at its cell; the nodes form the tree
+resources sink down. Distances become walking minutes with the world parameters, so a service
+circle ("15-minute circle") is a travel-time threshold.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import RunConfig
+
+BUILDING, AREA = 0, 1
+SUBDISTRICT_LEVEL, ZONE_LEVEL, SITE_LEVEL = 0, 1, 2
+
+
+@dataclass
+class World:
+    width: int
+    height: int
+    subdistrict_names: list[str]
+    # zones
+    zone_subdistrict: np.ndarray
+    zone_names: list[str]
+    # sites
+    site_kind: np.ndarray        # BUILDING or AREA
+    site_zone: np.ndarray
+    site_subdistrict: np.ndarray
+    site_key: np.ndarray         # key building (重点楼宇)
+    site_xy: np.ndarray          # (n_sites, 2) grid cell
+    site_names: list[str]
+    # committee nodes: one per subdistrict, zone and site, in that order
+    node_level: np.ndarray
+    node_parent: np.ndarray      # -1 for subdistrict committees
+    node_xy: np.ndarray
+    node_subdistrict: np.ndarray
+    node_zone: np.ndarray        # -1 for subdistrict committees
+    node_site: np.ndarray        # -1 above site level
+
+    @property
+    def n_sites(self) -> int:
+        return len(self.site_kind)
+
+    @property
+    def n_zones(self) -> int:
+        return len(self.zone_subdistrict)
+
+    @property
+    def n_subdistricts(self) -> int:
+        return len(self.subdistrict_names)
+
+    def subdistrict_node(self, s):
+        return s
+
+    def zone_node(self, z):
+        return self.n_subdistricts + z
+
+    def site_node(self, j):
+        return self.n_subdistricts + self.n_zones + j
+
+    def travel_minutes(self, run: RunConfig, a_xy: np.ndarray, b_xy: np.ndarray) -> np.ndarray:
+        """Walking minutes between every cell in a_xy and every cell in b_xy (matrix)."""
+        w = run.world
+        d_cells = np.hypot(*(a_xy[:, None, :] - b_xy[None, :, :]).transpose(2, 0, 1))
+        return w.access_overhead_min + w.detour_factor * d_cells * w.cell_size_m / w.walk_speed_m_per_min
+
+
+def build_world(run: RunConfig, rng: np.random.Generator) -> World:
+    specs = run.scenario.subdistricts
+    cell_m = run.world.cell_size_m
+    sides = []
+    for spec in specs.values():
+        n_sites = sum(len(z.buildings) + len(z.areas) for z in spec.zones)
+        side = max(math.ceil(math.sqrt(spec.area_km2) * 1000 / cell_m), math.ceil(math.sqrt(n_sites)), 1)
+        sides.append(side)
+    cols = math.ceil(math.sqrt(len(specs)))
+    rows = math.ceil(len(specs) / cols)
+    cell = max(sides)  # subdistricts tile a regular layout of equal slots
+    width, height = cols * cell, rows * cell
+
+    zone_sub, zone_names, zone_xy = [], [], []
+    kind, s_zone, s_sub, key, xy, names = [], [], [], [], [], []
+    sub_xy = []
+    for s, ((sname, spec), side) in enumerate(zip(specs.items(), sides)):
+        x0, y0 = (s % cols) * cell, (s // cols) * cell
+        sub_xy.append((x0 + side // 2, y0 + side // 2))
+        nz = len(spec.zones)
+        zc = math.ceil(math.sqrt(nz))
+        zr = math.ceil(nz / zc)
+        for zi, zone in enumerate(spec.zones):
+            z = len(zone_sub)
+            zx0 = x0 + (zi % zc) * side // zc
+            zx1 = max(x0 + (zi % zc + 1) * side // zc, zx0 + 1)
+            zy0 = y0 + (zi // zc) * side // zr
+            zy1 = max(y0 + (zi // zc + 1) * side // zr, zy0 + 1)
+            zone_sub.append(s)
+            zone_names.append(f"{sname}/{zone.name}")
+            zone_xy.append(((zx0 + zx1 - 1) // 2, (zy0 + zy1 - 1) // 2))
+            sites = [(BUILDING, b.key, b.name) for b in zone.buildings] + [(AREA, False, a.name) for a in zone.areas]
+            n_cells = (zx1 - zx0) * (zy1 - zy0)
+            # distinct cells while they last, so sites do not pile up on one spot
+            picks = rng.permutation(n_cells)[: len(sites)] if len(sites) <= n_cells else rng.integers(0, n_cells, len(sites))
+            for (k, is_key, name), p in zip(sites, picks):
+                kind.append(k)
+                s_zone.append(z)
+                s_sub.append(s)
+                key.append(is_key)
+                xy.append((zx0 + p % (zx1 - zx0), zy0 + p // (zx1 - zx0)))
+                names.append(f"{sname}/{zone.name}/{name}")
+
+    n_sub, n_zone, n_site = len(specs), len(zone_sub), len(kind)
+    zone_sub_a = np.asarray(zone_sub, dtype=np.int64)
+    site_zone = np.asarray(s_zone, dtype=np.int64)
+    site_sub = np.asarray(s_sub, dtype=np.int64)
+    node_level = np.concatenate([np.full(n_sub, SUBDISTRICT_LEVEL), np.full(n_zone, ZONE_LEVEL), np.full(n_site, SITE_LEVEL)])
+    node_parent = np.concatenate([np.full(n_sub, -1), zone_sub_a, n_sub + site_zone])
+    node_xy = np.concatenate([np.asarray(sub_xy).reshape(-1, 2), np.asarray(zone_xy).reshape(-1, 2),
+                              np.asarray(xy).reshape(-1, 2)]).astype(np.int64)
+    return World(
+        width=width,
+        height=height,
+        subdistrict_names=list(specs),
+        zone_subdistrict=zone_sub_a,
+        zone_names=zone_names,
+        site_kind=np.asarray(kind, dtype=np.int8),
+        site_zone=site_zone,
+        site_subdistrict=site_sub,
+        site_key=np.asarray(key, dtype=bool),
+        site_xy=np.asarray(xy, dtype=np.int64).reshape(-1, 2),
+        site_names=names,
+        node_level=node_level.astype(np.int8),
+        node_parent=node_parent.astype(np.int64),
+        node_xy=node_xy,
+        node_subdistrict=np.concatenate([np.arange(n_sub), zone_sub_a, site_sub]),
+        node_zone=np.concatenate([np.full(n_sub, -1), np.arange(n_zone), site_zone]),
+        node_site=np.concatenate([np.full(n_sub + n_zone, -1), np.arange(n_site)]),
+    )

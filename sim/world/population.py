@@ -1,0 +1,137 @@
+"""Initial populations held as arrays: people (members, workers, residents) and enterprises.
+
+Person-level state lives in numpy arrays over the whole population so that a rule is one
+vectorised expression (see sim.behaviour); Mesa agents in sim.agents are views onto one row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import PERSON_KINDS, RunConfig
+from sim.world.layout import AREA, BUILDING, World
+
+MEMBER, WORKER, RESIDENT = 0, 1, 2
+UNCOVERED, JOINT, OWN_BRANCH = 0, 1, 2
+COOPERATE, DEFECT, LONER = 0, 1, 2
+FIRM_SIZE_SIGMA = 1.2  # lognormal sigma of firm sizes within a building (skewed, as firm sizes are)
+
+
+@dataclass
+class People:
+    kind: np.ndarray          # MEMBER, WORKER or RESIDENT
+    site: np.ndarray          # building (members, workers) or residential area (residents)
+    firm: np.ndarray          # employer; -1 for residents
+    threshold: np.ndarray     # Granovetter threshold, share of peers
+    active: np.ndarray        # took part in this week's activities
+    ever_active: np.ndarray   # took part at least once (cumulative reach)
+    demand: np.ndarray        # asked for a service this week
+    served: np.ndarray        # that request was met
+    belonging: np.ndarray     # sense of belonging (归属感), members only
+    attached: np.ndarray      # organisational relationship in the building (members only)
+
+    def __len__(self) -> int:
+        return len(self.kind)
+
+
+@dataclass
+class Enterprises:
+    site: np.ndarray
+    workers: np.ndarray       # non-member white-collar workers (群众)
+    members: np.ndarray       # Party members employed
+    org: np.ndarray           # UNCOVERED, JOINT or OWN_BRANCH
+    strategy: np.ndarray      # COOPERATE (offer resources), DEFECT (free ride) or LONER (stay out)
+    payoff: np.ndarray
+    satisfaction: np.ndarray  # with the business environment (营商环境)
+
+    def __len__(self) -> int:
+        return len(self.site)
+
+
+def _draw_thresholds(run: RunConfig, kind: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    p = run.behaviour.participation
+    mean = np.array([p.threshold_mean[k] for k in PERSON_KINDS])[kind]
+    return np.clip(rng.normal(mean, p.threshold_sd), 0.0, 1.0)
+
+
+def build_populations(run: RunConfig, world: World, rng: np.random.Generator) -> tuple[People, Enterprises]:
+    buildings = [b for spec in run.scenario.subdistricts.values() for z in spec.zones for b in z.buildings]
+    areas = [a for spec in run.scenario.subdistricts.values() for z in spec.zones for a in z.areas]
+    building_sites = np.flatnonzero(world.site_kind == BUILDING)
+    area_sites = np.flatnonzero(world.site_kind == AREA)
+    span = run.behaviour.outreach.joint_branch_span
+
+    firm_site, firm_workers, firm_members, firm_org = [], [], [], []
+    for site, b in zip(building_sites, buildings):
+        weights = rng.lognormal(0.0, FIRM_SIZE_SIGMA, b.enterprises)
+        weights /= weights.sum()
+        workers = rng.multinomial(b.workers, weights)
+        members = rng.multinomial(b.members, weights)
+        firm_site.append(np.full(b.enterprises, site))
+        firm_workers.append(workers)
+        firm_members.append(members)
+        firm_org.append(_initial_organisations(members, b.party_orgs, span, run.behaviour.outreach.own_branch_min_members))
+    cat = lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)  # noqa: E731
+    f_site = cat(firm_site, np.int64)
+    f_workers = cat(firm_workers, np.int64)
+    f_members = cat(firm_members, np.int64)
+    n_firms = len(f_site)
+    shares = run.behaviour.coproduction.initial_shares
+    strategy = rng.choice(3, size=n_firms, p=[shares["cooperate"], shares["defect"], shares["loner"]]).astype(np.int8)
+    firms = Enterprises(
+        site=f_site,
+        workers=f_workers,
+        members=f_members,
+        org=cat(firm_org, np.int8),
+        strategy=strategy,
+        payoff=np.zeros(n_firms),
+        satisfaction=np.full(n_firms, run.behaviour.satisfaction.initial),
+    )
+
+    firm_ids = np.arange(n_firms)
+    member_firm = np.repeat(firm_ids, f_members)
+    worker_firm = np.repeat(firm_ids, f_workers)
+    residents = np.array([a.residents for a in areas], dtype=np.int64)
+    resident_site = np.repeat(area_sites, residents)
+    kind = np.concatenate([np.full(len(member_firm), MEMBER), np.full(len(worker_firm), WORKER),
+                           np.full(len(resident_site), RESIDENT)]).astype(np.int8)
+    firm = np.concatenate([member_firm, worker_firm, np.full(len(resident_site), -1)]).astype(np.int64)
+    site = np.concatenate([f_site[member_firm], f_site[worker_firm], resident_site]).astype(np.int64)
+    n = len(kind)
+    is_member = kind == MEMBER
+    covered = np.zeros(n, dtype=bool)
+    covered[is_member] = firms.org[firm[is_member]] != UNCOVERED
+    b = run.behaviour
+    people = People(
+        kind=kind,
+        site=site,
+        firm=firm,
+        threshold=_draw_thresholds(run, kind, rng),
+        active=np.zeros(n, dtype=bool),
+        ever_active=np.zeros(n, dtype=bool),
+        demand=np.zeros(n, dtype=bool),
+        served=np.zeros(n, dtype=bool),
+        belonging=np.where(is_member, np.clip(rng.normal(b.belonging.initial_mean, b.belonging.initial_sd, n), 0, 1), 0.0),
+        attached=covered & (rng.random(n) < b.attachment.initial_attached),
+    )
+    return people, firms
+
+
+def _initial_organisations(members: np.ndarray, party_orgs: int, span: int, own_min: int) -> np.ndarray:
+    """Hand a building's Party organisations to its firms.
+
+    Firms with at least ``own_min`` members get their own branch first, most members first; every
+    organisation left over is a joint branch (联合支部) gathering up to ``span`` of the remaining
+    firms that have members, most members first.
+    """
+    org = np.zeros(len(members), dtype=np.int8)
+    order = np.argsort(-members, kind="stable")
+    eligible = order[members[order] >= own_min]
+    own = eligible[:party_orgs]
+    org[own] = OWN_BRANCH
+    left = party_orgs - len(own)
+    rest = order[(members[order] > 0) & (org[order] == UNCOVERED)]
+    org[rest[: left * span]] = JOINT
+    return org
