@@ -59,8 +59,10 @@ class WorldConfig:
     detour_factor: float = 1.3
     access_overhead_min: float = 3.0
     outreach_decay_min: float = 10.0
+    remoteness_per_level: float = 0.25
 
     def check(self) -> None:
+        _unit("world.remoteness_per_level", self.remoteness_per_level)
         for name in ("cell_size_m", "walk_speed_m_per_min", "outreach_decay_min"):
             _positive(f"world.{name}", getattr(self, name))
         _check(self.detour_factor >= 1, "world.detour_factor", "a number >= 1", self.detour_factor)
@@ -74,13 +76,19 @@ class BudgetConfig:
     min_active: float = 5.0
     outreach_cost: float = 5.0
     outreach_share: float = 0.2
+    activity_share: float = 0.3
+    activity_cost: float = 0.1
 
     def check(self) -> None:
+        _nonneg("budget.activity_cost", self.activity_cost)
         _nonneg("budget.per_person_per_step", self.per_person_per_step)
         _positive("budget.service_unit_cost", self.service_unit_cost)
         _nonneg("budget.min_active", self.min_active)
         _positive("budget.outreach_cost", self.outreach_cost)
         _unit("budget.outreach_share", self.outreach_share)
+        _unit("budget.activity_share", self.activity_share)
+        _check(self.outreach_share + self.activity_share <= 1, "budget.activity_share",
+               f"at most 1 - outreach_share = {1 - self.outreach_share:g}", self.activity_share)
 
 
 # --------------------------------------------------------------------------- behaviour
@@ -89,7 +97,7 @@ class BudgetConfig:
 @dataclass
 class ParticipationConfig:
     threshold_mean: dict[str, float] = field(
-        default_factory=lambda: {"member": 0.25, "worker": 0.45, "resident": 0.35}
+        default_factory=lambda: {"member": 0.20, "worker": 0.30, "resident": 0.30}
     )
     threshold_sd: float = 0.2
     availability: float = 0.4

@@ -143,10 +143,15 @@ class VerticalCommunityModel(mesa.Model):
         )
 
     def open_service_points(self) -> None:
-        self.open_nodes = self.held >= self.config.budget.min_active
-        self.site_provider, self.site_minutes = self.network.providers(self.open_nodes)
+        """Open the points that hold enough, find each site's provider and split every committee's
+        holdings into this week's envelopes for activities, outreach and services."""
+        b = self.config.budget
+        self.open_nodes = self.held >= b.min_active
+        self.envelope = {"activity": b.activity_share * self.held, "outreach": b.outreach_share * self.held}
+        self.envelope["service"] = self.held - self.envelope["activity"] - self.envelope["outreach"]
+        self.site_provider, self.site_minutes, closeness = self.network.providers(self.open_nodes)
         self.site_covered = self.network.covered(self.site_minutes)
-        self.site_uptake = self.network.uptake(self.site_minutes)
+        self.site_uptake = self.network.uptake(self.site_minutes, closeness)
 
     def deliver_services(self) -> None:
         """Requests arise, travel to the site's provider and are met as far as its holdings go."""
@@ -157,13 +162,13 @@ class VerticalCommunityModel(mesa.Model):
         has_provider = self.site_provider >= 0
         provider = np.where(has_provider, self.site_provider, 0)
         routed = np.bincount(provider, weights=requests * self.site_uptake * lv.match * has_provider, minlength=n_nodes)
-        capacity = self.held / unit_cost
+        capacity = self.envelope["service"] / unit_cost
         filled = np.minimum(1.0, np.divide(capacity, routed, out=np.ones(n_nodes), where=routed > 0))
         p_site = np.where(has_provider, self.site_uptake * lv.match * filled[provider], 0.0)
         p.served = p.demand & (self.rng.random(len(p)) < p_site[p.site])
         served_sites = np.bincount(p.site[p.served], minlength=self.world.n_sites)
-        spent = np.minimum(self.held, unit_cost * np.bincount(provider, weights=served_sites * has_provider,
-                                                              minlength=n_nodes))
+        spent = np.minimum(self.envelope["service"], unit_cost * np.bincount(
+            provider, weights=served_sites * has_provider, minlength=n_nodes))
         self.held -= spent
         self.week["spent"] += float(spent.sum())
         self.site_unmet = requests - served_sites
@@ -186,12 +191,13 @@ class VerticalCommunityModel(mesa.Model):
         waiting = (f.org == UNCOVERED) & (firm_provider >= 0)
         if not waiting.any():
             return
-        visits = np.floor(cfg.budget.outreach_share * self.held / cfg.budget.outreach_cost)
+        visits = np.floor(self.envelope["outreach"] / cfg.budget.outreach_cost)
         remit = np.bincount(firm_provider[waiting], minlength=n_nodes).astype(float)
         p_visit = outreach.visit_probability(visits, remit)
         idx = np.flatnonzero(waiting)
         visited = idx[self.rng.random(len(idx)) < p_visit[firm_provider[idx]]]
-        spent = np.minimum(self.held, cfg.budget.outreach_cost * np.bincount(firm_provider[visited], minlength=n_nodes))
+        spent = np.minimum(self.envelope["outreach"],
+                           cfg.budget.outreach_cost * np.bincount(firm_provider[visited], minlength=n_nodes))
         self.held -= spent
         self.week["spent"] += float(spent.sum())
         p_join = outreach.join_probability(cfg.behaviour.outreach.join_probability, f.satisfaction[visited],
@@ -220,10 +226,30 @@ class VerticalCommunityModel(mesa.Model):
             loner_firm = (p.kind == WORKER) & (self.firms.strategy[np.maximum(p.firm, 0)] == LONER)
             effective = effective + cfg.loner_firm_penalty * loner_firm
         # activities run only where an open service point is within reach
-        draws = self.rng.random(len(p))
-        p.active = self.site_covered[p.site] & threshold.decide(peers, effective, cfg.temperature,
-                                                                draws / max(cfg.availability, 1e-12))
+        draws = self.rng.random((2, len(p)))
+        # attending needs a reachable open point (uptake falls beyond the circle) and a free week
+        willing = threshold.decide(peers, effective, cfg.temperature,
+                                   draws[0] / np.maximum(cfg.availability * self.site_uptake[p.site], 1e-12))
+        p.active = self.run_activities(willing, draws[1])
         p.ever_active |= p.active
+
+    def run_activities(self, willing: np.ndarray, draws: np.ndarray) -> np.ndarray:
+        """Each provider hosts its sites' willing people as far as its holdings pay for them."""
+        n_nodes, cost = len(self.held), self.config.budget.activity_cost * self.levers.cost_factor
+        has_provider = self.site_provider >= 0
+        provider = np.where(has_provider, self.site_provider, 0)
+        per_site = np.bincount(self.people.site[willing], minlength=self.world.n_sites) * has_provider
+        wanted = np.bincount(provider, weights=per_site, minlength=n_nodes)
+        if cost == 0:
+            return willing
+        room = np.minimum(1.0, np.divide(self.envelope["activity"] / cost, wanted, out=np.ones(n_nodes),
+                                         where=wanted > 0))
+        attend = willing & (draws < room[provider][self.people.site])
+        spent = np.minimum(self.envelope["activity"], cost * np.bincount(
+            provider, weights=np.bincount(self.people.site[attend], minlength=self.world.n_sites), minlength=n_nodes))
+        self.held -= spent
+        self.week["spent"] += float(spent.sum())
+        return attend
 
     def update_members(self) -> None:
         p, f, b = self.people, self.firms, self.config.behaviour

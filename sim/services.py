@@ -31,10 +31,15 @@ class ServiceNetwork:
                 same_zone &= world.site_kind[:, None] == world.site_kind[None, :]
             access[:, own] |= same_zone
         minutes = world.travel_minutes(run, world.site_xy, world.node_xy)
+        # committees above the site are remote from its people's needs, unless they serve at the
+        # site's own point (multi-level service system)
+        gap = np.broadcast_to(2 - world.node_level[None, :], minutes.shape).astype(float)
         if levers.multilevel:
             own_minutes = minutes[sites, own][:, None]
             upper = world.node_level < 2
             minutes[:, upper] = np.where(access[:, upper], own_minutes, minutes[:, upper])
+            gap = np.where(upper[None, :] & access, 0.0, gap)
+        self.closeness = np.clip(1.0 - run.world.remoteness_per_level * gap, 0.0, 1.0)
         # on equal minutes the lower committee serves, so stations are used before upper levels
         self.minutes = minutes + 1e-6 * (2 - world.node_level)[None, :]
         self.access = access
@@ -42,20 +47,24 @@ class ServiceNetwork:
         self.decay = run.world.outreach_decay_min
         self.online = levers.online_share
 
-    def providers(self, open_nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each site's serving node (-1 if none is open and reachable) and the minutes to it."""
+    def providers(self, open_nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each site's serving node (-1 if none is open and reachable), the minutes to it and the
+        closeness of that committee to the site's needs."""
         masked = np.where(self.access & open_nodes[None, :], self.minutes, np.inf)
         provider = masked.argmin(axis=1)
-        minutes = masked[np.arange(len(provider)), provider]
+        rows = np.arange(len(provider))
+        minutes = masked[rows, provider]
+        closeness = np.where(np.isfinite(minutes), self.closeness[rows, provider], 0.0)
         provider[~np.isfinite(minutes)] = -1
-        return provider, minutes
+        return provider, minutes, closeness
 
-    def uptake(self, minutes: np.ndarray) -> np.ndarray:
-        """Share of a site's requests that reach its provider: 1 inside the circle, decaying beyond
-        it; the online share reaches any open provider regardless of distance."""
+    def uptake(self, minutes: np.ndarray, closeness: np.ndarray) -> np.ndarray:
+        """Share of a site's requests and willing attendees that reach its provider: 1 inside the
+        circle, decaying beyond it (the online share reaches any open provider regardless of
+        distance), times the provider's closeness to the site's needs."""
+        reachable = np.isfinite(minutes)
         offline = np.where(minutes <= self.circle, 1.0, np.exp(-(minutes - self.circle) / self.decay))
-        offline = np.where(np.isfinite(minutes), offline, 0.0)
-        return np.where(np.isfinite(minutes), self.online + (1.0 - self.online) * offline, 0.0)
+        return np.where(reachable, (self.online + (1.0 - self.online) * offline) * closeness, 0.0)
 
     def covered(self, minutes: np.ndarray) -> np.ndarray:
         """Sites inside the circle of an open point, or reached online."""

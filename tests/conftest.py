@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import pytest
+
+from sim import VerticalCommunityModel
+from sim.config import compose
+
+
+def single_site_config(tmp_path, *, enterprises=1, workers=0, members=0, residents=0, overrides=()):
+    """A district of one building (or one residential area) for docking a rule in the full model."""
+    district = tmp_path / "one_site.yaml"
+    zone = {"name": "z", "buildings": [], "residential_areas": []}
+    if residents:
+        zone["residential_areas"].append({"name": "area", "residents": residents})
+    else:
+        zone["buildings"].append({"name": "tower", "enterprises": enterprises, "workers": workers, "members": members})
+    import yaml
+
+    district.write_text(yaml.safe_dump({"subdistricts": {"s": {"area_km2": 0.1, "zones": [zone]}}}))
+    return compose([f"scenario.file={district}", "governance=fragmented", "sinking=none", *overrides])
+
+
+@pytest.fixture
+def small_model():
+    def make(governance="brand", sinking="need", seed=0, **overrides):
+        return VerticalCommunityModel("small", governance, sinking, rng=seed, agent_views="none", **overrides)
+
+    return make
