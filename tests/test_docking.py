@@ -57,7 +57,7 @@ def test_softened_rule_reduces_to_the_step():
     peers = np.linspace(0, 1, 100)
     thresholds = np.full(100, 0.5)
     sharp = threshold.participation_probability(peers, thresholds, 1e-9)
-    np.testing.assert_array_equal(sharp, threshold.participation_probability(peers, thresholds, 0.0))
+    np.testing.assert_allclose(sharp, threshold.participation_probability(peers, thresholds, 0.0), atol=1e-12)
 
 
 def test_interior_fixed_point_of_hauert_et_al_2002():
