@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.world.layout import SITE_LEVEL, SUBDISTRICT_LEVEL, ZONE_LEVEL
-from sim.world.population import LONER, MEMBER, RESIDENT, UNCOVERED, WORKER
+from sim.world.population import COOPERATE, LONER, MEMBER, RESIDENT, UNCOVERED, WORKER
 
 if TYPE_CHECKING:
     from sim.model import VerticalCommunityModel
 
 RATES = (
     "participation_rate", "member_participation", "worker_participation", "resident_participation",
-    "enterprise_participation", "cumulative_reach", "org_coverage", "member_attachment",
+    "enterprise_participation", "enterprise_contribution", "cumulative_reach", "org_coverage", "member_attachment",
     "service_coverage", "demand_met", "satisfaction", "party_building_score", "governance_score",
     "coupling_coordination", "equity_index",
 )
@@ -64,6 +64,7 @@ def compute(model: VerticalCommunityModel) -> dict[str, float]:
         "worker_participation": _mean(p.active[kind == WORKER]),
         "resident_participation": _mean(p.active[kind == RESIDENT]),
         "enterprise_participation": _mean(f.strategy != LONER),
+        "enterprise_contribution": _mean(f.strategy == COOPERATE),
         "cumulative_reach": _mean(p.ever_active),
         "org_coverage": _mean(f.org != UNCOVERED),
         "member_attachment": _mean(p.attached[members]),

@@ -19,7 +19,7 @@ from sim.agents import create_views
 from sim.behaviour import membership, optional_pgg, outreach, threshold
 from sim.config import PERSON_KINDS, RunConfig, compose
 from sim.governance import SITE_POOL, ZONE_POOL, levers_for
-from sim.services import ServiceNetwork
+from sim.services import ServiceNetwork, allot, fill_rates
 from sim.sinking import NodeStats, sink
 from sim.world import AREA, build_populations, build_world
 from sim.world.population import COOPERATE, DEFECT, LONER, MEMBER, UNCOVERED, WORKER
@@ -62,7 +62,6 @@ class VerticalCommunityModel(mesa.Model):
         self.reputation = np.zeros(self.world.n_sites)
         self.site_unmet = np.zeros(self.world.n_sites)
         self.site_covered = np.zeros(self.world.n_sites, dtype=bool)
-        self.site_minutes = np.full(self.world.n_sites, np.inf)
 
         self.views = create_views(self, agent_views)
         self.outcomes: dict[str, float] = metrics.compute(self)
@@ -143,34 +142,34 @@ class VerticalCommunityModel(mesa.Model):
         )
 
     def open_service_points(self) -> None:
-        """Open the points that hold enough, find each site's provider and split every committee's
-        holdings into this week's envelopes for activities, outreach and services."""
+        """Open the points that hold enough, route each site's use of them, and split every
+        committee's holdings into this week's envelopes for activities, outreach and services."""
         b = self.config.budget
-        self.open_nodes = self.held >= b.min_active
+        open_nodes = self.held >= b.min_active
+        self.routing = self.network.route(self.held, open_nodes)
+        self.site_covered = self.routing.covered
+        self.site_uptake = self.routing.uptake
         self.envelope = {"activity": b.activity_share * self.held, "outreach": b.outreach_share * self.held}
         self.envelope["service"] = self.held - self.envelope["activity"] - self.envelope["outreach"]
-        self.site_provider, self.site_minutes, closeness = self.network.providers(self.open_nodes)
-        self.site_covered = self.network.covered(self.site_minutes)
-        self.site_uptake = self.network.uptake(self.site_minutes, closeness)
+
+    def spend(self, envelope: str, site_counts: np.ndarray, weights: np.ndarray, unit_cost: float) -> None:
+        """Charge each node for the per-site counts it handled, within its envelope."""
+        spent = np.minimum(self.envelope[envelope], unit_cost * allot(site_counts, weights))
+        self.held -= spent
+        self.week["spent"] += float(spent.sum())
 
     def deliver_services(self) -> None:
-        """Requests arise, travel to the site's provider and are met as far as its holdings go."""
-        p, lv, n_nodes = self.people, self.levers, len(self.held)
+        """Requests arise, reach the points their site uses, and are met as far as each point's
+        service envelope goes."""
+        p, lv, reach = self.people, self.levers, self.routing.reach
         p.demand = self.rng.random(len(p)) < self.demand_rate[p.kind]
         requests = np.bincount(p.site[p.demand], minlength=self.world.n_sites).astype(float)
         unit_cost = self.config.budget.service_unit_cost * lv.cost_factor
-        has_provider = self.site_provider >= 0
-        provider = np.where(has_provider, self.site_provider, 0)
-        routed = np.bincount(provider, weights=requests * self.site_uptake * lv.match * has_provider, minlength=n_nodes)
-        capacity = self.envelope["service"] / unit_cost
-        filled = np.minimum(1.0, np.divide(capacity, routed, out=np.ones(n_nodes), where=routed > 0))
-        p_site = np.where(has_provider, self.site_uptake * lv.match * filled[provider], 0.0)
-        p.served = p.demand & (self.rng.random(len(p)) < p_site[p.site])
-        served_sites = np.bincount(p.site[p.served], minlength=self.world.n_sites)
-        spent = np.minimum(self.envelope["service"], unit_cost * np.bincount(
-            provider, weights=served_sites * has_provider, minlength=n_nodes))
-        self.held -= spent
-        self.week["spent"] += float(spent.sum())
+        filled = fill_rates(lv.match * requests @ reach, self.envelope["service"] / unit_cost)
+        met = reach * (lv.match * filled)[None, :]
+        p.served = p.demand & (self.rng.random(len(p)) < met.sum(axis=1)[p.site])
+        served_sites = np.bincount(p.site[p.served], minlength=self.world.n_sites).astype(float)
+        self.spend("service", served_sites, met, unit_cost)
         self.site_unmet = requests - served_sites
         self.update_satisfaction()
 
@@ -185,21 +184,20 @@ class VerticalCommunityModel(mesa.Model):
                                  0.0, 1.0)
 
     def reach_out(self) -> None:
-        """Committees visit uncovered firms in their remit; firms that join get an organisation."""
-        f, cfg, n_nodes = self.firms, self.config, len(self.held)
-        firm_provider = self.site_provider[f.site]
-        waiting = (f.org == UNCOVERED) & (firm_provider >= 0)
+        """Committees visit uncovered firms at the sites they serve, as far as their outreach
+        envelope goes; firms that join get an organisation."""
+        f, cfg, share = self.firms, self.config, self.routing.share
+        waiting = f.org == UNCOVERED
         if not waiting.any():
             return
-        visits = np.floor(self.envelope["outreach"] / cfg.budget.outreach_cost)
-        remit = np.bincount(firm_provider[waiting], minlength=n_nodes).astype(float)
-        p_visit = outreach.visit_probability(visits, remit)
+        remit = np.bincount(f.site[waiting], minlength=self.world.n_sites).astype(float) @ share
+        visits = outreach.visit_probability(np.floor(self.envelope["outreach"] / cfg.budget.outreach_cost), remit)
+        visit_weights = share * visits[None, :]
+        p_visit = visit_weights.sum(axis=1)
         idx = np.flatnonzero(waiting)
-        visited = idx[self.rng.random(len(idx)) < p_visit[firm_provider[idx]]]
-        spent = np.minimum(self.envelope["outreach"],
-                           cfg.budget.outreach_cost * np.bincount(firm_provider[visited], minlength=n_nodes))
-        self.held -= spent
-        self.week["spent"] += float(spent.sum())
+        visited = idx[self.rng.random(len(idx)) < p_visit[f.site[idx]]]
+        self.spend("outreach", np.bincount(f.site[visited], minlength=self.world.n_sites).astype(float),
+                   visit_weights, cfg.budget.outreach_cost)
         p_join = outreach.join_probability(cfg.behaviour.outreach.join_probability, f.satisfaction[visited],
                                            self.site_uptake[f.site[visited]])
         joined = visited[self.rng.random(len(visited)) < p_join]
@@ -234,21 +232,17 @@ class VerticalCommunityModel(mesa.Model):
         p.ever_active |= p.active
 
     def run_activities(self, willing: np.ndarray, draws: np.ndarray) -> np.ndarray:
-        """Each provider hosts its sites' willing people as far as its holdings pay for them."""
-        n_nodes, cost = len(self.held), self.config.budget.activity_cost * self.levers.cost_factor
-        has_provider = self.site_provider >= 0
-        provider = np.where(has_provider, self.site_provider, 0)
-        per_site = np.bincount(self.people.site[willing], minlength=self.world.n_sites) * has_provider
-        wanted = np.bincount(provider, weights=per_site, minlength=n_nodes)
+        """Willing people attend at the points their site uses, as far as each point's activity
+        envelope pays for them."""
+        cost = self.config.budget.activity_cost * self.levers.cost_factor
         if cost == 0:
             return willing
-        room = np.minimum(1.0, np.divide(self.envelope["activity"] / cost, wanted, out=np.ones(n_nodes),
-                                         where=wanted > 0))
-        attend = willing & (draws < room[provider][self.people.site])
-        spent = np.minimum(self.envelope["activity"], cost * np.bincount(
-            provider, weights=np.bincount(self.people.site[attend], minlength=self.world.n_sites), minlength=n_nodes))
-        self.held -= spent
-        self.week["spent"] += float(spent.sum())
+        share = self.routing.share
+        per_site = np.bincount(self.people.site[willing], minlength=self.world.n_sites).astype(float)
+        room = share * fill_rates(per_site @ share, self.envelope["activity"] / cost)[None, :]
+        attend = willing & (draws < room.sum(axis=1)[self.people.site])
+        self.spend("activity", np.bincount(self.people.site[attend], minlength=self.world.n_sites).astype(float),
+                   room, cost)
         return attend
 
     def update_members(self) -> None:
@@ -282,10 +276,12 @@ class VerticalCommunityModel(mesa.Model):
         f.strategy = strategy
 
     def update_reputation(self) -> None:
-        """Brand reputation follows the use of the site's station: R <- R + eta (use - R)."""
+        """Brand reputation follows the use of the site's station, R <- R + eta (use - R), where
+        use is the share of the people free that week who took part."""
         eta = self.levers.reputation_rate
         if eta > 0:
-            use = _share(self.people.site, self.people.active, self.world.n_sites)
+            share = _share(self.people.site, self.people.active, self.world.n_sites)
+            use = np.minimum(1.0, share / max(self.config.behaviour.participation.availability, 1e-12))
             self.reputation += eta * (use - self.reputation)
 
     # ------------------------------------------------------------------ convenience

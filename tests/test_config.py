@@ -1,0 +1,116 @@
+"""Configs compose, validate, and fail in one clear line naming the key and what is allowed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.config import ConfigError, RunConfig, compose, config_hash, group_options, to_dict
+from sim.governance import MECHANISMS
+from sim.sinking import SINKING_POLICIES
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_registries_match_config_groups():
+    assert set(group_options("governance")) == {"fragmented", "zone", "brand", "fusion", "collaborative"}
+    assert set(group_options("sinking")) == set(SINKING_POLICIES) == {"none", "equal", "size", "need", "performance"}
+    assert {"small", "huaihai", "nanjing_east", "xiaodongmen", "bund", "huangpu"} <= set(group_options("scenario"))
+    for mode in group_options("governance"):
+        assert set(compose([f"governance={mode}"]).governance.mechanisms) <= set(MECHANISMS)
+
+
+def test_yaml_defaults_equal_schema_defaults():
+    """configs/config.yaml and the dataclass defaults are one set of values, not two."""
+    composed, schema = compose([]), RunConfig()
+    for section in ("world", "budget", "behaviour"):
+        assert to_dict(getattr(composed, section)) == to_dict(getattr(schema, section)), section
+    assert to_dict(compose(["governance=fragmented"]).governance.params) == to_dict(schema.governance.params)
+
+
+def test_default_run_config():
+    cfg = compose([])
+    assert (cfg.scenario.name, cfg.governance.name, cfg.sinking.policy, cfg.steps, cfg.seed) == (
+        "nanjing_east", "brand", "need", 52, 0)
+
+
+@pytest.mark.parametrize("override, key, allowed", [
+    (["steps=-1"], "steps", "integer >= 0"),
+    (["steps=abc"], "steps", "Integer"),
+    (["sinking.share=1.5"], "sinking.share", "[0, 1]"),
+    (["sinking.depth=basement"], "sinking.depth", "subdistrict"),
+    (["behaviour.participation.availability=2"], "behaviour.participation.availability", "[0, 1]"),
+    (["budget.per_person_per_step=-3"], "budget.per_person_per_step", ">= 0"),
+    (["scenario=atlantis"], "scenario", "nanjing_east"),
+    (["governance=anarchy"], "governance", "collaborative"),
+    (["sinking=trickle"], "sinking", "performance"),
+    (["governance.mechanisms=[zone_pooling,teleport]"], "governance.mechanisms", "zone_pooling"),
+    (["scenario.file=/no/such/district.yaml"], "scenario.file", "existing"),
+    (["scenario.subdistricts.nanjing_east.buildings=-4"], "buildings", ">= 0"),
+    (["behaviour.coproduction.initial_shares={cooperate:0.5,defect:0.5,loner:0.5}"], "initial_shares", "summing to 1"),
+])
+def test_bad_values_name_key_and_allowed(override, key, allowed):
+    with pytest.raises(ConfigError) as err:
+        compose(override)
+    message = str(err.value)
+    assert "\n" not in message and key in message and allowed in message
+
+
+def test_configs_cannot_name_code():
+    with pytest.raises(ConfigError, match="_target_"):
+        compose(["+governance.params._target_=os.system"])
+
+
+def test_hash_is_stable_and_sensitive():
+    assert config_hash(compose([])) == config_hash(compose([]))
+    assert config_hash(compose([])) != config_hash(compose(["seed=1"]))
+
+
+def test_custom_district_file(tmp_path):
+    district = tmp_path / "my_district.yaml"
+    district.write_text(
+        "name: riverside\n"
+        "subdistricts:\n"
+        "  riverside:\n"
+        "    area_km2: 0.8\n"
+        "    zones:\n"
+        "      - name: north\n"
+        "        buildings:\n"
+        "          - {name: Tower A, enterprises: 40, workers: 900, members: 30, party_orgs: 2, key: true}\n"
+        "          - {name: Tower B, enterprises: 25, workers: 400, members: 6}\n"
+        "        residential_areas:\n"
+        "          - {name: Lane 1, residents: 1500}\n"
+        "  old_town: {zones: 2, buildings: 3, residential_areas: 2, residents_per_area: 800}\n"
+    )
+    cfg = compose([f"scenario.file={district}", "steps=3"])
+    assert cfg.scenario.name == "riverside"
+    tower_a = cfg.scenario.subdistricts["riverside"].zones[0].buildings[0]
+    assert (tower_a.enterprises, tower_a.workers, tower_a.members, tower_a.key) == (40, 900, 30, True)
+    from sim.run import run
+
+    model, table = run(cfg)
+    assert len(model.firms) == 65 + 3 * 60 and len(table) == 4
+
+
+def test_bad_district_file(tmp_path):
+    district = tmp_path / "bad.yaml"
+    district.write_text("subdistricts:\n  s:\n    zones:\n      - name: z\n        buildings:\n          - {enterprises: -2}\n")
+    with pytest.raises(ConfigError, match=r"buildings\[0\]\.enterprises"):
+        compose([f"scenario.file={district}"])
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("args", [["scenario=atlantis"], ["steps=-1"], ["sinking.share=2"], ["seed=x"], ["nokey=1"],
+                                  ["scenario.file=missing.yaml"]])
+def test_cli_rejects_bad_input_in_one_line_and_writes_nothing(tmp_path, args):
+    out = _cli(*args, f"hydra.run.dir={tmp_path}/run", cwd=tmp_path)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("config error:"), out.stderr
+    assert not (tmp_path / "run").exists()

@@ -1,0 +1,100 @@
+"""Scenario presets carry the article's counts; the grid turns distance into walking minutes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.config import compose
+from sim.world import AREA, BUILDING, build_populations, build_world
+from sim.world.population import JOINT, OWN_BRANCH, UNCOVERED, _initial_organisations
+
+
+def totals(scenario: str) -> dict:
+    cfg = compose([f"scenario={scenario}"])
+    out = {"subdistricts": len(cfg.scenario.subdistricts), "zones": 0, "buildings": 0, "key": 0, "firms": 0,
+           "members": 0, "orgs": 0, "areas": 0, "workers": 0, "residents": 0}
+    for spec in cfg.scenario.subdistricts.values():
+        for z in spec.zones:
+            out["zones"] += 1
+            out["buildings"] += len(z.buildings)
+            out["areas"] += len(z.areas)
+            out["key"] += sum(b.key for b in z.buildings)
+            out["firms"] += sum(b.enterprises for b in z.buildings)
+            out["members"] += sum(b.members for b in z.buildings)
+            out["orgs"] += sum(b.party_orgs for b in z.buildings)
+            out["workers"] += sum(b.workers for b in z.buildings)
+            out["residents"] += sum(a.residents for a in z.areas)
+    return out
+
+
+@pytest.mark.parametrize("scenario, expected", [
+    ("nanjing_east", {"zones": 8, "buildings": 63, "key": 16, "firms": 8000, "members": 1800, "orgs": 133, "areas": 19}),
+    ("xiaodongmen", {"zones": 4, "buildings": 16, "key": 8, "members": 1048, "orgs": 20}),
+    ("bund", {"buildings": 42, "members": 2790, "orgs": 224}),
+    ("huaihai", {"zones": 3, "buildings": 45, "key": 31}),
+])
+def test_article_counts(scenario, expected):
+    got = totals(scenario)
+    assert {k: got[k] for k in expected} == expected
+
+
+def test_huaihai_middle_zone_holds_the_31_xintiandi_buildings():
+    zones = compose(["scenario=huaihai"]).scenario.subdistricts["huaihai"].zones
+    assert [len(z.buildings) for z in zones] == [7, 31, 7]
+    assert all(b.key for b in zones[1].buildings)
+    assert sum(b.workers for b in zones[1].buildings) >= 70_000
+
+
+def test_huangpu_district_counts():
+    got = totals("huangpu")
+    assert got["subdistricts"] == 10
+    assert got["buildings"] == 200 and got["key"] == 98
+    assert 600_000 <= got["residents"] <= 700_000
+    assert 900_000 <= got["residents"] + got["workers"] + got["members"] <= 1_200_000
+
+
+def test_layout_places_every_site_inside_the_grid_and_its_zone():
+    cfg = compose(["scenario=huangpu"])
+    world = build_world(cfg, np.random.default_rng(0))
+    assert world.n_subdistricts == 10 and world.n_sites == 200 + 190
+    assert (world.site_xy >= 0).all() and (world.site_xy[:, 0] < world.width).all()
+    assert (world.site_xy[:, 1] < world.height).all()
+    # a site's zone committee is its parent, and the zone's subdistrict committee the grandparent
+    site_nodes = world.site_node(np.arange(world.n_sites))
+    assert (world.node_parent[site_nodes] == world.zone_node(world.site_zone)).all()
+    assert (world.node_parent[world.node_parent[site_nodes]] == world.site_subdistrict).all()
+
+
+def test_walking_minutes_follow_the_documented_formula():
+    cfg = compose(["world.cell_size_m=100", "world.walk_speed_m_per_min=80", "world.detour_factor=1.5",
+                   "world.access_overhead_min=2"])
+    world = build_world(cfg, np.random.default_rng(0))
+    a, b = np.array([[0, 0]]), np.array([[3, 4], [0, 0]])  # 5 cells = 500 m apart, and the same cell
+    np.testing.assert_allclose(world.travel_minutes(cfg, a, b), [[2 + 1.5 * 500 / 80, 2]])
+
+
+def test_populations_match_the_specs():
+    cfg = compose(["scenario=nanjing_east"])
+    world = build_world(cfg, np.random.default_rng(0))
+    people, firms = build_populations(cfg, world, np.random.default_rng(0))
+    t = totals("nanjing_east")
+    kinds = np.bincount(people.kind, minlength=3)
+    assert tuple(kinds) == (t["members"], t["workers"], t["residents"])
+    assert len(firms) == t["firms"] and firms.members.sum() == t["members"]
+    assert (world.site_kind[firms.site] == BUILDING).all()
+    assert (world.site_kind[people.site[people.kind == 2]] == AREA).all()
+    # people work where their firm is
+    staff = people.firm >= 0
+    assert (firms.site[people.firm[staff]] == people.site[staff]).all()
+
+
+def test_initial_organisations_follow_the_three_member_rule():
+    members = np.array([5, 0, 3, 2, 1, 1, 0, 4])
+    org = _initial_organisations(members, party_orgs=3, span=2, own_min=3)
+    # the three firms with >= 3 members take the three organisations as their own branches
+    assert list(np.flatnonzero(org == OWN_BRANCH)) == [0, 2, 7]
+    assert (org[members < 3] == UNCOVERED).all()
+    org = _initial_organisations(members, party_orgs=4, span=2, own_min=3)
+    # the fourth organisation is a joint branch gathering the two next firms that have members
+    assert list(np.flatnonzero(org == JOINT)) == [3, 4]
