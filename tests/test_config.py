@@ -64,6 +64,15 @@ def test_configs_cannot_name_code():
         compose(["+governance.params._target_=os.system"])
 
 
+def test_validated_config_round_trips():
+    """A resolved config written out as plain data (explicit district form) validates to itself."""
+    from sim.config import validate
+
+    cfg = compose(["scenario=xiaodongmen", "governance=fusion"])
+    again = validate(to_dict(cfg))
+    assert to_dict(again) == to_dict(cfg) and config_hash(again) == config_hash(cfg)
+
+
 def test_hash_is_stable_and_sensitive():
     assert config_hash(compose([])) == config_hash(compose([]))
     assert config_hash(compose([])) != config_hash(compose(["seed=1"]))

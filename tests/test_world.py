@@ -18,13 +18,13 @@ def totals(scenario: str) -> dict:
         for z in spec.zones:
             out["zones"] += 1
             out["buildings"] += len(z.buildings)
-            out["areas"] += len(z.areas)
+            out["areas"] += len(z.residential_areas)
             out["key"] += sum(b.key for b in z.buildings)
             out["firms"] += sum(b.enterprises for b in z.buildings)
             out["members"] += sum(b.members for b in z.buildings)
             out["orgs"] += sum(b.party_orgs for b in z.buildings)
             out["workers"] += sum(b.workers for b in z.buildings)
-            out["residents"] += sum(a.residents for a in z.areas)
+            out["residents"] += sum(a.residents for a in z.residential_areas)
     return out
 
 

@@ -139,6 +139,7 @@ def _draw_circles(model, ax, circles: str) -> None:
 
 
 def _legend(model, ax, colour_by: str) -> None:
+    """Marker key under the map; colour key (zone names or a colour bar) to its right."""
     def marker(m, label, face="white", edge="black", size=9):
         return Line2D([], [], linestyle="", marker=m, markersize=size, markerfacecolor=face,
                       markeredgecolor=edge, label=label)
@@ -151,17 +152,20 @@ def _legend(model, ax, colour_by: str) -> None:
     ]
     handles += [marker("o", f"{name} (filled: took part)", face=c, edge=c, size=5)
                 for name, c in (("member", "#d62728"), ("worker", "#1f77b4"), ("resident", "#2ca02c"))]
-    handles.append(Line2D([], [], color="#555555", linestyle="--", label=f"{model.levers.circle_min:g}-min service circle"))
+    handles.append(Line2D([], [], color="#555555", linestyle="--",
+                          label=f"{model.levers.circle_min:g}-min service circle"))
+    ax.add_artist(ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3,
+                            fontsize=7.5, frameon=False, handletextpad=0.3, columnspacing=0.8))
     if colour_by == "zone":
-        names = _short_zone_names(model)
-        handles += [Line2D([], [], linestyle="", marker="s", markersize=8, color=c, label=n)
-                    for c, n in zip(zone_colours(model), names)]
+        zones = [Line2D([], [], linestyle="", marker="s", markersize=8, color=c, label=n)
+                 for c, n in zip(zone_colours(model), _short_zone_names(model))]
+        ax.legend(handles=zones, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False,
+                  title="zone", title_fontsize=8)
     else:
         # an inset colour bar keeps the map's size, which the marker sizes depend on
-        bar = ax.figure.colorbar(ScalarMappable(Normalize(0, 1), VALUE_CMAP), cax=ax.inset_axes((1.02, 0, 0.03, 1)))
-        bar.set_label(f"{COLOUR_MODES[colour_by]} (share of the committee's remit)")
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3, fontsize=7.5,
-              frameon=False, handletextpad=0.3, columnspacing=0.8)
+        bar = ax.figure.colorbar(ScalarMappable(Normalize(0, 1), VALUE_CMAP), cax=ax.inset_axes((1.03, 0.05, 0.04, 0.9)))
+        bar.set_label(f"{COLOUR_MODES[colour_by]} (share of the remit)", fontsize=8)
+        bar.ax.tick_params(labelsize=8)
 
 
 def _short_zone_names(model) -> list[str]:
@@ -173,17 +177,20 @@ def _short_zone_names(model) -> list[str]:
 
 
 def _cell_points(model) -> float:
-    """Width of one grid cell in points on the map figure (FIGSIZE, AXES_WIDTH)."""
-    return FIGSIZE[0] * 72 * AXES_WIDTH / max(model.grid.width, model.grid.height)
+    """Width of one grid cell in points on the map figure."""
+    return MAP_BOX[2] * 72 / max(model.grid.width, model.grid.height)
 
 
-FIGSIZE = (6.4, 7.6)   # inches; the extra height holds the legend under the map
-AXES_WIDTH = 0.80      # share of the figure width the square map takes (room for a colour bar)
+# fixed sizes (inches), so the picture keeps its size whatever the colour key: the map is a square
+# box at (left, bottom, side); the marker key goes under it, the colour key to its right
+FIGSIZE = (7.2, 7.0)
+MAP_BOX = (0.1, 1.3, 5.6)
 
 
 def map_figure(model, colour_by: str = "zone", circles: str = "upper") -> Figure:
     """A figure with the map, for the app and for saving (no pyplot, so no global state)."""
     fig = Figure(figsize=FIGSIZE)
-    ax = fig.add_axes((0.04, 0.22, AXES_WIDTH, AXES_WIDTH * FIGSIZE[0] / FIGSIZE[1]))
+    left, bottom, side = MAP_BOX
+    ax = fig.add_axes((left / FIGSIZE[0], bottom / FIGSIZE[1], side / FIGSIZE[0], side / FIGSIZE[1]))
     draw_map(model, ax, colour_by, circles)
     return fig

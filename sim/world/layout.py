@@ -75,7 +75,7 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
     cell_m = run.world.cell_size_m
     sides = []
     for spec in specs.values():
-        n_sites = sum(len(z.buildings) + len(z.areas) for z in spec.zones)
+        n_sites = sum(len(z.buildings) + len(z.residential_areas) for z in spec.zones)
         side = max(math.ceil(math.sqrt(spec.area_km2) * 1000 / cell_m), math.ceil(math.sqrt(n_sites)), 1)
         sides.append(side)
     cols = math.ceil(math.sqrt(len(specs)))
@@ -101,7 +101,7 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
             zone_sub.append(s)
             zone_names.append(f"{sname}/{zone.name}")
             zone_xy.append(((zx0 + zx1 - 1) // 2, (zy0 + zy1 - 1) // 2))
-            sites = [(BUILDING, b.key, b.name) for b in zone.buildings] + [(AREA, False, a.name) for a in zone.areas]
+            sites = [(BUILDING, b.key, b.name) for b in zone.buildings] + [(AREA, False, a.name) for a in zone.residential_areas]
             n_cells = (zx1 - zx0) * (zy1 - zy0)
             # distinct cells while they last, so sites do not pile up on one spot
             picks = rng.permutation(n_cells)[: len(sites)] if len(sites) <= n_cells else rng.integers(0, n_cells, len(sites))

@@ -58,7 +58,7 @@ def _draw_thresholds(run: RunConfig, kind: np.ndarray, rng: np.random.Generator)
 
 def build_populations(run: RunConfig, world: World, rng: np.random.Generator) -> tuple[People, Enterprises]:
     buildings = [b for spec in run.scenario.subdistricts.values() for z in spec.zones for b in z.buildings]
-    areas = [a for spec in run.scenario.subdistricts.values() for z in spec.zones for a in z.areas]
+    areas = [a for spec in run.scenario.subdistricts.values() for z in spec.zones for a in z.residential_areas]
     building_sites = np.flatnonzero(world.site_kind == BUILDING)
     area_sites = np.flatnonzero(world.site_kind == AREA)
     span = run.behaviour.outreach.joint_branch_span

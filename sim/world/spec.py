@@ -55,7 +55,7 @@ class AreaSpec:
 class ZoneSpec:
     name: str
     buildings: tuple[BuildingSpec, ...]
-    areas: tuple[AreaSpec, ...]
+    residential_areas: tuple[AreaSpec, ...]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,75 @@
+"""Resource sinking: conservation, the policies' splits, depth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import VerticalCommunityModel
+from sim.config import SinkingConfig
+from sim.sinking import NodeStats, sink
+
+POLICIES = ("none", "equal", "size", "need", "performance")
+
+
+@pytest.mark.parametrize("governance", ["fragmented", "collaborative", "fusion"])
+@pytest.mark.parametrize("policy", POLICIES)
+def test_resources_are_conserved(policy, governance):
+    """Every week, held + spent + lost equals everything that came in; spending never exceeds it."""
+    model = VerticalCommunityModel("small", governance, policy, rng=3, agent_views="none", sinking__share=0.7)
+    for _ in range(30):
+        model.step()
+        t = model.totals
+        assert (model.held >= -1e-9).all()
+        assert model.held.sum() + t["spent"] + t["lost"] == pytest.approx(t["inflow"], rel=1e-9)
+        assert t["spent"] <= t["inflow"] + 1e-9
+
+
+def tree():
+    # node 0: subdistrict; 1, 2: zones; 3, 4 under zone 1, 5 under zone 2: sites
+    parent = np.array([-1, 0, 0, 1, 1, 2])
+    level = np.array([0, 1, 1, 2, 2, 2])
+    stats = NodeStats(people=np.array([60., 40, 20, 30, 10, 20]), firms=np.zeros(6),
+                      unmet=np.array([10., 9, 1, 0, 9, 1]), uncovered=np.zeros(6),
+                      participants=np.array([6., 1, 5, 1, 0, 5]))
+    return parent, level, stats
+
+
+@pytest.mark.parametrize("policy, expected_zone_split", [
+    ("equal", (0.5, 0.5)), ("size", (40 / 60, 20 / 60)), ("need", (0.9, 0.1)), ("performance", (1 / 6, 5 / 6)),
+])
+def test_policies_split_by_their_weights(policy, expected_zone_split):
+    parent, level, stats = tree()
+    held = np.array([100.0, 0, 0, 0, 0, 0])
+    lost = sink(held, parent, level, stats, SinkingConfig(policy=policy, share=0.5, depth="zone", loss=0.1))
+    assert held[0] == pytest.approx(50)
+    np.testing.assert_allclose(held[1:3], 50 * 0.9 * np.array(expected_zone_split))
+    assert lost == pytest.approx(5) and held[3:].sum() == 0
+
+
+def test_depth_and_none():
+    parent, level, stats = tree()
+    held = np.array([100.0, 0, 0, 0, 0, 0])
+    sink(held, parent, level, stats, SinkingConfig(policy="equal", share=1.0, depth="site", loss=0.0))
+    np.testing.assert_allclose(held, [0, 0, 0, 25, 25, 50])
+    held = np.array([100.0, 0, 0, 0, 0, 0])
+    assert sink(held, parent, level, stats, SinkingConfig(policy="none", share=1.0, depth="site", loss=0.5)) == 0
+    np.testing.assert_array_equal(held, [100, 0, 0, 0, 0, 0])
+
+
+def test_all_zero_weights_share_equally():
+    parent, level, stats = tree()
+    stats.unmet[:] = 0
+    held = np.array([100.0, 0, 0, 0, 0, 0])
+    sink(held, parent, level, stats, SinkingConfig(policy="need", share=1.0, depth="zone", loss=0.0))
+    np.testing.assert_allclose(held[1:3], [50, 50])
+
+
+def test_sinking_moves_resources_to_sites():
+    top = VerticalCommunityModel("small", "fragmented", "none", rng=0, agent_views="none")
+    sunk = VerticalCommunityModel("small", "fragmented", "need", rng=0, agent_views="none")
+    top.run(20)
+    sunk.run(20)
+    assert top.outcomes["resources_zone"] == 0  # firms offer at their building, nothing reaches zones
+    assert sunk.outcomes["resources_site"] > top.outcomes["resources_site"]
+    assert sunk.outcomes["resources_subdistrict"] < top.outcomes["resources_subdistrict"]
