@@ -113,6 +113,7 @@ class VerticalCommunityModel(mesa.Model):
             self.totals[key] += self.week[key]
         self.outcomes = metrics.compute(self)
         self.datacollector.collect(self)
+        self.running = self.steps < self.config.steps  # batch_run and SolaraViz stop at the run's end
 
     def receive_resources(self) -> None:
         """Budget into each subdistrict committee; cooperators' offers onto the shared list."""

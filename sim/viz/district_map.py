@@ -24,8 +24,11 @@ from mesa.visualization.components import AgentPortrayalStyle
 from sim.agents import Enterprise, Member, PartyCommittee, Resident, Worker
 from sim.world.population import UNCOVERED
 
-COLOUR_MODES = {"zone": "zone", "org": "organisational coverage", "participation": "participation"}
-CIRCLE_MODES = {"sites": "site stations", "upper": "zone & subdistrict", "off": "off"}
+COLOUR_MODES = {"zone": "zone", "org": "org coverage", "participation": "participation"}
+# fixed colour scales, so colours compare across weeks and runs; weekly participation at a site
+# stays well under one half with the default parameters (over it, the colour bar's arrow)
+SCALE_MAX = {"org": 1.0, "participation": 0.5}
+CIRCLE_MODES = {"upper": "zone & subdistrict points", "sites": "site stations", "off": "none"}
 # committee level (PartyCommittee.level) -> marker, size in cells, zorder; the bigger upper
 # committees go under the site markers, so a site on the same cell stays visible
 COMMITTEE_STYLE = {0: ("*", 1.5, 2), 1: ("p", 1.05, 3), 2: ("s", 0.55, 4), 3: ("^", 0.62, 4)}
@@ -77,7 +80,7 @@ def make_portrayal(model, colour_by: str):
         if shares is None:
             return zones[w.node_zone[node]] if w.node_zone[node] >= 0 else "#555555"
         value = shares[node]
-        return NO_VALUE if np.isnan(value) else to_hex(VALUE_CMAP(value))
+        return NO_VALUE if np.isnan(value) else to_hex(VALUE_CMAP(value / SCALE_MAX[colour_by]))
 
     def portrayal(agent) -> AgentPortrayalStyle:
         if isinstance(agent, PartyCommittee):
@@ -132,7 +135,7 @@ def _draw_circles(model, ax, circles: str) -> None:
     colours = [zones[w.node_zone[k]] if w.node_zone[k] >= 0 else "#555555" for k in nodes]
     patches = [Circle(tuple(w.node_xy[k]), radius) for k in nodes]
     # faint fills add up: darker where more open points are within reach
-    fill = 0.04 if circles == "sites" else 0.08
+    fill = 0.03 if circles == "sites" else 0.06
     ax.add_collection(PatchCollection(patches, facecolors=[to_rgba(c, fill) for c in colours],
                                       edgecolors=[to_rgba(c, 0.7) for c in colours], linestyles="--",
                                       linewidths=1.0, zorder=0))
@@ -163,8 +166,10 @@ def _legend(model, ax, colour_by: str) -> None:
                   title="zone", title_fontsize=8)
     else:
         # an inset colour bar keeps the map's size, which the marker sizes depend on
-        bar = ax.figure.colorbar(ScalarMappable(Normalize(0, 1), VALUE_CMAP), cax=ax.inset_axes((1.03, 0.05, 0.04, 0.9)))
-        bar.set_label(f"{COLOUR_MODES[colour_by]} (share of the remit)", fontsize=8)
+        bar = ax.figure.colorbar(ScalarMappable(Normalize(0, SCALE_MAX[colour_by]), VALUE_CMAP),
+                                 cax=ax.inset_axes((1.03, 0.05, 0.04, 0.9)), extend="max" if SCALE_MAX[colour_by] < 1 else "neither")
+        label = "share of firms with a Party organisation" if colour_by == "org" else "share of people who took part"
+        bar.set_label(f"{label} (committee: its remit)", fontsize=8)
         bar.ax.tick_params(labelsize=8)
 
 
@@ -183,8 +188,8 @@ def _cell_points(model) -> float:
 
 # fixed sizes (inches), so the picture keeps its size whatever the colour key: the map is a square
 # box at (left, bottom, side); the marker key goes under it, the colour key to its right
-FIGSIZE = (7.2, 7.0)
-MAP_BOX = (0.1, 1.3, 5.6)
+FIGSIZE = (7.2, 6.75)
+MAP_BOX = (0.1, 1.05, 5.6)
 
 
 def map_figure(model, colour_by: str = "zone", circles: str = "upper") -> Figure:

@@ -7,7 +7,7 @@ circle toggles redraw at once, since they change the picture, not the model.
 from __future__ import annotations
 
 import solara
-from mesa.visualization import SolaraViz
+from mesa.visualization import SolaraViz, solara_viz
 from mesa.visualization.utils import update_counter
 
 from sim.config import compose, group_options
@@ -30,6 +30,25 @@ NUMERIC = (
 
 colour_by = solara.reactive("zone")   # solara scopes these per browser session
 circles = solara.reactive("upper")
+# Vuetify shows a slider's value only while it is dragged; show it under the thumb all the time
+CSS = """
+.v-navigation-drawer .v-slider__thumb-container::after {
+    content: attr(aria-valuenow); position: absolute; top: 7px; transform: translateX(-50%);
+    font-size: 10px; color: #555; white-space: nowrap;
+}
+"""
+
+
+def grid_layout(n: int) -> list[dict]:
+    """The map twice as tall as a plot, two plots beside it and the rest under it (Mesa's own
+    layout gives every component the same 6 x 10 tile, too small for the map)."""
+    spots = [(0, 0, 20), (6, 0, 10), (6, 10, 10)]  # (x, y, height) of the map and the first two plots
+    spots += [(6 * (j % 2), 20 + 10 * (j // 2), 10) for j in range(max(n - 3, 0))]  # two a row below
+    return [{"i": i, "x": x, "y": y, "w": 6, "h": h, "moved": False} for i, (x, y, h) in enumerate(spots[:n])]
+
+
+# SolaraViz has no layout argument; it asks this module-level function for the first layout
+solara_viz.make_initial_grid_layout = grid_layout
 
 
 def model_params() -> dict:
@@ -81,8 +100,8 @@ def MapCard(model):
             solara.Text("circles:", style={"font-size": "12px"})
             solara.ToggleButtonsSingle(value=CIRCLE_MODES[circles.value], values=list(circle_labels), dense=True,
                                        on_value=lambda v: circles.set(circle_labels[v]))
-        solara.FigureMatplotlib(map_figure(model, colour_by.value, circles.value), format="png",
-                                bbox_inches="tight", dpi=90)
+        # no bbox_inches="tight": the fixed figure keeps the map the same size in every colour mode
+        solara.FigureMatplotlib(map_figure(model, colour_by.value, circles.value), format="png", dpi=90)
     return card
 
 
@@ -91,5 +110,6 @@ def Page():
     params = solara.use_memo(model_params, [])
     # one model per browser session; SolaraViz replaces it on Reset
     model = solara.use_reactive(solara.use_memo(lambda: VizModel(**initial_values(params)), []))
-    return SolaraViz(model, components=[MapCard, *plot_components()], model_params=params,
+    solara.Style(CSS)
+    SolaraViz(model, components=[MapCard, *plot_components()], model_params=params,
                      name="Vertical community governance")

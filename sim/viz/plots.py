@@ -33,6 +33,7 @@ PLOTS = {
 
 def _styler(title: str, series: dict, ylabel: str, ylim):
     def post_process(ax):
+        ax.figure.set_size_inches(6.4, 3.9)  # wide and low, to fit a grid tile beside the map
         for line, (label, _) in zip(ax.get_lines(), series.values()):
             line.set_label(label)
             line.set_marker(".")  # the first weeks are single points, invisible as lines
