@@ -32,6 +32,10 @@ def _mean(flags: np.ndarray) -> float:
     return float(flags.mean()) if len(flags) else 0.0
 
 
+def ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    return np.divide(part, whole, out=np.zeros(len(part)), where=whole > 0)
+
+
 def coupling_coordination(u1: float, u2: float, a: float = COUPLING_WEIGHTS[0], b: float = COUPLING_WEIGHTS[1]) -> float:
     if u1 + u2 == 0:
         return 0.0
@@ -55,14 +59,14 @@ def gini(values: np.ndarray, weights: np.ndarray) -> float:
 
 def compute(model: VerticalCommunityModel) -> dict[str, float]:
     p, f, w = model.people, model.firms, model.world
-    kind = p.kind
-    members = kind == MEMBER
+    members = p.kind == MEMBER
     asked = int(p.demand.sum())
+    by_kind = ratio(np.bincount(p.kind, weights=p.active, minlength=3), model.people_per_kind)
     out = {
         "participation_rate": _mean(p.active),
-        "member_participation": _mean(p.active[members]),
-        "worker_participation": _mean(p.active[kind == WORKER]),
-        "resident_participation": _mean(p.active[kind == RESIDENT]),
+        "member_participation": by_kind[MEMBER],
+        "worker_participation": by_kind[WORKER],
+        "resident_participation": by_kind[RESIDENT],
         "enterprise_participation": _mean(f.strategy != LONER),
         "enterprise_contribution": _mean(f.strategy == COOPERATE),
         "cumulative_reach": _mean(p.ever_active),
@@ -77,9 +81,7 @@ def compute(model: VerticalCommunityModel) -> dict[str, float]:
     out["party_building_score"] = u1
     out["governance_score"] = u2
     out["coupling_coordination"] = coupling_coordination(u1, u2)
-    site_rate = np.divide(np.bincount(p.site, weights=p.active, minlength=w.n_sites), model.people_per_site,
-                          out=np.zeros(w.n_sites), where=model.people_per_site > 0)
-    out["equity_index"] = 1.0 - gini(site_rate, model.people_per_site)
+    out["equity_index"] = 1.0 - gini(ratio(model.site_active, model.people_per_site), model.people_per_site)
     level = w.node_level
     out["resources_subdistrict"] = float(model.held[level == SUBDISTRICT_LEVEL].sum())
     out["resources_zone"] = float(model.held[level == ZONE_LEVEL].sum())

@@ -15,6 +15,7 @@ import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
 from sim import metrics
+from sim.metrics import ratio
 from sim.agents import create_views
 from sim.behaviour import membership, optional_pgg, outreach, threshold
 from sim.config import PERSON_KINDS, RunConfig, compose
@@ -62,6 +63,7 @@ class VerticalCommunityModel(mesa.Model):
         self.reputation = np.zeros(self.world.n_sites)
         self.site_unmet = np.zeros(self.world.n_sites)
         self.site_covered = np.zeros(self.world.n_sites, dtype=bool)
+        self.site_active = np.zeros(self.world.n_sites)  # people who took part, by site
 
         self.views = create_views(self, agent_views)
         self.outcomes: dict[str, float] = metrics.compute(self)
@@ -76,6 +78,9 @@ class VerticalCommunityModel(mesa.Model):
         w, p, f = self.world, self.people, self.firms
         self.people_per_site = np.bincount(p.site, minlength=w.n_sites).astype(float)
         self.firms_per_site = np.bincount(f.site, minlength=w.n_sites).astype(float)
+        self.people_per_kind = np.bincount(p.kind, minlength=3).astype(float)
+        self.is_worker = p.kind == WORKER
+        self.employer = np.maximum(p.firm, 0)  # residents have none; masked by is_worker where used
         # zone peer groups: a zone's buildings and its residential areas are separate "two skins"
         # unless fused into one grid
         side = np.zeros(w.n_sites, dtype=np.int64) if self.levers.fused else (w.site_kind == AREA).astype(np.int64)
@@ -139,7 +144,7 @@ class VerticalCommunityModel(mesa.Model):
             firms=per_node(self.firms_per_site),
             unmet=per_node(self.site_unmet),
             uncovered=per_node(np.bincount(f.site, weights=f.org == UNCOVERED, minlength=w.n_sites)),
-            participants=per_node(np.bincount(p.site, weights=p.active, minlength=w.n_sites)),
+            participants=per_node(self.site_active),
         )
 
     def open_service_points(self) -> None:
@@ -205,32 +210,33 @@ class VerticalCommunityModel(mesa.Model):
         f.org[joined] = outreach.organisation_formed(f.members[joined], cfg.behaviour.outreach.own_branch_min_members)
 
     def take_part(self) -> None:
-        """Granovetter participation: peers' share last week against a threshold lowered by
-        belonging, last week's service and the site's brand reputation."""
+        """Granovetter participation: the share of a person's peers who took part last week (site,
+        zone, online), plus the site's brand reputation, against the person's threshold lowered by
+        belonging and by this week's service. Peers' shares are site-level, so they are computed
+        per site and read per person."""
         p, w, cfg = self.people, self.world, self.config.behaviour.participation
-        groups = [(cfg.weight_site, _share(p.site, p.active, w.n_sites)[p.site])]
+        site_active = self.site_active
+        groups = [(cfg.weight_site, ratio(site_active, self.people_per_site))]
         if self.levers.zone_peers:
-            g = self.site_peer_group[p.site]
-            groups.append((cfg.weight_zone, _share(g, p.active, self.n_peer_groups)[g]))
+            g, n = self.site_peer_group, self.n_peer_groups
+            zone = ratio(np.bincount(g, site_active, n), np.bincount(g, self.people_per_site, n))
+            groups.append((cfg.weight_zone, zone[g]))
         if self.levers.online_share > 0:
-            s = w.site_subdistrict[p.site]
-            groups.append((cfg.weight_online, _share(s, p.active, w.n_subdistricts)[s]))
+            s, n = w.site_subdistrict, w.n_subdistricts
+            groups.append((cfg.weight_online, ratio(np.bincount(s, site_active, n), self.site_subdistrict_people)[s]))
         # peers are judged against those who could have come: the share of available peers
-        peers = np.minimum(1.0, threshold.peer_share(groups) / cfg.availability) if cfg.availability > 0 else 0.0
-        effective = (p.threshold
-                     - cfg.belonging_effect * p.belonging
-                     - cfg.served_effect * p.served
-                     - cfg.reputation_effect * self.reputation[p.site])
+        peers = np.minimum(1.0, threshold.peer_share(groups) / max(cfg.availability, 1e-12))
+        pull = peers + cfg.reputation_effect * self.reputation
+        effective = p.threshold - cfg.belonging_effect * p.belonging - cfg.served_effect * p.served
         if len(self.firms):
-            loner_firm = (p.kind == WORKER) & (self.firms.strategy[np.maximum(p.firm, 0)] == LONER)
-            effective = effective + cfg.loner_firm_penalty * loner_firm
-        # activities run only where an open service point is within reach
+            effective = effective + cfg.loner_firm_penalty * (self.is_worker & (self.firms.strategy[self.employer] == LONER))
+        # attending also needs a free week and a reachable open point (uptake falls with distance)
         draws = self.rng.random((2, len(p)))
-        # attending needs a reachable open point (uptake falls beyond the circle) and a free week
-        willing = threshold.decide(peers, effective, cfg.temperature,
-                                   draws[0] / np.maximum(cfg.availability * self.site_uptake[p.site], 1e-12))
+        free = np.maximum(cfg.availability * self.site_uptake, 1e-12)
+        willing = threshold.decide(pull[p.site], effective, cfg.temperature, draws[0] / free[p.site])
         p.active = self.run_activities(willing, draws[1])
         p.ever_active |= p.active
+        self.site_active = np.bincount(p.site, weights=p.active, minlength=w.n_sites)
 
     def run_activities(self, willing: np.ndarray, draws: np.ndarray) -> np.ndarray:
         """Willing people attend at the points their site uses, as far as each point's activity
@@ -281,7 +287,7 @@ class VerticalCommunityModel(mesa.Model):
         use is the share of the people free that week who took part."""
         eta = self.levers.reputation_rate
         if eta > 0:
-            share = _share(self.people.site, self.people.active, self.world.n_sites)
+            share = ratio(self.site_active, self.people_per_site)
             use = np.minimum(1.0, share / max(self.config.behaviour.participation.availability, 1e-12))
             self.reputation += eta * (use - self.reputation)
 
@@ -292,10 +298,7 @@ class VerticalCommunityModel(mesa.Model):
             self.step()
 
 
-def _share(group: np.ndarray, flag: np.ndarray, n: int) -> np.ndarray:
-    size = np.bincount(group, minlength=n)
-    hits = np.bincount(group, weights=flag, minlength=n)
-    return np.divide(hits, size, out=np.zeros(n), where=size > 0)
+
 
 
 def _outcome(model: VerticalCommunityModel, name: str) -> float:

@@ -28,7 +28,7 @@ COLOUR_MODES = {"zone": "zone", "org": "org coverage", "participation": "partici
 # fixed colour scales, so colours compare across weeks and runs; weekly participation at a site
 # stays well under one half with the default parameters (over it, the colour bar's arrow)
 SCALE_MAX = {"org": 1.0, "participation": 0.5}
-CIRCLE_MODES = {"upper": "zone & subdistrict points", "sites": "site stations", "off": "none"}
+CIRCLE_MODES = {"upper": "zone/subdistrict", "sites": "site stations", "off": "none"}
 # committee level (PartyCommittee.level) -> marker, size in cells, zorder; the bigger upper
 # committees go under the site markers, so a site on the same cell stays visible
 COMMITTEE_STYLE = {0: ("*", 1.5, 2), 1: ("p", 1.05, 3), 2: ("s", 0.55, 4), 3: ("^", 0.62, 4)}
@@ -158,7 +158,7 @@ def _legend(model, ax, colour_by: str) -> None:
     handles.append(Line2D([], [], color="#555555", linestyle="--",
                           label=f"{model.levers.circle_min:g}-min service circle"))
     ax.add_artist(ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3,
-                            fontsize=7.5, frameon=False, handletextpad=0.3, columnspacing=0.8))
+                            fontsize=8, frameon=False, handletextpad=0.3, columnspacing=0.8))
     if colour_by == "zone":
         zones = [Line2D([], [], linestyle="", marker="s", markersize=8, color=c, label=n)
                  for c, n in zip(zone_colours(model), _short_zone_names(model))]

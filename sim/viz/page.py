@@ -19,13 +19,13 @@ DEFAULT_SCENARIO = "nanjing_east"  # ~200k people; builds in ~0.1 s and steps in
 TOO_BIG = {"huangpu"}  # ~1M people: slow to build and step, so not offered
 # (label, dotted config key, min, max, step) of the numeric controls; defaults come from configs/
 NUMERIC = (
-    ("budget (RU per person per week)", "budget.per_person_per_step", 0.0, 0.2, 0.005),
+    ("budget RU/person/week", "budget.per_person_per_step", 0.0, 0.2, 0.005),
     ("share sunk per week", "sinking.share", 0.0, 1.0, 0.05),
-    ("participation: temperature", "behaviour.participation.temperature", 0.0, 0.3, 0.01),
-    ("participation: availability", "behaviour.participation.availability", 0.05, 1.0, 0.05),
-    ("participation: threshold sd", "behaviour.participation.threshold_sd", 0.0, 0.5, 0.05),
-    ("co-production: multiplication r", "behaviour.coproduction.multiplication", 1.0, 5.0, 0.1),
-    ("outreach: join probability", "behaviour.outreach.join_probability", 0.0, 1.0, 0.05),
+    ("participation temp.", "behaviour.participation.temperature", 0.0, 0.3, 0.01),
+    ("weekly availability", "behaviour.participation.availability", 0.05, 1.0, 0.05),
+    ("threshold sd", "behaviour.participation.threshold_sd", 0.0, 0.5, 0.05),
+    ("co-production r", "behaviour.coproduction.multiplication", 1.0, 5.0, 0.1),
+    ("join probability", "behaviour.outreach.join_probability", 0.0, 1.0, 0.05),
 )
 
 colour_by = solara.reactive("zone")   # solara scopes these per browser session
@@ -101,7 +101,7 @@ def MapCard(model):
             solara.ToggleButtonsSingle(value=CIRCLE_MODES[circles.value], values=list(circle_labels), dense=True,
                                        on_value=lambda v: circles.set(circle_labels[v]))
         # no bbox_inches="tight": the fixed figure keeps the map the same size in every colour mode
-        solara.FigureMatplotlib(map_figure(model, colour_by.value, circles.value), format="png", dpi=90)
+        solara.FigureMatplotlib(map_figure(model, colour_by.value, circles.value), format="png", dpi=100)
     return card
 
 
@@ -110,6 +110,12 @@ def Page():
     params = solara.use_memo(model_params, [])
     # one model per browser session; SolaraViz replaces it on Reset
     model = solara.use_reactive(solara.use_memo(lambda: VizModel(**initial_values(params)), []))
+    Dashboard(model, params)
+
+
+@solara.component
+def Dashboard(model: solara.Reactive, params: dict):
+    """The page around a given model variable (tests pass their own, to see what Reset built)."""
     solara.Style(CSS)
     SolaraViz(model, components=[MapCard, *plot_components()], model_params=params,
-                     name="Vertical community governance")
+              name="Vertical community governance")
