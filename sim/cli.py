@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import sys
@@ -17,6 +18,8 @@ from sim import metrics
 from sim.config import CONFIG_DIR, ConfigError, compose, config_hash, validate
 from sim.results import manifest, now, write_json, write_parquet
 from sim.run import key_parameters, run
+from sim.sweep import progress
+from sim.sweep.design import apply_design
 
 EXIT_CONFIG = 2
 EXIT_FAILED = 1
@@ -30,6 +33,7 @@ def execute(cfg: DictConfig, run_dir: Path, multirun: bool = False) -> dict:
     """
     started = now()
     try:
+        design_values = apply_design(cfg)
         run_cfg = validate(cfg)
     except ConfigError as err:
         if not multirun:
@@ -39,7 +43,12 @@ def execute(cfg: DictConfig, run_dir: Path, multirun: bool = False) -> dict:
         write_json(run_dir / "summary.json", summary)
         return summary
     digest = config_hash(run_cfg)
-    summary = {"status": "running", **key_parameters(run_cfg), "config_hash": digest, "started": started}
+    if multirun:
+        done = previous_result(run_dir, digest)
+        if done is not None:
+            return {**done, "resumed": True}
+    summary = {"status": "running", **key_parameters(run_cfg), "config_hash": digest, "started": started,
+               "design_values": design_values}
     t0 = time.perf_counter()
     try:
         model, table = run(run_cfg)
@@ -53,6 +62,16 @@ def execute(cfg: DictConfig, run_dir: Path, multirun: bool = False) -> dict:
                    final={k: float(v) for k, v in table.iloc[-1][list(metrics.OUTCOMES)].items()})
     write_json(run_dir / "summary.json", summary)
     return summary
+
+
+def previous_result(run_dir: Path, digest: str) -> dict | None:
+    """The summary of a completed run of this exact config in this directory, if there is one."""
+    try:
+        summary = json.loads((run_dir / "summary.json").read_text())
+    except (OSError, ValueError):
+        return None
+    complete = summary.get("status") == "completed" and (run_dir / "timeseries.parquet").exists()
+    return summary if complete and summary.get("config_hash") == digest else None
 
 
 def print_summary(summary: dict, run_dir: Path) -> None:
@@ -77,8 +96,11 @@ def _hydra_main(cfg: DictConfig) -> None:
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
         sys.exit(EXIT_CONFIG)
+    if multirun:
+        progress.record(Path(hc.sweep.dir), run_dir, summary["status"], summary.get("resumed", False))
+        return
     print_summary(summary, run_dir)
-    if summary["status"] != "completed" and not multirun:
+    if summary["status"] != "completed":
         sys.exit(EXIT_FAILED)
 
 

@@ -309,6 +309,36 @@ class ScenarioConfig:
 
 
 @dataclass
+class DesignParameter:
+    name: str = ""
+    low: float = 0.0
+    high: float = 1.0
+
+
+DESIGN_METHODS = ("lhs", "morris", "sobol")
+
+
+@dataclass
+class DesignConfig:
+    """A sampling design for sensitivity analysis (SALib); a sweep runs ``sample`` over its rows."""
+
+    method: str = "morris"
+    parameters: list[DesignParameter] = field(default_factory=list)
+    n: int = 10            # trajectories (morris), base samples (sobol) or points (lhs)
+    levels: int = 4        # grid levels (morris)
+    seed: int = 0          # seed of the design itself, not of the runs
+    sample: int | None = None
+
+    def check(self) -> None:
+        _check(self.method in DESIGN_METHODS, "design.method", f"one of {list(DESIGN_METHODS)}", self.method)
+        _check(len(self.parameters) > 0, "design.parameters", "at least one {name, low, high}", self.parameters)
+        for i, par in enumerate(self.parameters):
+            _check(par.low < par.high, f"design.parameters[{i}]", "low < high", (par.low, par.high))
+        _check(self.n >= 1, "design.n", "an integer >= 1", self.n)
+        _check(self.levels >= 2, "design.levels", "an integer >= 2", self.levels)
+
+
+@dataclass
 class OutputsConfig:
     agent_snapshots: list[int] = field(default_factory=list)
 
@@ -324,6 +354,7 @@ class RunConfig:
     budget: BudgetConfig = field(default_factory=BudgetConfig)
     behaviour: BehaviourConfig = field(default_factory=BehaviourConfig)
     outputs: OutputsConfig = field(default_factory=OutputsConfig)
+    design: DesignConfig | None = None
 
     def check(self) -> None:
         _check(self.seed >= 0, "seed", "an integer >= 0", self.seed)

@@ -156,35 +156,39 @@ def test_the_app_steps_plots_and_rebuilds_in_chromium(server, browser, tmp_path)
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
 
-    page.goto(url, timeout=PAGE_TIMEOUT_MS)
-    step, caption = page.get_by_role("button", name="Step"), page.locator(".vcs-caption")
-    step.wait_for(timeout=PAGE_TIMEOUT_MS)
-    wait_for_images(page, 5)
-    page.get_by_text("Step: 0", exact=True).wait_for()
-    coverage_plot = page.locator(".vcs-plot img").nth(1)
-    before = coverage_plot.screenshot()
+    try:
+        page.goto(url, timeout=PAGE_TIMEOUT_MS)
+        step, caption = page.get_by_role("button", name="Step"), page.locator(".vcs-caption")
+        step.wait_for(timeout=PAGE_TIMEOUT_MS)
+        wait_for_images(page, 5)
+        page.get_by_text("Step: 0", exact=True).wait_for()
+        coverage_plot = page.locator(".vcs-plot img").nth(1)
+        before = coverage_plot.screenshot()
 
-    for week in (1, 2, 3):
+        for week in (1, 2, 3):
+            step.click()
+            page.get_by_text(f"Step: {week}", exact=True).wait_for()
+        caption.filter(has_text="week 3").wait_for()
+        wait_for_change(coverage_plot, before)
+        wait_for_images(page, 5)
+        save(page, tmp_path / "after_steps.png")
+        if os.environ.get("SAVE_SCREENSHOT"):
+            shutil.copyfile(tmp_path / "after_steps.png", os.environ["SAVE_SCREENSHOT"])
+
+        page.locator(".v-select").filter(has_text="governance mode").locator(".v-select__slot").click()
+        page.get_by_role("option", name="fusion", exact=True).click()
+        assert "brand governance" in caption.inner_text(), "choosing a mode alone must not rebuild the model"
+        page.get_by_role("button", name="Reset").click()
+        caption.filter(has_text="fusion governance").wait_for()
+        page.get_by_text("Step: 0", exact=True).wait_for()
+        assert "10-min circle" in caption.inner_text()  # the fusion preset's circle
         step.click()
-        page.get_by_text(f"Step: {week}", exact=True).wait_for()
-    caption.filter(has_text="week 3").wait_for()
-    wait_for_change(coverage_plot, before)
-    wait_for_images(page, 5)
-    save(page, tmp_path / "after_steps.png")
-    if os.environ.get("SAVE_SCREENSHOT"):
-        shutil.copyfile(tmp_path / "after_steps.png", os.environ["SAVE_SCREENSHOT"])
-
-    page.locator(".v-select").filter(has_text="governance mode").locator(".v-select__slot").click()
-    page.get_by_role("option", name="fusion", exact=True).click()
-    assert "brand governance" in caption.inner_text(), "choosing a mode alone must not rebuild the model"
-    page.get_by_role("button", name="Reset").click()
-    caption.filter(has_text="fusion governance").wait_for()
-    page.get_by_text("Step: 0", exact=True).wait_for()
-    assert "10-min circle" in caption.inner_text()  # the fusion preset's circle
-    step.click()
-    page.get_by_text("Step: 1", exact=True).wait_for()
-    wait_for_images(page, 5)
-    save(page, tmp_path / "after_reset.png")
+        page.get_by_text("Step: 1", exact=True).wait_for()
+        wait_for_images(page, 5)
+        save(page, tmp_path / "after_reset.png")
+    except Exception as e:  # a timeout alone would not say why: add what the page and server saw
+        raise AssertionError(f"{e}\nrequests outside the app: {outside}\nfailed requests: {failed}\n"
+                             f"page errors: {errors}\nserver log:\n{log_path.read_text()[-3000:]}") from e
 
     assert not outside, f"the page asked for something other than the app: {outside}"
     assert not failed, f"failed requests: {failed}"

@@ -1,0 +1,3 @@
+"""Sweeps (参数扫描): provenance, progress, resume, one table per sweep, reports, reproduction and
+sensitivity designs. Each module is runnable: ``python -m sim.sweep.aggregate SWEEP_DIR``,
+``python -m sim.sweep.report SWEEP_DIR``, ``python -m sim.sweep.reproduce RUN_DIR``."""
