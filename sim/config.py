@@ -372,6 +372,8 @@ def validate(cfg: DictConfig | dict) -> RunConfig:
         cfg = OmegaConf.to_container(cfg, resolve=True)
     cfg = {k: v for k, v in cfg.items() if k != "hydra"}
     _reject_targets(cfg, "")
+    if (cfg.get("governance") or {}).get("name") == ARTICLE_MODE:
+        cfg["governance"] = _article_mode(cfg)
     try:
         merged = OmegaConf.merge(OmegaConf.structured(RunConfig), cfg)
         run = OmegaConf.to_object(merged)
@@ -390,6 +392,21 @@ def _check_tree(node: Any) -> None:
             node.check()
         for f in fields(node):
             _check_tree(getattr(node, f.name))
+
+
+ARTICLE_MODE = "article"
+
+
+def _article_mode(cfg: dict) -> dict:
+    """Replace governance=article by the mode the article describes for the scenario."""
+    subdistricts = (cfg.get("scenario") or {}).get("subdistricts") or {}
+    modes = {(spec or {}).get("mode_in_article") for spec in subdistricts.values()}
+    choices = [m for m in group_options("governance") if m != ARTICLE_MODE]
+    _check(len(modes) == 1 and next(iter(modes)) in choices, "governance",
+           "article only for a scenario whose subdistricts share one mode_in_article", sorted(map(str, modes)))
+    mode = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "governance" / f"{modes.pop()}.yaml"))
+    params = {**(cfg["governance"].get("params") or {}), **mode.get("params", {})}
+    return {**mode, "params": params}
 
 
 def _reject_targets(node: Any, path: str) -> None:

@@ -16,10 +16,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_registries_match_config_groups():
-    assert set(group_options("governance")) == {"fragmented", "zone", "brand", "fusion", "collaborative"}
+    assert set(group_options("governance")) == {"fragmented", "zone", "brand", "fusion", "collaborative", "article"}
     assert set(group_options("sinking")) == set(SINKING_POLICIES) == {"none", "equal", "size", "need", "performance"}
     assert {"small", "huaihai", "nanjing_east", "xiaodongmen", "bund", "huangpu"} <= set(group_options("scenario"))
-    for mode in group_options("governance"):
+    for mode in set(group_options("governance")) - {"article"}:
         assert set(compose([f"governance={mode}"]).governance.mechanisms) <= set(MECHANISMS)
 
 
@@ -57,6 +57,18 @@ def test_bad_values_name_key_and_allowed(override, key, allowed):
         compose(override)
     message = str(err.value)
     assert "\n" not in message and key in message and allowed in message
+
+
+@pytest.mark.parametrize("scenario, mode", [("huaihai", "zone"), ("nanjing_east", "brand"), ("xiaodongmen", "fusion"),
+                                            ("bund", "collaborative")])
+def test_article_mode_follows_the_scenario(scenario, mode):
+    cfg, direct = compose([f"scenario={scenario}", "governance=article"]), compose([f"scenario={scenario}", f"governance={mode}"])
+    assert to_dict(cfg.governance) == to_dict(direct.governance)
+
+
+def test_article_mode_needs_one_mode():
+    with pytest.raises(ConfigError, match="governance.*mode_in_article"):
+        compose(["scenario=huangpu", "governance=article"])
 
 
 def test_configs_cannot_name_code():

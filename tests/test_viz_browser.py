@@ -140,7 +140,7 @@ def save(page, path: Path) -> None:
 
 def test_the_app_steps_plots_and_rebuilds_in_chromium(server, browser, tmp_path):
     url, log_path = server
-    page = browser.new_page(viewport={"width": 1600, "height": 1100})
+    page = browser.new_page(viewport={"width": 1600, "height": 1450})  # tall enough for all the plots
     page.set_default_timeout(STEP_TIMEOUT_MS)
     outside, failed, errors = [], [], []
 

@@ -188,16 +188,18 @@ def report(sweep_dir: Path) -> Path:
     sweep = json.loads((sweep_dir / SWEEP_FILE).read_text()) if (sweep_dir / SWEEP_FILE).exists() else {}
     spec = _design_spec(sweep_dir, done)
     by = conditions(sweep_dir, done) if len(done) else []
+    per_condition = "" if spec else \
+        f"; seeds per condition: {done.groupby(by).size().min() if by and len(done) else len(done)}"
     lines = [f"# Sweep report: {sweep_dir.name}\n",
-             f"\n{len(runs)} runs: {len(done)} completed, {len(runs) - len(done)} failed or incomplete; "
-             f"seeds per condition: {done.groupby(by).size().min() if by and len(done) else len(done)}.\n",
+             f"\n{len(runs)} runs: {len(done)} completed, {len(runs) - len(done)} failed or incomplete"
+             f"{per_condition}.\n",
              f"\nCommand: `{' '.join(sweep.get('command', []))}`  \n",
              f"Git commit: `{(sweep.get('git') or {}).get('commit')}` (dirty: {(sweep.get('git') or {}).get('dirty')})  \n",
              f"Packages: {', '.join(f'{k} {v}' for k, v in (sweep.get('packages') or {}).items())}\n"]
     failed = runs[runs["status"] != "completed"]
     if len(failed):
         lines.append("\n## Failed runs\n\n" + failed[["run", "status", "error"]].to_markdown(index=False) + "\n")
-    if len(done):
+    if len(done) and not spec:
         table = summarise(done, by, KEY_OUTCOMES)
         table.to_csv(sweep_dir / "summary.csv", index=False)
         table["mean [95% CI]"] = table.apply(lambda r: f"{r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]", axis=1)
@@ -205,6 +207,7 @@ def report(sweep_dir: Path) -> Path:
             if by else table.set_index("outcome")[["mean [95% CI]"]].T
         lines.append("\n## Final outcomes\n\nMean and 95% confidence interval over seeds.\n\n"
                      + wide.reset_index().to_markdown(index=False) + "\n")
+    if len(done):
         figures = []
         if (sweep_dir / TIMESERIES_FILE).exists() and not spec:
             series = pd.read_parquet(sweep_dir / TIMESERIES_FILE)

@@ -33,9 +33,13 @@ CIRCLE_MODES = {"upper": "zone/subdistrict", "sites": "site stations", "off": "n
 # committees go under the site markers, so a site on the same cell stays visible
 COMMITTEE_STYLE = {0: ("*", 1.5, 2), 1: ("p", 1.05, 3), 2: ("s", 0.55, 4), 3: ("^", 0.62, 4)}
 PERSON_COLOURS = {Member: "#d62728", Worker: "#1f77b4", Resident: "#2ca02c"}
-RING = 0.38  # radius (cells) of the ring of sampled people round their site
+RING = 0.40  # radius (cells) of the ring of sampled people round their site
 VALUE_CMAP = colormaps["viridis"]
 NO_VALUE = "#d9d9d9"  # a committee with nobody of that kind in its remit (no firms in an area)
+# fixed sizes (inches), so the picture keeps its size whatever the colour key: the map is a square
+# box at (left, bottom, side); the marker key goes under it, the colour key to its right
+FIGSIZE = (7.2, 6.75)
+MAP_BOX = (0.1, 1.05, 5.6)
 
 
 def circle_cells(model) -> float:
@@ -88,10 +92,11 @@ def make_portrayal(model, colour_by: str):
             site = w.node_site[agent.node]
             # red edge: a site that no open point covers this week
             uncovered = site >= 0 and not model.site_covered[site]
+            colour = committee_colour(agent.node)
             return AgentPortrayalStyle(
-                color=committee_colour(agent.node), marker=marker, size=(cells * cell_pt) ** 2, zorder=zorder,
-                alpha=1.0 if agent.is_open else 0.45,
-                edgecolors="#e31a1c" if uncovered else ("black" if agent.is_open else "#888888"),
+                # a closed point is drawn pale (not transparent, which would hide a red edge)
+                color=colour if agent.is_open else _pale(colour), marker=marker, size=(cells * cell_pt) ** 2,
+                zorder=zorder, edgecolors="#e31a1c" if uncovered else ("black" if agent.is_open else "#999999"),
                 linewidths=2.0 if uncovered else 0.8,
             )
         if isinstance(agent, Enterprise):  # only drawn if a model gives firms views
@@ -103,10 +108,14 @@ def make_portrayal(model, colour_by: str):
         return AgentPortrayalStyle(
             x=x + RING * math.cos(angle), y=y + RING * math.sin(angle), marker="o",
             color=colour if agent.active else "white", edgecolors=colour, linewidths=0.7,
-            size=(0.13 * cell_pt) ** 2, zorder=5,
+            size=(0.16 * cell_pt) ** 2, zorder=5,
         )
 
     return portrayal
+
+
+def _pale(colour: str) -> str:
+    return to_hex(0.4 * np.array(to_rgba(colour)[:3]) + 0.6)
 
 
 def draw_map(model, ax, colour_by: str = "zone", circles: str = "upper") -> None:
@@ -143,6 +152,7 @@ def _draw_circles(model, ax, circles: str) -> None:
 
 def _legend(model, ax, colour_by: str) -> None:
     """Marker key under the map; colour key (zone names or a colour bar) to its right."""
+
     def marker(m, label, face="white", edge="black", size=9):
         return Line2D([], [], linestyle="", marker=m, markersize=size, markerfacecolor=face,
                       markeredgecolor=edge, label=label)
@@ -158,16 +168,17 @@ def _legend(model, ax, colour_by: str) -> None:
     handles.append(Line2D([], [], color="#555555", linestyle="--",
                           label=f"{model.levers.circle_min:g}-min service circle"))
     ax.add_artist(ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3,
-                            fontsize=8, frameon=False, handletextpad=0.3, columnspacing=0.8))
+                            fontsize=8.5, frameon=False, handletextpad=0.3, columnspacing=0.8))
     if colour_by == "zone":
         zones = [Line2D([], [], linestyle="", marker="s", markersize=8, color=c, label=n)
                  for c, n in zip(zone_colours(model), _short_zone_names(model))]
-        ax.legend(handles=zones, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False,
-                  title="zone", title_fontsize=8)
+        ax.legend(handles=zones, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9, frameon=False,
+                  title="zone", title_fontsize=9)
     else:
         # an inset colour bar keeps the map's size, which the marker sizes depend on
-        bar = ax.figure.colorbar(ScalarMappable(Normalize(0, SCALE_MAX[colour_by]), VALUE_CMAP),
-                                 cax=ax.inset_axes((1.03, 0.05, 0.04, 0.9)), extend="max" if SCALE_MAX[colour_by] < 1 else "neither")
+        top = SCALE_MAX[colour_by]
+        bar = ax.figure.colorbar(ScalarMappable(Normalize(0, top), VALUE_CMAP),
+                                 cax=ax.inset_axes((1.03, 0.05, 0.04, 0.9)), extend="max" if top < 1 else "neither")
         label = "share of firms with a Party organisation" if colour_by == "org" else "share of people who took part"
         bar.set_label(f"{label} (committee: its remit)", fontsize=8)
         bar.ax.tick_params(labelsize=8)
@@ -185,11 +196,6 @@ def _cell_points(model) -> float:
     """Width of one grid cell in points on the map figure."""
     return MAP_BOX[2] * 72 / max(model.grid.width, model.grid.height)
 
-
-# fixed sizes (inches), so the picture keeps its size whatever the colour key: the map is a square
-# box at (left, bottom, side); the marker key goes under it, the colour key to its right
-FIGSIZE = (7.2, 6.75)
-MAP_BOX = (0.1, 1.05, 5.6)
 
 
 def map_figure(model, colour_by: str = "zone", circles: str = "upper") -> Figure:

@@ -40,11 +40,11 @@ CSS = """
 
 
 def grid_layout(n: int) -> list[dict]:
-    """The map twice as tall as a plot, two plots beside it and the rest under it (Mesa's own
+    """The map wide and tall with two plots beside it, the rest two a row under it (Mesa's own
     layout gives every component the same 6 x 10 tile, too small for the map)."""
-    spots = [(0, 0, 20), (6, 0, 10), (6, 10, 10)]  # (x, y, height) of the map and the first two plots
-    spots += [(6 * (j % 2), 20 + 10 * (j // 2), 10) for j in range(max(n - 3, 0))]  # two a row below
-    return [{"i": i, "x": x, "y": y, "w": 6, "h": h, "moved": False} for i, (x, y, h) in enumerate(spots[:n])]
+    tiles = [(0, 0, 7, 20), (7, 0, 5, 10), (7, 10, 5, 10)]  # (x, y, width, height) in grid units
+    tiles += [(6 * (j % 2), 20 + 10 * (j // 2), 6, 10) for j in range(max(n - 3, 0))]
+    return [{"i": i, "x": x, "y": y, "w": w, "h": h, "moved": False} for i, (x, y, w, h) in enumerate(tiles[:n])]
 
 
 # SolaraViz has no layout argument; it asks this module-level function for the first layout

@@ -1,0 +1,51 @@
+"""Re-run one run from its Hydra snapshot and confirm that it reproduces the stored output exactly.
+
+    python -m sim.sweep.reproduce RUN_DIR      # exit 0: identical; 1: different; 2: bad input
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import OmegaConf
+
+from sim.config import ConfigError, validate
+from sim.run import run
+from sim.sweep.design import apply_design
+
+
+def reproduce(run_dir: Path) -> tuple[bool, str]:
+    cfg = OmegaConf.load(run_dir / ".hydra" / "config.yaml")
+    apply_design(cfg)
+    _, table = run(validate(cfg))
+    stored = pd.read_parquet(run_dir / "timeseries.parquet")
+    try:
+        pd.testing.assert_frame_equal(table, stored, check_exact=True)
+    except AssertionError as err:
+        return False, str(err).splitlines()[0]
+    return True, f"identical: {len(table)} rows x {table.shape[1]} columns"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Re-run a run directory from its .hydra snapshot and compare.")
+    parser.add_argument("run_dir", type=Path)
+    args = parser.parse_args()
+    for needed in (".hydra/config.yaml", "timeseries.parquet"):
+        if not (args.run_dir / needed).exists():
+            print(f"error: run_dir: {args.run_dir / needed} is missing (a completed run directory is needed)",
+                  file=sys.stderr)
+            sys.exit(2)
+    try:
+        same, message = reproduce(args.run_dir)
+    except ConfigError as err:
+        print(f"config error: {err}", file=sys.stderr)
+        sys.exit(2)
+    print(message)
+    sys.exit(0 if same else 1)
+
+
+if __name__ == "__main__":
+    main()
