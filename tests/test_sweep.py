@@ -1,0 +1,152 @@
+"""Sweeps end to end: launchers agree run for run, failures are recorded, interrupted sweeps
+resume without loss or duplication, tables rebuild, runs reproduce, experiments compose."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hydra import compose as hydra_compose
+from hydra import initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+
+from sim import metrics
+from sim.config import CONFIG_DIR
+from sim.sweep.callback import sweep_points
+
+REPO = Path(__file__).resolve().parent.parent
+GRID = ["scenario=small", "steps=6", "governance=fragmented,collaborative", "sinking=none,need", "seed=range(0,2)"]
+
+
+def sweep(sweep_dir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim", "-m", *args, f"hydra.sweep.dir={sweep_dir}"], cwd=REPO,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def tables(sweep_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    runs = pd.read_parquet(sweep_dir / "runs.parquet").drop(columns=["runtime_s"]).sort_values("run")
+    series = pd.read_parquet(sweep_dir / "timeseries.parquet").sort_values(["run", "step"])
+    return runs.reset_index(drop=True), series.reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial")
+    result = sweep(out, *GRID)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_one_table_per_sweep(serial):
+    runs, series = tables(serial)
+    assert len(runs) == 8 and (runs["status"] == "completed").all()
+    assert set(runs["governance"]) == {"fragmented", "collaborative"} and set(runs["seed"]) == {0, 1}
+    assert set(metrics.OUTCOMES) <= set(runs.columns)
+    assert len(series) == 8 * 7 and set(series["run"]) == set(runs["run"])
+    # the same seeds for every condition (common random numbers)
+    assert runs.groupby(["governance", "sinking"])["seed"].apply(sorted).map(tuple).nunique() == 1
+    sweep_json = json.loads((serial / "sweep.json").read_text())
+    assert sweep_json["total_runs"] == 8 and sweep_json["git"]["commit"] and "mesa" in sweep_json["packages"]
+    assert (serial / "report.md").exists() and (serial / "figures" / "final_by_condition.svg").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("launcher", ["joblib", "ray"])
+def test_launchers_give_identical_tables(serial, tmp_path, launcher):
+    result = sweep(tmp_path, *GRID, f"hydra/launcher={launcher}")
+    assert result.returncode == 0, result.stderr
+    for ours, theirs in zip(tables(tmp_path), tables(serial)):
+        pd.testing.assert_frame_equal(ours, theirs)
+
+
+def test_failing_run_is_recorded_and_others_kept(tmp_path):
+    result = sweep(tmp_path, "scenario=small", "steps=4,-1", "seed=range(0,2)")
+    assert result.returncode == 0, result.stderr
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    failed = runs[runs["status"] == "failed"]
+    assert len(runs) == 4 and len(failed) == 2
+    assert failed["error"].str.contains("steps").all()
+    assert (runs.loc[runs["status"] == "completed", "participation_rate"].notna()).all()
+    assert len(pd.read_parquet(tmp_path / "timeseries.parquet")) == 2 * 5
+
+
+@pytest.mark.slow
+def test_killed_sweep_resumes_without_loss_or_duplication(tmp_path):
+    args = ["scenario=small", "steps=30", "governance=fragmented,zone,brand", "seed=range(0,4)"]
+    cmd = [sys.executable, "-m", "sim", "-m", *args, f"hydra.sweep.dir={tmp_path}"]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    progress = tmp_path / "progress.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and (not progress.exists() or len(progress.read_text().splitlines()) < 3):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    first = len(progress.read_text().splitlines())
+    assert 3 <= first < 12, "the sweep should be killed midway"
+    assert not (tmp_path / "runs.parquet").exists()
+
+    result = sweep(tmp_path, *args)
+    assert result.returncode == 0, result.stderr
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    assert len(runs) == 12 and runs["run"].is_unique and (runs["status"] == "completed").all()
+    second = [json.loads(x) for x in progress.read_text().splitlines()[first:]]
+    resumed = [e["run"] for e in second if e["resumed"]]
+    assert len(resumed) >= 3 and len(second) == 12  # every run exactly once in the second session
+    series = pd.read_parquet(tmp_path / "timeseries.parquet")
+    assert len(series) == 12 * 31 and not series.duplicated(["run", "step"]).any()
+
+
+def test_aggregate_rebuilds_and_reproduce_confirms(serial, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(serial, copy)
+    (copy / "runs.parquet").unlink()
+    (copy / "timeseries.parquet").unlink()
+    out = subprocess.run([sys.executable, "-m", "sim.sweep.aggregate", str(copy)], cwd=REPO, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    for ours, theirs in zip(tables(copy), tables(serial)):
+        pd.testing.assert_frame_equal(ours, theirs)
+
+    run_dir = next(p for p in copy.iterdir() if (p / "summary.json").exists())
+    ok = subprocess.run([sys.executable, "-m", "sim.sweep.reproduce", str(run_dir)], cwd=REPO, capture_output=True,
+                        text=True, timeout=120)
+    assert ok.returncode == 0 and "identical" in ok.stdout
+    table = pd.read_parquet(run_dir / "timeseries.parquet")
+    table.loc[3, "participation_rate"] += 1e-9
+    table.to_parquet(run_dir / "timeseries.parquet", index=False)
+    bad = subprocess.run([sys.executable, "-m", "sim.sweep.reproduce", str(run_dir)], cwd=REPO, capture_output=True,
+                         text=True, timeout=120)
+    assert bad.returncode == 1
+
+
+@pytest.mark.parametrize("experiment, runs", [("mode_comparison", 400), ("sinking_policies", 1250),
+                                              ("budget_response", 600), ("article_cases", 160),
+                                              ("sensitivity", 90), ("sensitivity_sobol", 640)])
+def test_experiments_compose_with_their_documented_size(experiment, runs):
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = hydra_compose("config", overrides=[f"+experiment={experiment}"], return_hydra_config=True)
+    assert sweep_points(cfg) == runs
+    assert str(cfg.hydra.sweep.dir) == f"results/{experiment}"
+    assert f"{runs} runs" in (REPO / "experiments" / f"{experiment}.yaml").read_text()
+
+
+@pytest.mark.slow
+def test_an_experiment_runs_end_to_end(tmp_path):
+    """The article-cases study, cut to 2 seeds and 4 weeks: tables, figures and report."""
+    result = sweep(tmp_path, "+experiment=article_cases", "steps=4", "seed=range(0,2)",
+                   "hydra/launcher=basic")
+    assert result.returncode == 0, result.stderr
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    assert len(runs) == 16 and set(runs["governance"]) == {"fragmented", "article"}
+    report = (tmp_path / "report.md").read_text()
+    assert "95% confidence interval" in report and (tmp_path / "figures" / "timeseries.png").exists()
