@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from mesa.discrete_space import CellAgent
 
+from sim.behaviour import membership, optional_pgg, threshold
 from sim.world.layout import AREA
-from sim.world.population import MEMBER, RESIDENT, WORKER
+from sim.world.population import MEMBER, RESIDENT, UNCOVERED, WORKER
 
 if TYPE_CHECKING:
     from sim.model import VerticalCommunityModel
@@ -49,29 +51,67 @@ class _RowView(CellAgent):
         self.cell = model.grid[tuple(int(v) for v in model.world.site_xy[site])]
 
 
-class _Person(_RowView):
+class Person(_RowView):
+    """A person (member, worker or resident); the per-agent reference path calls these rules."""
+
     site = _column("people", "site", "index of the building or residential area")
     threshold = _column("people", "threshold", "Granovetter threshold (share of peers)")
     active = _column("people", "active", "took part in this week's activities")
     demand = _column("people", "demand", "asked for a service this week")
     served = _column("people", "served", "this week's request was met")
 
+    def request_service(self) -> None:
+        """A request arises with the person's kind's weekly rate; it reaches a point their site uses
+        (Huff draw) with that pair's uptake times the services' fit, and is met if the point's
+        service envelope still pays for it."""
+        m, i = self.model, self.index
+        p = m.people
+        p.demand[i] = m.rng.random() < m.demand_rate[p.kind[i]]
+        p.served[i] = False
+        if p.demand[i]:
+            site = p.site[i]
+            k = m.draw_point(site)
+            reached = k is not None and m.rng.random() < m.network.pair_uptake[site, k] * m.levers.match
+            p.served[i] = reached and m.pay("service", k, m.service_cost)
 
-class Member(_Person):
+    def take_part(self) -> None:
+        """Granovetter's rule on the state as it is now (earlier agents this week have acted), then
+        attendance at a point the site uses if its activity envelope pays for it."""
+        m, i = self.model, self.index
+        p, cfg = m.people, m.config.behaviour.participation
+        site = p.site[i]
+        willing = threshold.willing(m.site_pull(m.site_active)[site], m.effective_thresholds(i), cfg.temperature,
+                                    m.rng.random(), cfg.availability * m.site_uptake[site])
+        k = m.draw_point(site) if willing else None
+        attend = k is not None and m.pay("activity", k, m.activity_cost)
+        m.site_active[site] += int(attend) - int(p.active[i])
+        p.active[i] = attend
+
+
+class Member(Person):
     """党员: a Party member working in a building."""
 
     firm = _column("people", "firm", "employing enterprise")
     belonging = _column("people", "belonging", "sense of belonging in [0, 1]")
     attached = _column("people", "attached", "organisational relationship attached in the building")
 
+    def update_membership(self) -> None:
+        m, i, b = self.model, self.index, self.model.config.behaviour
+        p = m.people
+        p.belonging[i] = membership.bush_mosteller(p.belonging[i], p.active[i], b.belonging.learning_rate,
+                                                   b.belonging.extinction_rate)
+        covered = m.firms.org[p.firm[i]] != UNCOVERED
+        p.attached[i] = membership.update_attachment(p.attached[i], p.belonging[i], covered, b.attachment.attach_rate,
+                                                     b.attachment.detach_rate, m.rng.random())
 
-class Worker(_Person):
+
+class Worker(Person):
     """白领群众: a white-collar worker who is not a Party member."""
 
     firm = _column("people", "firm", "employing enterprise")
 
 
-class Resident(_Person):
+class Resident(Person):
     """居民: a person living in a residential area."""
 
 
@@ -87,6 +127,23 @@ class Enterprise(_RowView):
     @property
     def strategy(self) -> str:
         return STRATEGY_NAMES[self.model.firms.strategy[self.index]]
+
+    def revise_strategy(self) -> None:
+        """Proportional imitation of a pool-mate met at random, with payoffs from the pool's
+        composition as it is now (earlier firms this week may have switched), then exploration."""
+        m, i, c = self.model, self.index, self.model.config.behaviour.coproduction
+        f = m.firms
+        pool = m.firm_pool[i]
+        counts = np.bincount(f.strategy[m.pool_order[m.pool_start[pool]: m.pool_start[pool] + m.pool_size[pool]]],
+                             minlength=3)
+        table = m.pool_payoffs(counts)
+        other = m.pool_mate(np.array([pool]), np.array([m.rng.random()]))[0]
+        f.payoff[i] = table[f.strategy[i]]
+        if m.rng.random() < c.revision_rate and m.rng.random() < optional_pgg.imitation_probability(
+                table[f.strategy[i]], table[f.strategy[other]], m.payoff_scale):
+            f.strategy[i] = f.strategy[other]
+        if m.rng.random() < c.exploration:
+            f.strategy[i] = m.rng.integers(0, 3)
 
     @property
     def party_organisation(self) -> str:

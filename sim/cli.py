@@ -50,8 +50,13 @@ def execute(cfg: DictConfig, run_dir: Path, multirun: bool = False) -> dict:
     summary = {"status": "running", **key_parameters(run_cfg), "config_hash": digest, "started": started,
                "design_values": design_values}
     t0 = time.perf_counter()
+    def write_snapshot(step: int, tables: dict) -> None:
+        (run_dir / "snapshots").mkdir(exist_ok=True)
+        for name, table in tables.items():
+            write_parquet(run_dir / "snapshots" / f"{name}_step{step:04d}.parquet", table)
+
     try:
-        model, table = run(run_cfg)
+        _, table = run(run_cfg, on_snapshot=write_snapshot)
     except Exception as err:  # a failing run is recorded, never lost, and never looks complete
         summary.update(status="failed", error=f"{type(err).__name__}: {err}", traceback=traceback.format_exc())
         write_json(run_dir / "summary.json", summary)

@@ -16,18 +16,25 @@ from mesa.discrete_space import OrthogonalMooreGrid
 
 from sim import metrics
 from sim.metrics import ratio
-from sim.agents import create_views
+from sim.agents import Enterprise, Member, Person, create_views
 from sim.behaviour import membership, optional_pgg, outreach, threshold
 from sim.config import PERSON_KINDS, RunConfig, compose
 from sim.governance import SITE_POOL, ZONE_POOL, levers_for
-from sim.services import ServiceNetwork, allot, fill_rates
+from sim.services import ServiceNetwork, capacity, draw_points, first_come
 from sim.sinking import NodeStats, sink
 from sim.world import AREA, build_populations, build_world
 from sim.world.population import COOPERATE, DEFECT, LONER, MEMBER, UNCOVERED, WORKER
 
 
+SCHEDULES = ("batched", "agents")
+
+
 class VerticalCommunityModel(mesa.Model):
     """Party committees, enterprises, Party members, workers and residents in business buildings.
+
+    ``schedule="batched"`` (default) applies each rule to everyone at once from last week's state;
+    ``schedule="agents"`` is the straightforward per-agent reference path: each agent in random
+    order applies the same rule functions to the state as it is at its turn (docs/VALIDATION.md).
 
     Construct from preset names (``scenario``, ``governance``, ``sinking``) plus dotted overrides
     written with double underscores (``sinking__share=0.3``), or from a validated ``config``.
@@ -36,7 +43,7 @@ class VerticalCommunityModel(mesa.Model):
 
     def __init__(self, scenario: str = "small", governance: str = "brand", sinking: str = "need",
                  rng: Any = None, config: RunConfig | None = None, agent_views: str | int = "auto",
-                 **overrides: Any):
+                 schedule: str = "batched", **overrides: Any):
         if config is None:
             items = [f"scenario={scenario}", f"governance={governance}", f"sinking={sinking}"]
             items += [f"{k.replace('__', '.')}={_override_value(v)}" for k, v in overrides.items()]
@@ -65,7 +72,11 @@ class VerticalCommunityModel(mesa.Model):
         self.site_covered = np.zeros(self.world.n_sites, dtype=bool)
         self.site_active = np.zeros(self.world.n_sites)  # people who took part, by site
 
-        self.views = create_views(self, agent_views)
+        if schedule not in SCHEDULES:
+            raise ValueError(f"schedule: got {schedule!r}, allowed: {list(SCHEDULES)}")
+        # the per-agent reference path steps every person and firm through its Mesa agent
+        self.per_agent = schedule == "agents"
+        self.views = create_views(self, "all" if self.per_agent else agent_views)
         self.outcomes: dict[str, float] = metrics.compute(self)
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_outcome, name=name) for name in metrics.OUTCOMES}
@@ -97,6 +108,11 @@ class VerticalCommunityModel(mesa.Model):
         self.pool_size = np.bincount(self.firm_pool, minlength=self.n_pools)
         self.pool_start = np.concatenate([[0], np.cumsum(self.pool_size)[:-1]])
         self.demand_rate = np.array([self.config.behaviour.demand.rate[k] for k in PERSON_KINDS])
+        b, c = self.config.budget, self.config.behaviour.coproduction
+        self.service_cost = b.service_unit_cost * self.levers.cost_factor
+        self.activity_cost = b.activity_cost * self.levers.cost_factor
+        self.payoff_scale = optional_pgg.payoff_scale(c.multiplication, c.cost, c.loner_payoff, self.levers.reward,
+                                                      self.levers.sanction)
         self.site_subdistrict_people = np.bincount(self.world.site_subdistrict, weights=self.people_per_site,
                                                    minlength=w.n_subdistricts)
 
@@ -158,25 +174,32 @@ class VerticalCommunityModel(mesa.Model):
         self.envelope = {"activity": b.activity_share * self.held, "outreach": b.outreach_share * self.held}
         self.envelope["service"] = self.held - self.envelope["activity"] - self.envelope["outreach"]
 
-    def spend(self, envelope: str, site_counts: np.ndarray, weights: np.ndarray, unit_cost: float) -> None:
-        """Charge each node for the per-site counts it handled, within its envelope."""
-        spent = np.minimum(self.envelope[envelope], unit_cost * allot(site_counts, weights))
+    def charge(self, envelope: str, points: np.ndarray, unit_cost: float) -> None:
+        """Charge each point for the uses it admitted (never more than its envelope holds)."""
+        spent = unit_cost * np.bincount(points, minlength=len(self.held))
+        self.envelope[envelope] -= spent
         self.held -= spent
         self.week["spent"] += float(spent.sum())
 
     def deliver_services(self) -> None:
-        """Requests arise, reach the points their site uses, and are met as far as each point's
-        service envelope goes."""
-        p, lv, reach = self.people, self.levers, self.routing.reach
-        p.demand = self.rng.random(len(p)) < self.demand_rate[p.kind]
-        requests = np.bincount(p.site[p.demand], minlength=self.world.n_sites).astype(float)
-        unit_cost = self.config.budget.service_unit_cost * lv.cost_factor
-        filled = fill_rates(lv.match * requests @ reach, self.envelope["service"] / unit_cost)
-        met = reach * (lv.match * filled)[None, :]
-        p.served = p.demand & (self.rng.random(len(p)) < met.sum(axis=1)[p.site])
-        served_sites = np.bincount(p.site[p.served], minlength=self.world.n_sites).astype(float)
-        self.spend("service", served_sites, met, unit_cost)
-        self.site_unmet = requests - served_sites
+        """Requests arise, each goes to a point its site uses (Huff), reaches it with that pair's
+        uptake times the services' fit, and is met while the point's service envelope lasts."""
+        p = self.people
+        if self.per_agent:
+            self.each("request_service", Person)
+        else:
+            draws = self.rng.random((4, len(p)))
+            p.demand = draws[0] < self.demand_rate[p.kind]
+            asking = np.flatnonzero(p.demand)
+            site = p.site[asking]
+            points = draw_points(self.routing.share, site, draws[1, asking])
+            reached = (points >= 0) & (draws[2, asking] < self.network.pair_uptake[site, points] * self.levers.match)
+            met = first_come(np.where(reached, points, -1), capacity(self.envelope["service"], self.service_cost),
+                             draws[3, asking])
+            p.served = np.zeros(len(p), dtype=bool)
+            p.served[asking[met]] = True
+            self.charge("service", points[met], self.service_cost)
+        self.site_unmet = np.bincount(p.site, weights=p.demand & ~p.served, minlength=self.world.n_sites)
         self.update_satisfaction()
 
     def update_satisfaction(self) -> None:
@@ -190,32 +213,25 @@ class VerticalCommunityModel(mesa.Model):
                                  0.0, 1.0)
 
     def reach_out(self) -> None:
-        """Committees visit uncovered firms at the sites they serve, as far as their outreach
-        envelope goes; firms that join get an organisation."""
-        f, cfg, share = self.firms, self.config, self.routing.share
-        waiting = f.org == UNCOVERED
-        if not waiting.any():
+        """Committees visit uncovered firms at the sites they serve (Huff), while their outreach
+        envelopes last; a visited firm joins with the outreach rule's probability."""
+        f, cfg = self.firms, self.config
+        waiting = np.flatnonzero(f.org == UNCOVERED)
+        if not len(waiting):
             return
-        remit = np.bincount(f.site[waiting], minlength=self.world.n_sites).astype(float) @ share
-        visits = outreach.visit_probability(np.floor(self.envelope["outreach"] / cfg.budget.outreach_cost), remit)
-        visit_weights = share * visits[None, :]
-        p_visit = visit_weights.sum(axis=1)
-        idx = np.flatnonzero(waiting)
-        visited = idx[self.rng.random(len(idx)) < p_visit[f.site[idx]]]
-        self.spend("outreach", np.bincount(f.site[visited], minlength=self.world.n_sites).astype(float),
-                   visit_weights, cfg.budget.outreach_cost)
-        p_join = outreach.join_probability(cfg.behaviour.outreach.join_probability, f.satisfaction[visited],
-                                           self.site_uptake[f.site[visited]])
-        joined = visited[self.rng.random(len(visited)) < p_join]
+        draws = self.rng.random((3, len(waiting)))
+        points = draw_points(self.routing.share, f.site[waiting], draws[0])
+        visited = first_come(points, capacity(self.envelope["outreach"], cfg.budget.outreach_cost), draws[1])
+        self.charge("outreach", points[visited], cfg.budget.outreach_cost)
+        p_join = outreach.join_probability(cfg.behaviour.outreach.join_probability, f.satisfaction[waiting],
+                                           self.site_uptake[f.site[waiting]])
+        joined = waiting[visited & (draws[2] < p_join)]
         f.org[joined] = outreach.organisation_formed(f.members[joined], cfg.behaviour.outreach.own_branch_min_members)
 
-    def take_part(self) -> None:
-        """Granovetter participation: the share of a person's peers who took part last week (site,
-        zone, online), plus the site's brand reputation, against the person's threshold lowered by
-        belonging and by this week's service. Peers' shares are site-level, so they are computed
-        per site and read per person."""
-        p, w, cfg = self.people, self.world, self.config.behaviour.participation
-        site_active = self.site_active
+    def site_pull(self, site_active: np.ndarray) -> np.ndarray:
+        """Per site, what draws people in: peers' participation (site, zone, online) and reputation.
+        Peers' shares are site-level, so they are computed per site and read per person."""
+        w, cfg = self.world, self.config.behaviour.participation
         groups = [(cfg.weight_site, ratio(site_active, self.people_per_site))]
         if self.levers.zone_peers:
             g, n = self.site_peer_group, self.n_peer_groups
@@ -224,35 +240,58 @@ class VerticalCommunityModel(mesa.Model):
         if self.levers.online_share > 0:
             s, n = w.site_subdistrict, w.n_subdistricts
             groups.append((cfg.weight_online, ratio(np.bincount(s, site_active, n), self.site_subdistrict_people)[s]))
-        # peers are judged against those who could have come: the share of available peers
-        peers = np.minimum(1.0, threshold.peer_share(groups) / max(cfg.availability, 1e-12))
-        pull = peers + cfg.reputation_effect * self.reputation
-        effective = p.threshold - cfg.belonging_effect * p.belonging - cfg.served_effect * p.served
-        if len(self.firms):
-            effective = effective + cfg.loner_firm_penalty * (self.is_worker & (self.firms.strategy[self.employer] == LONER))
-        # attending also needs a free week and a reachable open point (uptake falls with distance)
-        draws = self.rng.random((2, len(p)))
-        free = np.maximum(cfg.availability * self.site_uptake, 1e-12)
-        willing = threshold.decide(pull[p.site], effective, cfg.temperature, draws[0] / free[p.site])
-        p.active = self.run_activities(willing, draws[1])
+        return threshold.pull(threshold.peer_share(groups), cfg.availability, self.reputation, cfg.reputation_effect)
+
+    def effective_thresholds(self, who: Any = slice(None)) -> np.ndarray:
+        p, cfg = self.people, self.config.behaviour.participation
+        loner_firm = self.is_worker[who] & (self.firms.strategy[self.employer[who]] == LONER) if len(self.firms) \
+            else False
+        return threshold.effective_threshold(p.threshold[who], p.belonging[who], p.served[who], loner_firm,
+                                             cfg.belonging_effect, cfg.served_effect, cfg.loner_firm_penalty)
+
+    def take_part(self) -> None:
+        """Granovetter participation (sim.behaviour.threshold), then attendance as far as the
+        service points' activity envelopes pay for it."""
+        p, cfg = self.people, self.config.behaviour.participation
+        free = cfg.availability * self.site_uptake
+        if self.per_agent:
+            self.each("take_part", Person)
+        else:
+            draws = self.rng.random((3, len(p)))
+            willing = threshold.willing(self.site_pull(self.site_active)[p.site], self.effective_thresholds(),
+                                        cfg.temperature, draws[0], free[p.site])
+            p.active = self.run_activities(willing, draws[1:])
         p.ever_active |= p.active
-        self.site_active = np.bincount(p.site, weights=p.active, minlength=w.n_sites)
+        self.site_active = np.bincount(p.site, weights=p.active, minlength=self.world.n_sites)
 
     def run_activities(self, willing: np.ndarray, draws: np.ndarray) -> np.ndarray:
-        """Willing people attend at the points their site uses, as far as each point's activity
+        """Willing people go to a point their site uses (Huff) and attend while its activity
         envelope pays for them."""
-        cost = self.config.budget.activity_cost * self.levers.cost_factor
-        if cost == 0:
-            return willing
-        share = self.routing.share
-        per_site = np.bincount(self.people.site[willing], minlength=self.world.n_sites).astype(float)
-        room = share * fill_rates(per_site @ share, self.envelope["activity"] / cost)[None, :]
-        attend = willing & (draws < room.sum(axis=1)[self.people.site])
-        self.spend("activity", np.bincount(self.people.site[attend], minlength=self.world.n_sites).astype(float),
-                   room, cost)
+        who = np.flatnonzero(willing)
+        points = draw_points(self.routing.share, self.people.site[who], draws[0, who])
+        admitted = first_come(points, capacity(self.envelope["activity"], self.activity_cost), draws[1, who])
+        self.charge("activity", points[admitted], self.activity_cost)
+        attend = np.zeros(len(willing), dtype=bool)
+        attend[who[admitted]] = True
         return attend
 
+    def draw_point(self, site: int) -> int | None:
+        """Per-agent path: the point a person of this site turns to this time (Huff draw)."""
+        point = draw_points(self.routing.share, np.array([site]), np.array([self.rng.random()]))[0]
+        return None if point < 0 else int(point)
+
+    def pay(self, envelope: str, point: int, unit_cost: float) -> bool:
+        """Per-agent path: charge one use to a point's envelope if it still covers it."""
+        if self.envelope[envelope][point] < unit_cost:
+            return False
+        self.charge(envelope, np.array([point]), unit_cost)
+        return True
+
     def update_members(self) -> None:
+        """Belonging (Bush-Mosteller) and attachment of every Party member."""
+        if self.per_agent:
+            self.each("update_membership", Member)
+            return
         p, f, b = self.people, self.firms, self.config.behaviour
         m = np.flatnonzero(p.kind == MEMBER)
         p.belonging[m] = membership.bush_mosteller(p.belonging[m], p.active[m], b.belonging.learning_rate,
@@ -264,23 +303,37 @@ class VerticalCommunityModel(mesa.Model):
 
     def coproduce(self) -> None:
         """Optional public goods game in each firm's pool, then proportional imitation."""
-        f, c, lv = self.firms, self.config.behaviour.coproduction, self.levers
+        f, c = self.firms, self.config.behaviour.coproduction
         if not len(f):
             return
-        counts = np.bincount(self.firm_pool * 3 + f.strategy, minlength=3 * self.n_pools).reshape(-1, 3)
-        shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-        table = optional_pgg.expected_payoffs(shares[:, COOPERATE], shares[:, DEFECT], shares[:, LONER],
-                                              c.group_size, c.multiplication, c.cost, c.loner_payoff,
-                                              lv.reward, lv.sanction)
+        if self.per_agent:
+            self.each("revise_strategy", Enterprise)
+            return
+        table = self.pool_payoffs(self.pool_counts())
         f.payoff = table[self.firm_pool, f.strategy]
-        n = len(f)
-        draws = self.rng.random((4, n))
-        met = self.pool_order[self.pool_start[self.firm_pool] + (draws[0] * self.pool_size[self.firm_pool]).astype(np.int64)]
-        scale = optional_pgg.payoff_scale(c.multiplication, c.cost, c.loner_payoff, lv.reward, lv.sanction)
-        strategy = optional_pgg.imitate(f.strategy, f.payoff, met, draws[1] < c.revision_rate, scale, draws[2])
+        draws = self.rng.random((4, len(f)))
+        met = self.pool_mate(self.firm_pool, draws[0])
+        strategy = optional_pgg.imitate(f.strategy, f.payoff, met, draws[1] < c.revision_rate, self.payoff_scale,
+                                        draws[2])
         explore = draws[3] < c.exploration
         strategy[explore] = self.rng.integers(0, 3, int(explore.sum()))
         f.strategy = strategy
+
+    def pool_counts(self) -> np.ndarray:
+        """Firms by pool and strategy (cooperate, defect, loner)."""
+        return np.bincount(self.firm_pool * 3 + self.firms.strategy, minlength=3 * self.n_pools).reshape(-1, 3)
+
+    def pool_payoffs(self, counts: np.ndarray) -> np.ndarray:
+        """Expected payoff of each strategy in each pool, from the pool's strategy shares."""
+        c, lv = self.config.behaviour.coproduction, self.levers
+        shares = counts / np.maximum(counts.sum(axis=-1, keepdims=True), 1)
+        return optional_pgg.expected_payoffs(shares[..., COOPERATE], shares[..., DEFECT], shares[..., LONER],
+                                             c.group_size, c.multiplication, c.cost, c.loner_payoff,
+                                             lv.reward, lv.sanction)
+
+    def pool_mate(self, pool: np.ndarray, draws: np.ndarray) -> np.ndarray:
+        """A firm met at random in the given pool (possibly the firm itself)."""
+        return self.pool_order[self.pool_start[pool] + (draws * self.pool_size[pool]).astype(np.int64)]
 
     def update_reputation(self) -> None:
         """Brand reputation follows the use of the site's station, R <- R + eta (use - R), where
@@ -292,6 +345,10 @@ class VerticalCommunityModel(mesa.Model):
             self.reputation += eta * (use - self.reputation)
 
     # ------------------------------------------------------------------ convenience
+
+    def each(self, method: str, agent_type: type) -> None:
+        """Per-agent path: every agent of the type (and its subclasses) acts once, in random order."""
+        self.agents.select(lambda a: isinstance(a, agent_type)).shuffle_do(method)
 
     def run(self, steps: int | None = None) -> None:
         for _ in range(self.config.steps if steps is None else steps):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import pandas as pd
 
 from sim.config import RunConfig
@@ -22,10 +24,31 @@ def key_parameters(run_cfg: RunConfig) -> dict[str, object]:
     }
 
 
-def run(run_cfg: RunConfig) -> tuple[VerticalCommunityModel, pd.DataFrame]:
-    """Run the model for ``run_cfg.steps`` weeks; one row per step (0 is the initial state)."""
+def snapshot(model: VerticalCommunityModel) -> dict[str, pd.DataFrame]:
+    """Per-person and per-enterprise state now, one row each (for outputs.agent_snapshots)."""
+    p, f = model.people, model.firms
+    people = pd.DataFrame({"step": model.steps, "kind": p.kind, "site": p.site, "firm": p.firm,
+                           "threshold": p.threshold, "active": p.active, "ever_active": p.ever_active,
+                           "demand": p.demand, "served": p.served, "belonging": p.belonging, "attached": p.attached})
+    firms = pd.DataFrame({"step": model.steps, "site": f.site, "workers": f.workers, "members": f.members,
+                          "org": f.org, "strategy": f.strategy, "payoff": f.payoff, "satisfaction": f.satisfaction})
+    return {"people": people.rename_axis("id").reset_index(), "firms": firms.rename_axis("id").reset_index()}
+
+
+def run(run_cfg: RunConfig, on_snapshot: Callable[[int, dict[str, pd.DataFrame]], None] | None = None,
+        ) -> tuple[VerticalCommunityModel, pd.DataFrame]:
+    """Run the model for ``run_cfg.steps`` weeks; one row per step (0 is the initial state).
+
+    Per-agent state is collected only at the steps in ``outputs.agent_snapshots`` and handed to
+    ``on_snapshot`` one step at a time, so a million-person run never holds more than one.
+    """
     model = VerticalCommunityModel(config=run_cfg, agent_views="none")
-    model.run()
+    wanted = set(run_cfg.outputs.agent_snapshots)
+    for step in range(run_cfg.steps + 1):
+        if step:
+            model.step()
+        if step in wanted and on_snapshot is not None:
+            on_snapshot(step, snapshot(model))
     table = model.datacollector.get_model_vars_dataframe().reset_index(names="step")
     for key, value in key_parameters(run_cfg).items():
         table[key] = value

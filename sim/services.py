@@ -30,8 +30,7 @@ class Routing:
     """One week's use of the service points: site x node matrices and per-site totals."""
 
     share: np.ndarray      # P(site j uses node k) (Huff)
-    reach: np.ndarray      # share x uptake: P(a site-j request reaches node k)
-    uptake: np.ndarray     # per site: sum over k of reach
+    uptake: np.ndarray     # per site: P(a use reaches the point drawn), sum over k of share x uptake
     covered: np.ndarray    # per site: an open point inside the circle, or reached online
 
 
@@ -70,19 +69,39 @@ class ServiceNetwork:
         pull = self.distance_weight * np.where(open_nodes, held, 0.0)[None, :]
         total = pull.sum(axis=1, keepdims=True)
         share = np.divide(pull, total, out=np.zeros_like(pull), where=total > 0)
-        reach = share * self.pair_uptake
         reachable = (self.access & open_nodes[None, :]).any(axis=1)
         covered = (self.inside & open_nodes[None, :]).any(axis=1) | ((self.online > 0) & reachable)
-        return Routing(share=share, reach=reach, uptake=reach.sum(axis=1), covered=covered)
+        return Routing(share=share, uptake=(share * self.pair_uptake).sum(axis=1), covered=covered)
 
 
-def allot(site_counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Attribute per-site counts to nodes in proportion to each site's row of weights."""
-    total = weights.sum(axis=1, keepdims=True)
-    split = np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
-    return site_counts @ split
+def draw_points(share: np.ndarray, sites: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """The point each person turns to (a Huff draw from their site's row of ``share``, using one
+    uniform draw each); -1 where the site has no open point."""
+    out = np.full(len(sites), -1, dtype=np.int64)
+    order = np.argsort(sites, kind="stable")
+    bounds = np.searchsorted(sites[order], np.arange(share.shape[0] + 1))
+    for j in np.flatnonzero(np.diff(bounds)):
+        nodes = np.flatnonzero(share[j])
+        if len(nodes) == 0:
+            continue
+        cum = np.cumsum(share[j, nodes])
+        who = order[bounds[j]: bounds[j + 1]]
+        out[who] = nodes[np.minimum(np.searchsorted(cum, draws[who] * cum[-1], side="right"), len(nodes) - 1)]
+    return out
 
 
-def fill_rates(demand: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    """Share of what reaches each node that its capacity covers (1 where nothing reaches it)."""
-    return np.minimum(1.0, np.divide(capacity, demand, out=np.ones_like(capacity), where=demand > 0))
+def first_come(points: np.ndarray, capacity: np.ndarray, priority: np.ndarray) -> np.ndarray:
+    """Admit people at each point in order of priority (a random order) while its capacity lasts;
+    people with no point (-1) are not admitted."""
+    admitted = np.zeros(len(points), dtype=bool)
+    idx = np.flatnonzero(points >= 0)
+    order = idx[np.lexsort((priority[idx], points[idx]))]
+    at = points[order]
+    rank = np.arange(len(order)) - np.searchsorted(at, at, side="left")
+    admitted[order] = rank < capacity[at]
+    return admitted
+
+
+def capacity(envelope: np.ndarray, unit_cost: float) -> np.ndarray:
+    """Uses each point's envelope pays for (unbounded when a use costs nothing)."""
+    return np.full(len(envelope), np.inf) if unit_cost == 0 else np.floor(envelope / unit_cost + 1e-9)

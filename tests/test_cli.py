@@ -64,7 +64,7 @@ def test_failing_run_is_recorded_and_not_complete(tmp_path, monkeypatch):
     import sim.cli
     from sim.config import compose, to_dict
 
-    def boom(cfg):
+    def boom(*args, **kwargs):
         raise RuntimeError("deliberate failure")
 
     monkeypatch.setattr(sim.cli, "run", boom)

@@ -173,7 +173,9 @@ def test_the_app_steps_plots_and_rebuilds_in_chromium(server, browser, tmp_path)
         wait_for_images(page, 5)
         save(page, tmp_path / "after_steps.png")
         if os.environ.get("SAVE_SCREENSHOT"):
-            shutil.copyfile(tmp_path / "after_steps.png", os.environ["SAVE_SCREENSHOT"])
+            keep = Path(os.environ["SAVE_SCREENSHOT"])
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(tmp_path / "after_steps.png", keep)
 
         page.locator(".v-select").filter(has_text="governance mode").locator(".v-select__slot").click()
         page.get_by_role("option", name="fusion", exact=True).click()

@@ -89,6 +89,18 @@ def test_every_control_is_a_model_argument_with_its_config_default():
     assert "huangpu" not in params["scenario"]["values"]
 
 
+@pytest.mark.parametrize("name", ["scenario", "governance", "sinking", "rng",
+                                  *(key.replace(".", "__") for _, key, *_ in viz_page.NUMERIC)])
+def test_every_value_a_control_offers_builds_a_model(name):
+    """A Reset that fails replaces the page by a traceback, so no offered value may fail (each
+    value with the other controls at their defaults; numbers at both ends of their range)."""
+    params = viz_page.model_params()
+    spec = params[name]
+    values = spec["values"] if spec["type"] == "Select" else [spec["min"], spec["max"]]
+    for value in values:
+        VizModel(**{**viz_page.initial_values(params), name: value}, people_per_site=1)
+
+
 def test_the_map_colour_toggle_redraws_without_a_reset(rendered):
     viz_page.colour_by.set("zone")
     rc = rendered(viz_page.Page())

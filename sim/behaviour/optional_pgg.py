@@ -48,13 +48,16 @@ def payoff_scale(r: float, cost: float, sigma: float, reward: float, sanction: f
     return r * cost + cost + sigma + reward + sanction
 
 
+def imitation_probability(own: np.ndarray, other: np.ndarray, scale: float) -> np.ndarray:
+    return np.clip((other - own) / scale, 0.0, 1.0)
+
+
 def imitate(strategy: np.ndarray, payoff: np.ndarray, model: np.ndarray, revise: np.ndarray,
             scale: float, draws: np.ndarray) -> np.ndarray:
     """Proportional imitation (Schlag 1998): a revising firm copies a randomly met firm of its
     pool with probability max(0, payoff gap) / scale. Its mean dynamics are the replicator
     equation of Hauert et al. (2002)."""
-    gain = np.clip((payoff[model] - payoff) / scale, 0.0, 1.0)
-    switch = revise & (draws < gain)
+    switch = revise & (draws < imitation_probability(payoff, payoff[model], scale))
     out = strategy.copy()
     out[switch] = strategy[model[switch]]
     return out

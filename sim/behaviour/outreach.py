@@ -15,11 +15,6 @@ import numpy as np
 from sim.world.population import JOINT, OWN_BRANCH
 
 
-def visit_probability(capacity: np.ndarray, remit: np.ndarray) -> np.ndarray:
-    """Chance that an uncovered firm is visited: visits available over firms waiting, per committee."""
-    return np.minimum(1.0, np.divide(capacity, remit, out=np.ones_like(capacity, dtype=float), where=remit > 0))
-
-
 def join_probability(base: float, satisfaction: np.ndarray, closeness: np.ndarray) -> np.ndarray:
     return base * satisfaction * closeness
 

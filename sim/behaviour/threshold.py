@@ -30,3 +30,23 @@ def peer_share(weights_and_shares: list[tuple[float, np.ndarray]]) -> np.ndarray
     if total == 0:
         return np.zeros_like(weights_and_shares[0][1])
     return sum(w * s for w, s in weights_and_shares) / total
+
+
+def pull(peer_share: np.ndarray, availability: float, reputation: np.ndarray, reputation_effect: float) -> np.ndarray:
+    """What draws a person in: the share of their peers who took part, judged against those who
+    could have come (over availability, at most 1), plus the brand reputation of their site."""
+    return np.minimum(1.0, peer_share / max(availability, 1e-12)) + reputation_effect * reputation
+
+
+def effective_threshold(threshold: np.ndarray, belonging: np.ndarray, served: np.ndarray, loner_firm: np.ndarray,
+                        belonging_effect: float, served_effect: float, loner_firm_penalty: float) -> np.ndarray:
+    """A threshold lowered by belonging and by this week's service, raised for workers whose firm
+    stays out of co-production."""
+    return threshold - belonging_effect * belonging - served_effect * served + loner_firm_penalty * loner_firm
+
+
+def willing(pull: np.ndarray, effective: np.ndarray, temperature: float, draws: np.ndarray,
+            free: np.ndarray) -> np.ndarray:
+    """Willing to attend this week: free (availability x uptake of the site's service points) and
+    drawn in by the threshold rule."""
+    return decide(pull, effective, temperature, draws / np.maximum(free, 1e-12))
