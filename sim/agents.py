@@ -28,7 +28,7 @@ AUTO_VIEW_LIMIT = 20_000  # people + firms up to which every one gets a Mesa age
 STRATEGY_NAMES = ("cooperate", "defect", "loner")
 ORG_NAMES = ("none", "joint", "own branch")
 COMMITTEE_LEVELS = ("subdistrict work committee", "zone joint committee", "building joint committee",
-                    "residential-area organisation", "enterprise branch")
+                    "residential-area organisation")
 
 
 def _column(table: str, name: str, doc: str) -> property:
@@ -66,7 +66,7 @@ class Person(_RowView):
         service envelope still pays for it."""
         m, i = self.model, self.index
         p = m.people
-        p.demand[i] = m.rng.random() < m.demand_rate[p.kind[i]]
+        p.demand[i] = m.rng.random() < m.person_demand_rate[i]
         p.served[i] = False
         if p.demand[i]:
             site = p.site[i]

@@ -230,7 +230,7 @@ class GovernanceParams:
     base_match: float = 0.6
     service_list_match: float = 0.85
     feedback_match_bonus: float = 0.1
-    feedback_satisfaction_bonus: float = 0.05
+    feedback_satisfaction_bonus: float = 0.1
     reputation_rate: float = 0.1
     online_share: float = 0.3
     committee_reward: float = 0.0
@@ -239,7 +239,9 @@ class GovernanceParams:
     def check(self) -> None:
         p = "governance.params"
         _positive(f"{p}.service_circle_min", self.service_circle_min)
-        for name in ("pooling_cost_saving", "base_match", "service_list_match", "feedback_match_bonus",
+        _check(0 <= self.pooling_cost_saving < 1, f"{p}.pooling_cost_saving", "a number in [0, 1)",
+               self.pooling_cost_saving)
+        for name in ("base_match", "service_list_match", "feedback_match_bonus",
                      "feedback_satisfaction_bonus", "reputation_rate", "online_share"):
             _unit(f"{p}.{name}", getattr(self, name))
         _nonneg(f"{p}.committee_reward", self.committee_reward)
@@ -399,7 +401,12 @@ ARTICLE_MODE = "article"
 
 def _article_mode(cfg: dict) -> dict:
     """Replace governance=article by the mode the article describes for the scenario."""
-    subdistricts = (cfg.get("scenario") or {}).get("subdistricts") or {}
+    scenario = cfg.get("scenario") or {}
+    subdistricts = scenario.get("subdistricts") or {}
+    if scenario.get("file"):
+        path = Path(scenario["file"])
+        _check(path.is_file(), "scenario.file", "a path to an existing district YAML file", scenario["file"])
+        subdistricts = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("subdistricts") or {}
     modes = {(spec or {}).get("mode_in_article") for spec in subdistricts.values()}
     choices = [m for m in group_options("governance") if m != ARTICLE_MODE]
     _check(len(modes) == 1 and next(iter(modes)) in choices, "governance",

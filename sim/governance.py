@@ -25,11 +25,11 @@ class Levers:
     zone_access: bool = False            # people may use stations of same-kind sites in the zone
     fused: bool = False                  # buildings and residential areas share points and peers
     multilevel: bool = False             # upper committees serve at every site's point
-    online_share: float = 0.0            # share of requests and influence carried online
+    online_share: float = 0.0            # share of uses carried online; > 0 also adds online peers
     cost_factor: float = 1.0             # service unit cost multiplier
     base_match: float = 0.6              # share of requests the offered services fit
     match_bonus: float = 0.0
-    satisfaction_bonus: float = 0.0      # weekly boost to firms' satisfaction (voice)
+    satisfaction_bonus: float = 0.0      # added to the satisfaction firms move towards (voice)
     reputation_rate: float = 0.0         # brand reputation learning rate; 0 = no brand
     reward: float = 0.0                  # pool institution: reward to contributors
     sanction: float = 0.0                # pool institution: sanction on free riders
@@ -40,7 +40,8 @@ class Levers:
 
 
 def zone_pooling(lv: Levers, p: GovernanceParams) -> None:
-    """片区: zone joint committees pool activities, service points and outreach in a zone."""
+    """片区: zone joint committees pool activities, service points and outreach in a zone, and
+    pooling saves on the unit costs of services and activities."""
     lv.coproduction_pool = max(lv.coproduction_pool, ZONE_POOL)
     lv.zone_peers = True
     lv.zone_access = True

@@ -59,7 +59,6 @@ def gini(values: np.ndarray, weights: np.ndarray) -> float:
 
 def compute(model: VerticalCommunityModel) -> dict[str, float]:
     p, f, w = model.people, model.firms, model.world
-    members = p.kind == MEMBER
     asked = int(p.demand.sum())
     by_kind = ratio(np.bincount(p.kind, weights=p.active, minlength=3), model.people_per_kind)
     out = {
@@ -71,8 +70,8 @@ def compute(model: VerticalCommunityModel) -> dict[str, float]:
         "enterprise_contribution": _mean(f.strategy == COOPERATE),
         "cumulative_reach": _mean(p.ever_active),
         "org_coverage": _mean(f.org != UNCOVERED),
-        "member_attachment": _mean(p.attached[members]),
-        "service_coverage": _mean(model.site_covered[p.site]),
+        "member_attachment": _mean(p.attached[model.members]),
+        "service_coverage": float(model.people_per_site @ model.site_covered / max(len(p), 1)),
         "demand_met": float(p.served.sum() / asked) if asked else 1.0,
         "satisfaction": float(f.satisfaction.mean()) if len(f) else 0.0,
     }

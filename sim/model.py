@@ -1,8 +1,9 @@
 """The vertical-community model (立体社区): world building and the weekly schedule.
 
-The order of :meth:`VerticalCommunityModel.step` is the ODD's process overview (docs/ODD.md §3).
-Person and enterprise state live in arrays (sim.world.population); each rule is one call into
-sim.behaviour, applied to everyone at once from last week's state (synchronous update).
+The order of :meth:`VerticalCommunityModel.step` is the ODD's process overview (docs/ODD.md §3):
+submodels run one after another, each reading what the earlier ones did this week. Person and
+enterprise state live in arrays (sim.world.population); within a submodel each rule is one call
+into sim.behaviour, applied to everyone at once (synchronous update within the submodel).
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ class VerticalCommunityModel(mesa.Model):
             if rng is not None and isinstance(rng, (int, np.integer)):
                 items.append(f"seed={int(rng)}")
             config = compose(items)
-        elif overrides:
-            raise TypeError("pass either config or overrides, not both")
+        elif overrides or rng is not None:
+            raise TypeError("with a config, set the seed and every parameter in the config itself")
         super().__init__(rng=config.seed if rng is None else rng)
         self.config = config
         self.levers = levers_for(config.governance)
@@ -108,6 +109,8 @@ class VerticalCommunityModel(mesa.Model):
         self.pool_size = np.bincount(self.firm_pool, minlength=self.n_pools)
         self.pool_start = np.concatenate([[0], np.cumsum(self.pool_size)[:-1]])
         self.demand_rate = np.array([self.config.behaviour.demand.rate[k] for k in PERSON_KINDS])
+        self.person_demand_rate = self.demand_rate[p.kind]
+        self.members = np.flatnonzero(p.kind == MEMBER)
         b, c = self.config.budget, self.config.behaviour.coproduction
         self.service_cost = b.service_unit_cost * self.levers.cost_factor
         self.activity_cost = b.activity_cost * self.levers.cost_factor
@@ -188,29 +191,34 @@ class VerticalCommunityModel(mesa.Model):
         if self.per_agent:
             self.each("request_service", Person)
         else:
-            draws = self.rng.random((4, len(p)))
-            p.demand = draws[0] < self.demand_rate[p.kind]
+            p.demand = self.rng.random(len(p)) < self.person_demand_rate
             asking = np.flatnonzero(p.demand)
             site = p.site[asking]
-            points = draw_points(self.routing.share, site, draws[1, asking])
-            reached = (points >= 0) & (draws[2, asking] < self.network.pair_uptake[site, points] * self.levers.match)
+            draws = self.rng.random((3, len(asking)))
+            points = draw_points(self.routing.share, site, draws[0])
+            reached = (points >= 0) & (draws[1] < self.network.pair_uptake[site, points] * self.levers.match)
             met = first_come(np.where(reached, points, -1), capacity(self.envelope["service"], self.service_cost),
-                             draws[3, asking])
+                             draws[2])
             p.served = np.zeros(len(p), dtype=bool)
             p.served[asking[met]] = True
             self.charge("service", points[met], self.service_cost)
-        self.site_unmet = np.bincount(p.site, weights=p.demand & ~p.served, minlength=self.world.n_sites)
-        self.update_satisfaction()
+        asking = np.flatnonzero(p.demand)
+        met = p.served[asking]
+        self.site_unmet = np.bincount(p.site[asking[~met]], minlength=self.world.n_sites).astype(float)
+        self.update_satisfaction(p.firm[asking], met)
 
-    def update_satisfaction(self) -> None:
-        p, f = self.people, self.firms
-        staff = p.firm >= 0
-        asked = np.bincount(p.firm[staff & p.demand], minlength=len(f))
-        met = np.bincount(p.firm[staff & p.served], minlength=len(f))
+    def update_satisfaction(self, employer: np.ndarray, met: np.ndarray) -> None:
+        """Firms move their satisfaction towards the share of their staff's requests met this week
+        (``employer`` and ``met``: one entry per request; residents' employer is -1)."""
+        f = self.firms
+        staff = employer >= 0
+        asked = np.bincount(employer[staff], minlength=len(f))
+        met = np.bincount(employer[staff & met], minlength=len(f))
         rate = self.config.behaviour.satisfaction.adjustment_rate
-        target = np.divide(met, asked, out=f.satisfaction.copy(), where=asked > 0)
-        f.satisfaction = np.clip(f.satisfaction + rate * (target - f.satisfaction) + self.levers.satisfaction_bonus,
-                                 0.0, 1.0)
+        # a firm that asked nothing this week keeps its level; a voice channel lifts what firms expect
+        met_share = np.divide(met, asked, out=f.satisfaction.copy(), where=asked > 0)
+        target = np.minimum(1.0, met_share + self.levers.satisfaction_bonus * (asked > 0))
+        f.satisfaction = f.satisfaction + rate * (target - f.satisfaction)
 
     def reach_out(self) -> None:
         """Committees visit uncovered firms at the sites they serve (Huff), while their outreach
@@ -257,19 +265,19 @@ class VerticalCommunityModel(mesa.Model):
         if self.per_agent:
             self.each("take_part", Person)
         else:
-            draws = self.rng.random((3, len(p)))
             willing = threshold.willing(self.site_pull(self.site_active)[p.site], self.effective_thresholds(),
-                                        cfg.temperature, draws[0], free[p.site])
-            p.active = self.run_activities(willing, draws[1:])
+                                        cfg.temperature, self.rng.random(len(p)), free[p.site])
+            p.active = self.run_activities(willing)
         p.ever_active |= p.active
         self.site_active = np.bincount(p.site, weights=p.active, minlength=self.world.n_sites)
 
-    def run_activities(self, willing: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    def run_activities(self, willing: np.ndarray) -> np.ndarray:
         """Willing people go to a point their site uses (Huff) and attend while its activity
         envelope pays for them."""
         who = np.flatnonzero(willing)
-        points = draw_points(self.routing.share, self.people.site[who], draws[0, who])
-        admitted = first_come(points, capacity(self.envelope["activity"], self.activity_cost), draws[1, who])
+        draws = self.rng.random((2, len(who)))
+        points = draw_points(self.routing.share, self.people.site[who], draws[0])
+        admitted = first_come(points, capacity(self.envelope["activity"], self.activity_cost), draws[1])
         self.charge("activity", points[admitted], self.activity_cost)
         attend = np.zeros(len(willing), dtype=bool)
         attend[who[admitted]] = True
@@ -293,7 +301,7 @@ class VerticalCommunityModel(mesa.Model):
             self.each("update_membership", Member)
             return
         p, f, b = self.people, self.firms, self.config.behaviour
-        m = np.flatnonzero(p.kind == MEMBER)
+        m = self.members
         p.belonging[m] = membership.bush_mosteller(p.belonging[m], p.active[m], b.belonging.learning_rate,
                                                    b.belonging.extinction_rate)
         covered = f.org[p.firm[m]] != UNCOVERED

@@ -9,9 +9,6 @@ import pandas as pd
 from sim.config import RunConfig
 from sim.model import VerticalCommunityModel
 
-KEY_PARAMETERS = ("scenario", "governance", "sinking", "share", "depth", "seed", "steps")
-
-
 def key_parameters(run_cfg: RunConfig) -> dict[str, object]:
     return {
         "scenario": run_cfg.scenario.name,

@@ -90,7 +90,7 @@ def _strategy_history(tmp_path, r: float, steps: int, seed: int) -> np.ndarray:
 @pytest.mark.slow
 def test_model_cycles_around_the_interior_point(tmp_path):
     """5,000 firms in one building, r = 3: the strategy shares cycle around Q and their time
-    average over weeks 300-3000 is Q within 0.02 (the replicator's time averages equal Q)."""
+    average over weeks 301-3000 is Q within 0.02 (the replicator's time averages equal Q)."""
     history = _strategy_history(tmp_path, 3.0, 3000, seed=1)
     np.testing.assert_allclose(history[300:].mean(axis=0), [0.2693, 0.2693, 0.4613], atol=0.02)
     assert history[300:, 2].std() > 0.01  # it cycles rather than sitting at Q

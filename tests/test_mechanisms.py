@@ -20,7 +20,7 @@ CASES = [
     ("zone_pooling", "small", "need", "participation_rate"),
     ("zone_pooling", "small", "need", "demand_met"),
     ("feedback_channel", "small", "need", "satisfaction"),
-    ("feedback_channel", "small", "need", "org_coverage"),
+    ("feedback_channel", "small", "need", "demand_met"),
     ("brand_reputation", "nanjing_east", "need", "participation_rate"),
     ("service_list", "nanjing_east", "none", "demand_met"),
     ("fusion_grids", "small", "need", "resident_participation"),

@@ -14,9 +14,11 @@ import numpy as np
 def participation_probability(peer_share: np.ndarray, threshold: np.ndarray, temperature: float) -> np.ndarray:
     """P(take part) = 1 / (1 + exp(-(F - theta) / T)); the step F >= theta when T = 0."""
     if temperature == 0:
-        return (peer_share >= threshold).astype(float)
-    z = np.clip((peer_share - threshold) / temperature, -50.0, 50.0)
-    return 1.0 / (1.0 + np.exp(-z))
+        return (np.asarray(peer_share) >= threshold).astype(float)
+    # float32 halves the cost of exp over a whole population; exp overflowing to inf gives 0
+    z = np.asarray((threshold - np.asarray(peer_share)) / temperature, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(z))
 
 
 def decide(peer_share: np.ndarray, threshold: np.ndarray, temperature: float, draws: np.ndarray) -> np.ndarray:
@@ -48,5 +50,5 @@ def effective_threshold(threshold: np.ndarray, belonging: np.ndarray, served: np
 def willing(pull: np.ndarray, effective: np.ndarray, temperature: float, draws: np.ndarray,
             free: np.ndarray) -> np.ndarray:
     """Willing to attend this week: free (availability x uptake of the site's service points) and
-    drawn in by the threshold rule."""
-    return decide(pull, effective, temperature, draws / np.maximum(free, 1e-12))
+    drawn in by the threshold rule; one uniform draw decides both."""
+    return draws < free * participation_probability(pull, effective, temperature)

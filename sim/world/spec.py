@@ -29,7 +29,8 @@ COUNT_DEFAULTS: dict[str, Any] = {
     "residential_areas": 19,        # Nanjing East's 19 (article)
     "workers_per_building": 2000,   # Xintiandi: 70,000 workers in 31 buildings, rounded down
     "residents_per_area": 3500,     # Huangpu ~662,000 residents over ~190 residential areas
-    "key_size_factor": 2.0,         # a key building holds this many times a normal one's workers
+    "key_size_factor": 2.0,         # a key building holds this many times a normal one's workers,
+                                    # firms and Party organisations
 }
 KEY_SHARE = 98 / 200
 PARTY_ORGS_PER_BUILDING = 133 / 63
@@ -80,8 +81,10 @@ def _int(key: str, value: Any, minimum: int = 0) -> int:
 
 def _split(total: int, weights: np.ndarray) -> np.ndarray:
     """Largest-remainder split of an integer total in proportion to weights."""
-    if total == 0 or weights.sum() == 0:
+    if total == 0 or len(weights) == 0:
         return np.zeros(len(weights), dtype=np.int64)
+    if weights.sum() == 0:  # nothing to weigh by: split evenly rather than drop the total
+        weights = np.ones(len(weights))
     exact = total * weights / weights.sum()
     out = np.floor(exact).astype(np.int64)
     order = np.argsort(-(exact - out), kind="stable")
@@ -138,7 +141,10 @@ def _expand_counts(key: str, spec: dict) -> SubdistrictSpec:
     workers = _split(workers_total, size)
     n_firms = s["enterprises"] if s["enterprises"] is not None else _int(
         f"{key}.enterprises_per_building", s["enterprises_per_building"]) * n_buildings
-    firms = _split(_int(f"{key}.enterprises", n_firms), size)
+    n_firms = _int(f"{key}.enterprises", n_firms)
+    if n_firms < n_buildings:
+        _fail(f"{key}.enterprises", f"at least one per building (>= {n_buildings})", n_firms)
+    firms = _split(n_firms, size)
     share = float(s["member_share_of_workers"])
     if not 0 <= share <= 1:
         _fail(f"{key}.member_share_of_workers", "a number in [0, 1]", share)
