@@ -172,7 +172,8 @@ class PartyCommittee(CellAgent):
 
     @property
     def is_open(self) -> bool:
-        return self.resources >= self.model.config.budget.min_active
+        """Its service point opened this week (it held at least budget.min_active at the start)."""
+        return bool(self.model.open_nodes[self.node])
 
 
 PERSON_CLASSES = {MEMBER: Member, WORKER: Worker, RESIDENT: Resident}

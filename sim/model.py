@@ -17,7 +17,7 @@ from mesa.discrete_space import OrthogonalMooreGrid
 
 from sim import metrics
 from sim.metrics import ratio
-from sim.agents import Enterprise, Member, Person, create_views
+from sim.agents import PERSON_CLASSES, Enterprise, Member, Person, create_views
 from sim.behaviour import membership, optional_pgg, outreach, threshold
 from sim.config import PERSON_KINDS, RunConfig, compose
 from sim.governance import SITE_POOL, ZONE_POOL, levers_for
@@ -71,6 +71,7 @@ class VerticalCommunityModel(mesa.Model):
         self.reputation = np.zeros(self.world.n_sites)
         self.site_unmet = np.zeros(self.world.n_sites)
         self.site_covered = np.zeros(self.world.n_sites, dtype=bool)
+        self.open_nodes = np.zeros(n_nodes, dtype=bool)
         self.site_active = np.zeros(self.world.n_sites)  # people who took part, by site
 
         if schedule not in SCHEDULES:
@@ -78,6 +79,8 @@ class VerticalCommunityModel(mesa.Model):
         # the per-agent reference path steps every person and firm through its Mesa agent
         self.per_agent = schedule == "agents"
         self.views = create_views(self, "all" if self.per_agent else agent_views)
+        self._views_by_row = {("person", a.index): a for a in self.views["people"]}
+        self._views_by_row.update({("firm", a.index): a for a in self.views["firms"]})
         self.outcomes: dict[str, float] = metrics.compute(self)
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_outcome, name=name) for name in metrics.OUTCOMES}
@@ -170,8 +173,8 @@ class VerticalCommunityModel(mesa.Model):
         """Open the points that hold enough, route each site's use of them, and split every
         committee's holdings into this week's envelopes for activities, outreach and services."""
         b = self.config.budget
-        open_nodes = self.held >= b.min_active
-        self.routing = self.network.route(self.held, open_nodes)
+        self.open_nodes = self.held >= b.min_active
+        self.routing = self.network.route(self.held, self.open_nodes)
         self.site_covered = self.routing.covered
         self.site_uptake = self.routing.uptake
         self.envelope = {"activity": b.activity_share * self.held, "outreach": b.outreach_share * self.held}
@@ -353,6 +356,19 @@ class VerticalCommunityModel(mesa.Model):
             self.reputation += eta * (use - self.reputation)
 
     # ------------------------------------------------------------------ convenience
+
+    def person(self, index: int) -> Person:
+        """The Mesa agent of one person, made on demand at any scale (and kept)."""
+        return self._view(("person", int(index)), lambda: PERSON_CLASSES[int(self.people.kind[index])](self, index))
+
+    def enterprise(self, index: int) -> Enterprise:
+        """The Mesa agent of one enterprise, made on demand at any scale (and kept)."""
+        return self._view(("firm", int(index)), lambda: Enterprise(self, index))
+
+    def _view(self, key: tuple[str, int], make: Any) -> Any:
+        if key not in self._views_by_row:
+            self._views_by_row[key] = make()
+        return self._views_by_row[key]
 
     def each(self, method: str, agent_type: type) -> None:
         """Per-agent path: every agent of the type (and its subclasses) acts once, in random order."""

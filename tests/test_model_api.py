@@ -62,8 +62,14 @@ def test_agent_views_read_and_write_the_arrays():
     assert np.isclose(total, m.held.sum())
 
 
-def test_large_populations_get_committee_agents_only():
+def test_large_populations_get_committee_agents_only_and_views_on_demand():
     m = VerticalCommunityModel("nanjing_east", rng=0)
     assert {type(a) for a in m.agents} == {PartyCommittee}
+    m.run(2)
+    resident = m.person(len(m.people) - 1)
+    assert isinstance(resident, Resident) and resident.active == m.people.active[-1]
+    assert m.person(len(m.people) - 1) is resident
+    firm = m.enterprise(5)
+    assert firm.workers == m.firms.workers[5] and firm.cell.coordinate == tuple(m.world.site_xy[m.firms.site[5]])
     m = VerticalCommunityModel("small", rng=0, agent_views="none")
     assert {type(a) for a in m.agents} == {PartyCommittee}

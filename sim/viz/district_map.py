@@ -136,7 +136,7 @@ def _draw_circles(model, ax, circles: str) -> None:
     if circles == "off":
         return
     w = model.world
-    is_open = model.held >= model.config.budget.min_active
+    is_open = model.open_nodes
     wanted = w.node_level == 2 if circles == "sites" else w.node_level < 2
     nodes = np.flatnonzero(is_open & wanted)
     zones = zone_colours(model)

@@ -85,7 +85,7 @@ def initial_values(params: dict) -> dict:
 
 def caption(model) -> str:
     c = model.config
-    n_open = int((model.held >= c.budget.min_active).sum())
+    n_open = int(model.open_nodes.sum())
     return (f"{c.scenario.name} · {c.governance.name} governance · {c.sinking.policy} sinking · seed {c.seed} · "
             f"week {model.steps} · {n_open}/{len(model.held)} service points open · "
             f"{int(model.site_covered.sum())}/{model.world.n_sites} sites covered · "
