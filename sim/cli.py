@@ -8,6 +8,7 @@ import shutil
 import sys
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 import hydra
@@ -133,5 +134,8 @@ def preflight(argv: list[str]) -> None:
 
 
 def main() -> None:
+    # configs/hydra/launcher/ray.yaml deliberately extends the Ray plugin's schema of the same name
+    # (to keep a local Ray on loopback); Hydra warns about that pattern on every Ray sweep
+    warnings.filterwarnings("ignore", message=".*is validated against ConfigStore schema with the same name")
     preflight(sys.argv[1:])
     _hydra_main()

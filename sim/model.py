@@ -16,11 +16,11 @@ import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
 from sim import metrics
-from sim.metrics import ratio
 from sim.agents import PERSON_CLASSES, Enterprise, Member, Person, create_views
 from sim.behaviour import membership, optional_pgg, outreach, threshold
 from sim.config import PERSON_KINDS, RunConfig, compose
 from sim.governance import SITE_POOL, ZONE_POOL, levers_for
+from sim.metrics import ratio
 from sim.services import ServiceNetwork, capacity, draw_points, first_come
 from sim.sinking import NodeStats, sink
 from sim.world import AREA, build_populations, build_world
@@ -45,6 +45,8 @@ class VerticalCommunityModel(mesa.Model):
     def __init__(self, scenario: str = "small", governance: str = "brand", sinking: str = "need",
                  rng: Any = None, config: RunConfig | None = None, agent_views: str | int = "auto",
                  schedule: str = "batched", **overrides: Any):
+        if schedule not in SCHEDULES:
+            raise ValueError(f"schedule: got {schedule!r}, allowed: {list(SCHEDULES)}")
         if config is None:
             items = [f"scenario={scenario}", f"governance={governance}", f"sinking={sinking}"]
             items += [f"{k.replace('__', '.')}={_override_value(v)}" for k, v in overrides.items()]
@@ -74,8 +76,6 @@ class VerticalCommunityModel(mesa.Model):
         self.open_nodes = np.zeros(n_nodes, dtype=bool)
         self.site_active = np.zeros(self.world.n_sites)  # people who took part, by site
 
-        if schedule not in SCHEDULES:
-            raise ValueError(f"schedule: got {schedule!r}, allowed: {list(SCHEDULES)}")
         # the per-agent reference path steps every person and firm through its Mesa agent
         self.per_agent = schedule == "agents"
         self.views = create_views(self, "all" if self.per_agent else agent_views)
@@ -111,8 +111,7 @@ class VerticalCommunityModel(mesa.Model):
         self.pool_order = np.argsort(self.firm_pool, kind="stable")
         self.pool_size = np.bincount(self.firm_pool, minlength=self.n_pools)
         self.pool_start = np.concatenate([[0], np.cumsum(self.pool_size)[:-1]])
-        self.demand_rate = np.array([self.config.behaviour.demand.rate[k] for k in PERSON_KINDS])
-        self.person_demand_rate = self.demand_rate[p.kind]
+        self.person_demand_rate = np.array([self.config.behaviour.demand.rate[k] for k in PERSON_KINDS])[p.kind]
         self.members = np.flatnonzero(p.kind == MEMBER)
         b, c = self.config.budget, self.config.behaviour.coproduction
         self.service_cost = b.service_unit_cost * self.levers.cost_factor
@@ -264,10 +263,10 @@ class VerticalCommunityModel(mesa.Model):
         """Granovetter participation (sim.behaviour.threshold), then attendance as far as the
         service points' activity envelopes pay for it."""
         p, cfg = self.people, self.config.behaviour.participation
-        free = cfg.availability * self.site_uptake
         if self.per_agent:
             self.each("take_part", Person)
         else:
+            free = cfg.availability * self.site_uptake
             willing = threshold.willing(self.site_pull(self.site_active)[p.site], self.effective_thresholds(),
                                         cfg.temperature, self.rng.random(len(p)), free[p.site])
             p.active = self.run_activities(willing)
@@ -377,9 +376,6 @@ class VerticalCommunityModel(mesa.Model):
     def run(self, steps: int | None = None) -> None:
         for _ in range(self.config.steps if steps is None else steps):
             self.step()
-
-
-
 
 
 def _outcome(model: VerticalCommunityModel, name: str) -> float:

@@ -150,3 +150,18 @@ def test_an_experiment_runs_end_to_end(tmp_path):
     assert len(runs) == 16 and set(runs["governance"]) == {"fragmented", "article"}
     report = (tmp_path / "report.md").read_text()
     assert "95% confidence interval" in report and (tmp_path / "figures" / "timeseries.png").exists()
+
+
+@pytest.mark.parametrize("launcher, target", [
+    ("joblib", "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"),
+    ("ray", "hydra_plugins.hydra_ray_launcher.ray_launcher.RayLauncher"),
+    ("submitit_slurm", "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"),
+])
+def test_launchers_are_chosen_by_config_alone(launcher, target):
+    """Each launcher composes from `hydra/launcher=NAME` (SLURM itself cannot run here)."""
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = hydra_compose("config", overrides=[f"hydra/launcher={launcher}"], return_hydra_config=True)
+    assert cfg.hydra.launcher._target_ == target
+    if launcher == "ray":
+        assert cfg.hydra.launcher.ray.init._node_ip_address == "127.0.0.1"  # a local Ray stays on loopback

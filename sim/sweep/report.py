@@ -162,14 +162,16 @@ def sensitivity(final: pd.DataFrame, spec: dict, out: Path) -> tuple[str, list[s
     table.to_csv(out.parent / "sensitivity.csv", index=False)
     main = {"morris": "mu_star", "sobol": "ST"}.get(spec["method"], "spearman")
     conf = {"morris": "mu_star_conf", "sobol": "ST_conf"}.get(spec["method"])
-    fig, axes = plt.subplots(1, len(SENSITIVITY_OUTCOMES), figsize=(5 * len(SENSITIVITY_OUTCOMES), 0.5 * len(names) + 1.5))
+    fig, axes = plt.subplots(1, len(SENSITIVITY_OUTCOMES), figsize=(6 * len(SENSITIVITY_OUTCOMES), 0.5 * len(names) + 1.5))
     for ax, outcome in zip(axes, SENSITIVITY_OUTCOMES):
         part = table[table["outcome"] == outcome].sort_values(main, key=abs, ascending=False)
+        part = part.assign(parameter=part["parameter"].str.removeprefix("behaviour."))
         sns.barplot(part, y="parameter", x=main, ax=ax, color="steelblue", errorbar=None)
         if conf:
             ax.errorbar(part[main], np.arange(len(part)), xerr=part[conf], fmt="none", ecolor="black", capsize=2)
         ax.set(title=outcome, ylabel="")
     fig.suptitle(f"Sensitivity ({spec['method']}): {main}" + (" with 95% CI" if conf else ""), y=1.04)
+    fig.tight_layout()
     files = _save(fig, out, "sensitivity")
     lines = [f"Method: {spec['method']} ({size} design points). Ranked by {main}.\n"]
     for outcome in SENSITIVITY_OUTCOMES:
