@@ -136,6 +136,6 @@ def preflight(argv: list[str]) -> None:
 def main() -> None:
     # configs/hydra/launcher/ray.yaml deliberately extends the Ray plugin's schema of the same name
     # (to keep a local Ray on loopback); Hydra warns about that pattern on every Ray sweep
-    warnings.filterwarnings("ignore", message=".*is validated against ConfigStore schema with the same name")
+    warnings.filterwarnings("ignore", message=r"\s*'hydra/launcher/ray' is validated against ConfigStore schema")
     preflight(sys.argv[1:])
     _hydra_main()

@@ -411,9 +411,14 @@ def _article_mode(cfg: dict) -> dict:
     choices = [m for m in group_options("governance") if m != ARTICLE_MODE]
     _check(len(modes) == 1 and next(iter(modes)) in choices, "governance",
            "article only for a scenario whose subdistricts share one mode_in_article", sorted(map(str, modes)))
+    _check(not cfg["governance"].get("mechanisms"), "governance.mechanisms",
+           "none with governance=article (the article's mode sets them; name the mode to change them)",
+           cfg["governance"].get("mechanisms"))
     mode = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "governance" / f"{modes.pop()}.yaml"))
-    params = {**(cfg["governance"].get("params") or {}), **mode.get("params", {})}
-    return {**mode, "params": params}
+    # the mode's parameters replace the defaults; a value the user changed from its default wins
+    defaults = to_dict(GovernanceParams())
+    given = {k: v for k, v in (cfg["governance"].get("params") or {}).items() if defaults.get(k) != v}
+    return {**mode, "params": {**defaults, **mode.get("params", {}), **given}}
 
 
 def _reject_targets(node: Any, path: str) -> None:

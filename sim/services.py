@@ -105,4 +105,4 @@ def first_come(points: np.ndarray, capacity: np.ndarray, priority: np.ndarray) -
 
 def capacity(envelope: np.ndarray, unit_cost: float) -> np.ndarray:
     """Uses each point's envelope pays for (unbounded when a use costs nothing)."""
-    return np.full(len(envelope), np.inf) if unit_cost == 0 else np.floor(envelope / unit_cost + 1e-9)
+    return np.full(len(envelope), np.inf) if unit_cost == 0 else np.floor(envelope / unit_cost)

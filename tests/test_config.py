@@ -66,6 +66,19 @@ def test_article_mode_follows_the_scenario(scenario, mode):
     assert to_dict(cfg.governance) == to_dict(direct.governance)
 
 
+def test_article_mode_keeps_the_users_parameters_and_refuses_mechanisms():
+    cfg = compose(["scenario=bund", "governance=article", "governance.params.committee_reward=1"])
+    assert cfg.governance.params.committee_reward == 1 and cfg.governance.params.committee_sanction == 0.5
+    with pytest.raises(ConfigError, match="governance.mechanisms"):
+        compose(["scenario=bund", "governance=article", "governance.mechanisms=[zone_pooling]"])
+
+
+def test_article_mode_reads_a_district_file(tmp_path):
+    district = tmp_path / "d.yaml"
+    district.write_text("subdistricts:\n  s: {mode_in_article: fusion, zones: 1, buildings: 2, residential_areas: 1}\n")
+    assert compose([f"scenario.file={district}", "governance=article"]).governance.name == "fusion"
+
+
 def test_article_mode_needs_one_mode():
     with pytest.raises(ConfigError, match="governance.*mode_in_article"):
         compose(["scenario=huangpu", "governance=article"])

@@ -89,6 +89,16 @@ def test_populations_match_the_specs():
     assert (firms.site[people.firm[staff]] == people.site[staff]).all()
 
 
+def test_count_form_gives_every_building_a_firm_and_keeps_every_member():
+    from sim.world.spec import parse_subdistrict
+
+    spec = parse_subdistrict("s", {"zones": 1, "buildings": 10, "key_buildings": 1, "key_size_factor": 100,
+                                   "enterprises": 12, "workers_per_building": 0, "members": 7})
+    buildings = spec.zones[0].buildings
+    assert min(b.enterprises for b in buildings) >= 1 and sum(b.enterprises for b in buildings) == 12
+    assert sum(b.members for b in buildings) == 7  # no workers to weigh by: members spread evenly
+
+
 def test_initial_organisations_follow_the_three_member_rule():
     members = np.array([5, 0, 3, 2, 1, 1, 0, 4])
     org = _initial_organisations(members, party_orgs=3, span=2, own_min=3)

@@ -27,7 +27,8 @@ COUNT_DEFAULTS: dict[str, Any] = {
     "member_share_of_workers": 0.025,
     "party_orgs": None,             # default: 2.1 per building (Nanjing East: 133 / 63)
     "residential_areas": 19,        # Nanjing East's 19 (article)
-    "workers_per_building": 2000,   # Xintiandi: 70,000 workers in 31 buildings, rounded down
+    "workers_per_building": 2000,   # assumption: Xintiandi's high-end buildings average ~2,260
+                                    # (70,000 / 31, article); ordinary buildings fewer
     "residents_per_area": 3500,     # Huangpu ~662,000 residents over ~190 residential areas
     "key_size_factor": 2.0,         # a key building holds this many times a normal one's workers,
                                     # firms and Party organisations
@@ -144,7 +145,7 @@ def _expand_counts(key: str, spec: dict) -> SubdistrictSpec:
     n_firms = _int(f"{key}.enterprises", n_firms)
     if n_firms < n_buildings:
         _fail(f"{key}.enterprises", f"at least one per building (>= {n_buildings})", n_firms)
-    firms = _split(n_firms, size)
+    firms = 1 + _split(n_firms - n_buildings, size)  # every building has a firm; the rest by size
     share = float(s["member_share_of_workers"])
     if not 0 <= share <= 1:
         _fail(f"{key}.member_share_of_workers", "a number in [0, 1]", share)
