@@ -151,7 +151,7 @@ class VerticalCommunityModel(mesa.Model):
         self.week["inflow"] += float(budget.sum() + offers.sum())
 
     def node_stats(self) -> NodeStats:
-        w, p, f = self.world, self.people, self.firms
+        w, f = self.world, self.firms
 
         def per_node(site_values: np.ndarray) -> np.ndarray:
             out = np.zeros(len(w.node_level))

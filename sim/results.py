@@ -62,13 +62,17 @@ def package_versions() -> dict[str, str | None]:
     return versions
 
 
+def machine() -> dict[str, Any]:
+    return {"hostname": socket.gethostname(), "platform": platform.platform(), "cpus": os.cpu_count()}
+
+
 def manifest(seed: int, config_hash: str, started: str) -> dict[str, Any]:
     return {
         "seed": seed,
         "config_hash": config_hash,
         "git": git_state(),
         "packages": package_versions(),
-        "machine": {"hostname": socket.gethostname(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "machine": machine(),
         "command": sys.argv,
         "started": started,
         "finished": now(),

@@ -14,7 +14,7 @@ from hydra.experimental.callback import Callback
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from omegaconf import DictConfig, OmegaConf
 
-from sim.results import git_state, manifest, now, package_versions, write_json
+from sim.results import git_state, machine, now, package_versions, write_json
 from sim.sweep.progress import SWEEP_FILE
 
 
@@ -58,7 +58,7 @@ class SweepRecorder(Callback):
             "total_runs": total,
             "git": git_state(),
             "packages": package_versions(),
-            "machine": manifest(0, "", "")["machine"],
+            "machine": machine(),
             "sessions": previous.get("sessions", []) + [session],
         })
 

@@ -25,7 +25,6 @@ import seaborn as sns  # noqa: E402
 import yaml  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from sim import metrics  # noqa: E402
 from sim.sweep.aggregate import RUNS_FILE, TIMESERIES_FILE, aggregate, swept_values  # noqa: E402
 from sim.sweep.progress import SWEEP_FILE  # noqa: E402
 
