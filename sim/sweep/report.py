@@ -71,18 +71,26 @@ def _save(fig, out: Path, name: str) -> list[str]:
 
 
 def figure_timeseries(series: pd.DataFrame, by: list[str], out: Path) -> list[str]:
+    """One row of panels per value of the first condition when there are several conditions (so
+    colours stay few enough to tell apart), one colour per value of the others."""
     stats_ = summarise(series, [*by, "step"], KEY_OUTCOMES)
-    stats_["condition"] = _label(stats_, by)
-    fig, axes = plt.subplots(1, len(KEY_OUTCOMES), figsize=(4.2 * len(KEY_OUTCOMES), 3.6), sharex=True)
+    facet, hue = (by[0], by[1:]) if len(by) > 1 else (None, by)
+    stats_["condition"] = _label(stats_, hue)
+    rows = sorted(stats_[facet].unique()) if facet else [None]
+    fig, axes = plt.subplots(len(rows), len(KEY_OUTCOMES), figsize=(4.2 * len(KEY_OUTCOMES), 3.2 * len(rows)),
+                             sharex=True, squeeze=False)
     palette = dict(zip(sorted(stats_["condition"].unique()), sns.color_palette("tab10", stats_["condition"].nunique())))
-    for ax, outcome in zip(axes, KEY_OUTCOMES):
-        part = stats_[stats_["outcome"] == outcome]
-        sns.lineplot(part, x="step", y="mean", hue="condition", palette=palette, ax=ax, legend=ax is axes[-1])
-        for cond, g in part.groupby("condition"):
-            ax.fill_between(g["step"], g["ci_low"], g["ci_high"], color=palette[cond], alpha=0.2, linewidth=0)
-        ax.set(title=outcome, ylabel="share", xlabel="week", ylim=(0, 1))
-    if axes[-1].get_legend():
-        sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.02, 1), title=", ".join(by) or None)
+    for r, row in enumerate(rows):
+        for ax, outcome in zip(axes[r], KEY_OUTCOMES):
+            part = stats_[(stats_["outcome"] == outcome) & ((stats_[facet] == row) if facet else True)]
+            sns.lineplot(part, x="step", y="mean", hue="condition", palette=palette, ax=ax,
+                         legend=r == 0 and ax is axes[0, -1])
+            for cond, g in part.groupby("condition"):
+                ax.fill_between(g["step"], g["ci_low"], g["ci_high"], color=palette[cond], alpha=0.2, linewidth=0)
+            ax.set(title=outcome if r == 0 else "", ylabel=f"{row}" if facet and ax is axes[r, 0] else "share",
+                   xlabel="week", ylim=(0, 1))
+    if axes[0, -1].get_legend():
+        sns.move_legend(axes[0, -1], "upper left", bbox_to_anchor=(1.02, 1), title=", ".join(hue) or None)
     fig.suptitle("Outcomes over time (mean and 95% CI over seeds)", y=1.04)
     return _save(fig, out, "timeseries")
 
