@@ -147,7 +147,7 @@ def figure_response(final: pd.DataFrame, by: list[str], x: str, out: Path) -> li
             ax.fill_between(g[x].astype(float), g["ci_low"], g["ci_high"], alpha=0.15, linewidth=0)
         ax.set(title=outcome, ylim=(0, 1), ylabel="final share")
     if axes[-1].get_legend():
-        sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.02, 1))
+        sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.02, 1), title=", ".join(hue) or None)
     fig.suptitle(f"Final outcomes against {x} (mean and 95% CI over seeds)", y=1.04)
     return _save(fig, out, f"response_{x.replace('.', '_')}")
 
