@@ -50,12 +50,15 @@ def execute(cfg: DictConfig, run_dir: Path, multirun: bool = False) -> dict:
             return {**done, "resumed": True}
     summary = {"status": "running", **key_parameters(run_cfg), "config_hash": digest, "started": started,
                "design_values": design_values}
-    t0 = time.perf_counter()
+    # an earlier result in this directory (a failure, or another config) must not outlive this run
+    (run_dir / "summary.json").unlink(missing_ok=True)
+
     def write_snapshot(step: int, tables: dict) -> None:
         (run_dir / "snapshots").mkdir(exist_ok=True)
         for name, table in tables.items():
             write_parquet(run_dir / "snapshots" / f"{name}_step{step:04d}.parquet", table)
 
+    t0 = time.perf_counter()
     try:
         _, table = run(run_cfg, on_snapshot=write_snapshot)
     except Exception as err:  # a failing run is recorded, never lost, and never looks complete

@@ -9,6 +9,7 @@ import pandas as pd
 from sim.config import RunConfig
 from sim.model import VerticalCommunityModel
 
+
 def key_parameters(run_cfg: RunConfig) -> dict[str, object]:
     return {
         "scenario": run_cfg.scenario.name,
