@@ -445,10 +445,17 @@ def compose(overrides: list[str] | None = None) -> RunConfig:
 
     overrides = list(overrides or [])
     check_group_choices(overrides)
-    if GlobalHydra.instance().is_initialized():
-        GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = hydra_compose(config_name="config", overrides=overrides)
+    # inside a running Hydra app (a sweep job building a model by name) keep that app's state;
+    # Hydra's context restores a copy of the global instance, so it is looked up again after
+    running = GlobalHydra.instance().hydra if GlobalHydra.instance().is_initialized() else None
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            cfg = hydra_compose(config_name="config", overrides=overrides)
+    finally:
+        if running is not None:
+            GlobalHydra.instance().clear()
+            GlobalHydra.instance().initialize(running)
     return validate(cfg)
 
 

@@ -148,3 +148,15 @@ def test_cli_rejects_bad_input_in_one_line_and_writes_nothing(tmp_path, args):
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("config error:"), out.stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_compose_inside_a_running_hydra_app_keeps_its_state():
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    from sim.config import CONFIG_DIR
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        before = GlobalHydra.instance().hydra
+        assert compose(["scenario=small"]).scenario.name == "small"
+        assert GlobalHydra.instance().hydra is before
