@@ -165,3 +165,17 @@ def test_launchers_are_chosen_by_config_alone(launcher, target):
     assert cfg.hydra.launcher._target_ == target
     if launcher == "ray":
         assert cfg.hydra.launcher.ray.init._node_ip_address == "127.0.0.1"  # a local Ray stays on loopback
+
+
+def test_sweeper_validates_one_job_per_distinct_override(monkeypatch):
+    """A 5 x 5 x 10 grid is checked by composing 1 + 4 + 4 + 9 = 18 jobs, not all 250."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper as HydraBasicSweeper
+
+    from hydra_plugins.sim_sweeper.sweeper import BasicSweeper
+
+    checked = []
+    monkeypatch.setattr(HydraBasicSweeper, "validate_batch_is_legal", lambda self, batch: checked.extend(batch))
+    batch = [[f"a={a}", f"b={b}", f"seed={s}"] for a in range(5) for b in range(5) for s in range(10)]
+    BasicSweeper(max_batch_size=None).validate_batch_is_legal(batch)
+    assert len(checked) == 18
+    assert {o for job in checked for o in job} == {o for job in batch for o in job}  # every override checked

@@ -12,10 +12,6 @@ from typing import Any
 
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
-from SALib.analyze import morris as morris_analyze
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import latin, sobol
-from SALib.sample import morris as morris_sample
 
 
 def problem(spec: dict) -> dict:
@@ -25,6 +21,11 @@ def problem(spec: dict) -> dict:
 
 
 def matrix(spec: dict) -> np.ndarray:
+    # SALib (and the scipy it loads) is imported here, not at the top: every run of every sweep
+    # imports this module, and only design runs need SALib
+    from SALib.sample import latin, sobol
+    from SALib.sample import morris as morris_sample
+
     prob, n, seed = problem(spec), int(spec["n"]), int(spec.get("seed", 0))
     method = spec["method"]
     if method == "morris":
@@ -63,6 +64,9 @@ def apply_design(cfg: DictConfig) -> dict[str, float]:
 def analyse(spec: dict, outputs: np.ndarray) -> dict[str, Any]:
     """Sensitivity indices of one outcome: Morris mu*, sigma (with mu* CI), Sobol S1, ST (with CIs),
     or, for a Latin hypercube, Spearman rank correlations."""
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+
     prob = problem(spec)
     if spec["method"] == "morris":
         res = morris_analyze.analyze(prob, matrix(spec), outputs, num_levels=int(spec.get("levels", 4)),
