@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import yaml
 import pytest
 
 from sim import metrics
@@ -73,3 +74,26 @@ def test_failing_run_is_recorded_and_not_complete(tmp_path, monkeypatch):
     assert summary["status"] == "failed" and "deliberate failure" in summary["error"]
     assert json.loads((tmp_path / "summary.json").read_text())["status"] == "failed"
     assert not (tmp_path / "timeseries.parquet").exists()
+
+
+def test_agent_snapshots_are_written_at_the_chosen_steps(tmp_path):
+    out = run_cli(tmp_path / "s", "scenario=small", "steps=3", "outputs.agent_snapshots=[0,3]")
+    assert out.returncode == 0, out.stderr
+    people = pd.read_parquet(tmp_path / "s" / "snapshots" / "people_step0003.parquet")
+    firms = pd.read_parquet(tmp_path / "s" / "snapshots" / "firms_step0000.parquet")
+    assert len(people) == 2860 and (people["step"] == 3).all() and {"active", "belonging", "attached"} <= set(people)
+    assert len(firms) == 120 and (firms["step"] == 0).all()
+    assert not (tmp_path / "s" / "snapshots" / "people_step0001.parquet").exists()
+
+
+def test_a_design_row_is_applied_and_recorded(tmp_path):
+    from sim.sweep.design import matrix
+
+    out = run_cli(tmp_path / "d", "+experiment=sensitivity_sobol", "design.sample=3", "steps=2")
+    assert out.returncode == 0, out.stderr
+    values = json.loads((tmp_path / "d" / "summary.json").read_text())["design_values"]
+    spec = yaml.safe_load((tmp_path / "d" / ".hydra" / "config.yaml").read_text())["design"]
+    expected = dict(zip([p["name"] for p in spec["parameters"]], matrix(spec)[3]))
+    assert values == pytest.approx(expected)
+    refused = run_cli(tmp_path / "e", "+experiment=sensitivity_sobol", "steps=2")
+    assert refused.returncode == 2 and "design.sample" in refused.stderr

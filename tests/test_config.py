@@ -160,3 +160,12 @@ def test_compose_inside_a_running_hydra_app_keeps_its_state():
         before = GlobalHydra.instance().hydra
         assert compose(["scenario=small"]).scenario.name == "small"
         assert GlobalHydra.instance().hydra is before
+
+
+@pytest.mark.parametrize("override, key", [
+    (["scenario=small", "scenario.subdistricts.small.enterprises=5"], "enterprises"),
+    (["governance.params.pooling_cost_saving=1.0"], "pooling_cost_saving"),
+])
+def test_count_and_cost_checks(override, key):
+    with pytest.raises(ConfigError, match=key):
+        compose(override)

@@ -73,3 +73,14 @@ def test_large_populations_get_committee_agents_only_and_views_on_demand():
     assert firm.workers == m.firms.workers[5] and firm.cell.coordinate == tuple(m.world.site_xy[m.firms.site[5]])
     m = VerticalCommunityModel("small", rng=0, agent_views="none")
     assert {type(a) for a in m.agents} == {PartyCommittee}
+
+
+def test_a_config_carries_its_own_seed():
+    from sim.config import compose
+
+    cfg = compose(["scenario=small", "seed=4"])
+    assert VerticalCommunityModel(config=cfg).config.seed == 4
+    import pytest
+
+    with pytest.raises(TypeError, match="config"):
+        VerticalCommunityModel(config=cfg, rng=5)
