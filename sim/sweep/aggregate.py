@@ -77,16 +77,21 @@ def _plain(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="Rebuild a sweep's runs.parquet and timeseries.parquet.")
+def sweep_dir_argument(description: str) -> Path:
+    """The SWEEP_DIR of a command line; exit 2 with one line if it is not a directory."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("sweep_dir", type=Path)
-    args = parser.parse_args()
-    if not args.sweep_dir.is_dir():
-        print(f"error: sweep_dir: {args.sweep_dir} is not a directory", file=sys.stderr)
+    sweep_dir = parser.parse_args().sweep_dir
+    if not sweep_dir.is_dir():
+        print(f"error: sweep_dir: {sweep_dir} is not a directory", file=sys.stderr)
         sys.exit(2)
-    runs = aggregate(args.sweep_dir)
-    print(f"{len(runs)} runs ({int((runs['status'] == 'completed').sum())} completed) -> "
-          f"{args.sweep_dir / RUNS_FILE}")
+    return sweep_dir
+
+
+def main() -> None:
+    sweep_dir = sweep_dir_argument("Rebuild a sweep's runs.parquet and timeseries.parquet.")
+    runs = aggregate(sweep_dir)
+    print(f"{len(runs)} runs ({int((runs['status'] == 'completed').sum())} completed) -> {sweep_dir / RUNS_FILE}")
 
 
 if __name__ == "__main__":

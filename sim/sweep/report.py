@@ -10,9 +10,7 @@ every condition runs the same seeds).
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
 
 import matplotlib
@@ -25,7 +23,9 @@ import seaborn as sns  # noqa: E402
 import yaml  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from sim.sweep.aggregate import RUNS_FILE, TIMESERIES_FILE, aggregate, swept_values  # noqa: E402
+from sim.sweep.aggregate import (  # noqa: E402
+    RUNS_FILE, TIMESERIES_FILE, aggregate, swept_values, sweep_dir_argument,
+)
 from sim.sweep.progress import SWEEP_FILE  # noqa: E402
 
 KEY_OUTCOMES = ("participation_rate", "org_coverage", "service_coverage", "demand_met", "coupling_coordination")
@@ -248,13 +248,7 @@ def _design_spec(sweep_dir: Path, done: pd.DataFrame) -> dict | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Write report.md, summary.csv and figures for a sweep.")
-    parser.add_argument("sweep_dir", type=Path)
-    args = parser.parse_args()
-    if not args.sweep_dir.is_dir():
-        print(f"error: sweep_dir: {args.sweep_dir} is not a directory", file=sys.stderr)
-        sys.exit(2)
-    print(report(args.sweep_dir))
+    print(report(sweep_dir_argument("Write report.md, summary.csv and figures for a sweep.")))
 
 
 if __name__ == "__main__":
