@@ -124,14 +124,15 @@ def figure_final(final: pd.DataFrame, by: list[str], out: Path) -> list[str]:
 
 def figure_heatmap(final: pd.DataFrame, by: list[str], out: Path) -> list[str]:
     facets = [c for c in by if c not in ("sinking", SHARE)]
-    panels = list(final.groupby(facets)) if facets else [("all", final)]
-    fig, axes = plt.subplots(len(panels), 2, figsize=(10, 3.2 * len(panels)), squeeze=False)
+    panels = list(final.groupby(facets)) if facets else [(("all",), final)]
+    fig, axes = plt.subplots(len(panels), 2, figsize=(11, 3.6 * len(panels)), squeeze=False)
     for row, (key, part) in enumerate(panels):
         for col, outcome in enumerate(("participation_rate", "demand_met")):
             grid = part.pivot_table(index="sinking", columns=SHARE, values=outcome, aggfunc="mean")
             sns.heatmap(grid, annot=True, fmt=".2f", vmin=0, vmax=1, cmap="viridis", ax=axes[row, col])
-            axes[row, col].set_title(f"{outcome} ({key if facets else 'all'})")
-    fig.suptitle("Final outcome by sinking policy x share sunk (mean over seeds)", y=1.04)
+            axes[row, col].set_title(f"{outcome} ({', '.join(map(str, key))})")
+    fig.suptitle("Final outcome by sinking policy x share sunk (mean over seeds)")
+    fig.tight_layout(rect=(0, 0, 1, 0.98))
     return _save(fig, out, "policy_share_heatmap")
 
 
