@@ -54,9 +54,7 @@ class World:
     def n_subdistricts(self) -> int:
         return len(self.subdistrict_names)
 
-    def subdistrict_node(self, s):
-        return s
-
+    # node indices: subdistrict s is node s; zones and sites follow
     def zone_node(self, z):
         return self.n_subdistricts + z
 
