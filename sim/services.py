@@ -63,7 +63,6 @@ class ServiceNetwork:
         self.pair_uptake = np.where(access, (levers.online_share + (1 - levers.online_share) * distance_weight)
                                     * closeness, 0.0)
         self.online = levers.online_share
-        self.minutes = minutes
 
     def route(self, held: np.ndarray, open_nodes: np.ndarray) -> Routing:
         pull = self.distance_weight * np.where(open_nodes, held, 0.0)[None, :]
