@@ -18,6 +18,7 @@ import numpy as np
 from mesa.discrete_space import CellAgent
 
 from sim.behaviour import membership, optional_pgg, threshold
+from sim.config import STRATEGIES
 from sim.world.layout import AREA
 from sim.world.population import MEMBER, RESIDENT, UNCOVERED, WORKER
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from sim.model import VerticalCommunityModel
 
 AUTO_VIEW_LIMIT = 20_000  # people + firms up to which every one gets a Mesa agent at start
-STRATEGY_NAMES = ("cooperate", "defect", "loner")
 ORG_NAMES = ("none", "joint", "own branch")
 COMMITTEE_LEVELS = ("subdistrict work committee", "zone joint committee", "building joint committee",
                     "residential-area organisation")
@@ -126,7 +126,7 @@ class Enterprise(_RowView):
 
     @property
     def strategy(self) -> str:
-        return STRATEGY_NAMES[self.model.firms.strategy[self.index]]
+        return STRATEGIES[self.model.firms.strategy[self.index]]
 
     def revise_strategy(self) -> None:
         """Proportional imitation of a pool-mate met at random, with payoffs from the pool's

@@ -19,6 +19,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 PERSON_KINDS = ("member", "worker", "resident")
+STRATEGIES = ("cooperate", "defect", "loner")  # enterprises' co-production strategies, in code order
 DEPTHS = ("subdistrict", "zone", "site")
 
 
@@ -151,8 +152,8 @@ class CoproductionConfig:
         _unit(f"{p}.revision_rate", self.revision_rate)
         _unit(f"{p}.exploration", self.exploration)
         _nonneg(f"{p}.contribution_ru", self.contribution_ru)
-        keys = ["cooperate", "defect", "loner"]
-        _check(sorted(self.initial_shares) == sorted(keys), f"{p}.initial_shares", f"exactly the keys {keys}",
+        _check(sorted(self.initial_shares) == sorted(STRATEGIES), f"{p}.initial_shares",
+               f"exactly the keys {list(STRATEGIES)}",
                sorted(self.initial_shares))
         for k, v in self.initial_shares.items():
             _unit(f"{p}.initial_shares.{k}", v)

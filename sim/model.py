@@ -28,6 +28,14 @@ from sim.world.population import COOPERATE, DEFECT, LONER, MEMBER, UNCOVERED, WO
 
 
 SCHEDULES = ("batched", "agents")
+# The submodels with a per-agent form: on the reference path each agent of the type, in random
+# order, calls the method named here instead of the model applying the rule to everyone at once.
+AGENT_RULES: dict[str, tuple[type, str]] = {
+    "serve_requests": (Person, "request_service"),
+    "decide_participation": (Person, "take_part"),
+    "update_members": (Member, "update_membership"),
+    "coproduce": (Enterprise, "revise_strategy"),
+}
 
 
 class VerticalCommunityModel(mesa.Model):
@@ -129,11 +137,13 @@ class VerticalCommunityModel(mesa.Model):
         self.week["lost"] += sink(self.held, self.world.node_parent, self.world.node_level,
                                   self.node_stats(), self.config.sinking)
         self.open_service_points()
-        self.deliver_services()
+        self.apply("serve_requests")
+        self.record_requests()
         self.reach_out()
-        self.take_part()
-        self.update_members()
-        self.coproduce()
+        self.apply("decide_participation")
+        self.record_participation()
+        self.apply("update_members")
+        self.apply("coproduce")
         self.update_reputation()
         for key in self.totals:
             self.totals[key] += self.week[key]
@@ -153,12 +163,7 @@ class VerticalCommunityModel(mesa.Model):
     def node_stats(self) -> NodeStats:
         w, f = self.world, self.firms
 
-        def per_node(site_values: np.ndarray) -> np.ndarray:
-            out = np.zeros(len(w.node_level))
-            out[: w.n_subdistricts] = np.bincount(w.site_subdistrict, weights=site_values, minlength=w.n_subdistricts)
-            out[w.zone_node(np.arange(w.n_zones))] = np.bincount(w.site_zone, weights=site_values, minlength=w.n_zones)
-            out[w.site_node(np.arange(w.n_sites))] = site_values
-            return out
+        per_node = w.per_node
 
         return NodeStats(
             people=per_node(self.people_per_site),
@@ -186,24 +191,34 @@ class VerticalCommunityModel(mesa.Model):
         self.held -= spent
         self.week["spent"] += float(spent.sum())
 
-    def deliver_services(self) -> None:
+    def apply(self, rule: str) -> None:
+        """Run a submodel on the schedule chosen at construction: the vectorised method of that
+        name, or, on the per-agent path, each agent's method of AGENT_RULES in random order."""
+        if self.per_agent:
+            agent_type, method = AGENT_RULES[rule]
+            self.each(method, agent_type)
+        else:
+            getattr(self, rule)()
+
+    def serve_requests(self) -> None:
         """Requests arise, each goes to a point its site uses (Huff), reaches it with that pair's
         uptake times the services' fit, and is met while the point's service envelope lasts."""
         p = self.people
-        if self.per_agent:
-            self.each("request_service", Person)
-        else:
-            p.demand = self.rng.random(len(p)) < self.person_demand_rate
-            asking = np.flatnonzero(p.demand)
-            site = p.site[asking]
-            draws = self.rng.random((3, len(asking)))
-            points = draw_points(self.routing.share, site, draws[0])
-            reached = (points >= 0) & (draws[1] < self.network.pair_uptake[site, points] * self.levers.match)
-            met = first_come(np.where(reached, points, -1), capacity(self.envelope["service"], self.service_cost),
-                             draws[2])
-            p.served = np.zeros(len(p), dtype=bool)
-            p.served[asking[met]] = True
-            self.charge("service", points[met], self.service_cost)
+        p.demand = self.rng.random(len(p)) < self.person_demand_rate
+        asking = np.flatnonzero(p.demand)
+        site = p.site[asking]
+        draws = self.rng.random((3, len(asking)))
+        points = draw_points(self.routing.share, site, draws[0])
+        reached = (points >= 0) & (draws[1] < self.network.pair_uptake[site, points] * self.levers.match)
+        met = first_come(np.where(reached, points, -1), capacity(self.envelope["service"], self.service_cost),
+                         draws[2])
+        p.served = np.zeros(len(p), dtype=bool)
+        p.served[asking[met]] = True
+        self.charge("service", points[met], self.service_cost)
+
+    def record_requests(self) -> None:
+        """Unmet requests per site (the need signal) and the firms' satisfaction with this week's service."""
+        p = self.people
         asking = np.flatnonzero(p.demand)
         met = p.served[asking]
         self.site_unmet = np.bincount(p.site[asking[~met]], minlength=self.world.n_sites).astype(float)
@@ -259,17 +274,17 @@ class VerticalCommunityModel(mesa.Model):
         return threshold.effective_threshold(p.threshold[who], p.belonging[who], p.served[who], loner_firm,
                                              cfg.belonging_effect, cfg.served_effect, cfg.loner_firm_penalty)
 
-    def take_part(self) -> None:
+    def decide_participation(self) -> None:
         """Granovetter participation (sim.behaviour.threshold), then attendance as far as the
         service points' activity envelopes pay for it."""
         p, cfg = self.people, self.config.behaviour.participation
-        if self.per_agent:
-            self.each("take_part", Person)
-        else:
-            free = cfg.availability * self.site_uptake
-            willing = threshold.willing(self.site_pull(self.site_active)[p.site], self.effective_thresholds(),
-                                        cfg.temperature, self.rng.random(len(p)), free[p.site])
-            p.active = self.run_activities(willing)
+        free = cfg.availability * self.site_uptake
+        willing = threshold.willing(self.site_pull(self.site_active)[p.site], self.effective_thresholds(),
+                                    cfg.temperature, self.rng.random(len(p)), free[p.site])
+        p.active = self.run_activities(willing)
+
+    def record_participation(self) -> None:
+        p = self.people
         p.ever_active |= p.active
         self.site_active = np.bincount(p.site, weights=p.active, minlength=self.world.n_sites)
 
@@ -299,9 +314,6 @@ class VerticalCommunityModel(mesa.Model):
 
     def update_members(self) -> None:
         """Belonging (Bush-Mosteller) and attachment of every Party member."""
-        if self.per_agent:
-            self.each("update_membership", Member)
-            return
         p, f, b = self.people, self.firms, self.config.behaviour
         m = self.members
         p.belonging[m] = membership.bush_mosteller(p.belonging[m], p.active[m], b.belonging.learning_rate,
@@ -315,9 +327,6 @@ class VerticalCommunityModel(mesa.Model):
         """Optional public goods game in each firm's pool, then proportional imitation."""
         f, c = self.firms, self.config.behaviour.coproduction
         if not len(f):
-            return
-        if self.per_agent:
-            self.each("revise_strategy", Enterprise)
             return
         table = self.pool_payoffs(self.pool_counts())
         f.payoff = table[self.firm_pool, f.strategy]

@@ -15,8 +15,6 @@ from math import comb
 
 import numpy as np
 
-STRATEGIES = ("cooperate", "defect", "loner")
-
 
 def expected_payoffs(x, y, z, group_size: int, r: float, cost: float, sigma: float,
                      reward: float = 0.0, sanction: float = 0.0) -> np.ndarray:

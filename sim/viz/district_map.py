@@ -60,11 +60,7 @@ def node_shares(model, mode: str) -> np.ndarray:
         site_hits = np.bincount(p.site, weights=p.active, minlength=w.n_sites)
         site_size = np.bincount(p.site, minlength=w.n_sites)
 
-    def per_node(values: np.ndarray) -> np.ndarray:  # nodes are subdistricts, zones, sites
-        return np.concatenate([np.bincount(w.site_subdistrict, values, w.n_subdistricts),
-                               np.bincount(w.site_zone, values, w.n_zones), values])
-
-    hits, size = per_node(site_hits.astype(float)), per_node(site_size.astype(float))
+    hits, size = w.per_node(site_hits.astype(float)), w.per_node(site_size.astype(float))
     return np.divide(hits, size, out=np.full(len(hits), np.nan), where=size > 0)
 
 

@@ -33,12 +33,10 @@ class World:
     site_subdistrict: np.ndarray
     site_key: np.ndarray         # key building (重点楼宇)
     site_xy: np.ndarray          # (n_sites, 2) grid cell
-    site_names: list[str]
     # committee nodes: one per subdistrict, zone and site, in that order
     node_level: np.ndarray
     node_parent: np.ndarray      # -1 for subdistrict committees
     node_xy: np.ndarray
-    node_subdistrict: np.ndarray
     node_zone: np.ndarray        # -1 for subdistrict committees
     node_site: np.ndarray        # -1 above site level
 
@@ -61,6 +59,11 @@ class World:
     def site_node(self, j):
         return self.n_subdistricts + self.n_zones + j
 
+    def per_node(self, site_values: np.ndarray) -> np.ndarray:
+        """Sum site values up the committee tree: one total per node (subdistricts, zones, sites)."""
+        return np.concatenate([np.bincount(self.site_subdistrict, site_values, self.n_subdistricts),
+                               np.bincount(self.site_zone, site_values, self.n_zones), site_values])
+
     def travel_minutes(self, run: RunConfig, a_xy: np.ndarray, b_xy: np.ndarray) -> np.ndarray:
         """Walking minutes between every cell in a_xy and every cell in b_xy (matrix)."""
         w = run.world
@@ -82,7 +85,7 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
     width, height = cols * cell, rows * cell
 
     zone_sub, zone_names, zone_xy = [], [], []
-    kind, s_zone, s_sub, key, xy, names = [], [], [], [], [], []
+    kind, s_zone, s_sub, key, xy = [], [], [], [], []
     sub_xy = []
     for s, ((sname, spec), side) in enumerate(zip(specs.items(), sides)):
         x0, y0 = (s % cols) * cell, (s // cols) * cell
@@ -99,17 +102,16 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
             zone_sub.append(s)
             zone_names.append(f"{sname}/{zone.name}")
             zone_xy.append(((zx0 + zx1 - 1) // 2, (zy0 + zy1 - 1) // 2))
-            sites = [(BUILDING, b.key, b.name) for b in zone.buildings] + [(AREA, False, a.name) for a in zone.residential_areas]
+            sites = [(BUILDING, b.key) for b in zone.buildings] + [(AREA, False) for _ in zone.residential_areas]
             n_cells = (zx1 - zx0) * (zy1 - zy0)
             # distinct cells while they last, so sites do not pile up on one spot
             picks = rng.permutation(n_cells)[: len(sites)] if len(sites) <= n_cells else rng.integers(0, n_cells, len(sites))
-            for (k, is_key, name), p in zip(sites, picks):
+            for (k, is_key), p in zip(sites, picks):
                 kind.append(k)
                 s_zone.append(z)
                 s_sub.append(s)
                 key.append(is_key)
                 xy.append((zx0 + p % (zx1 - zx0), zy0 + p // (zx1 - zx0)))
-                names.append(f"{sname}/{zone.name}/{name}")
 
     n_sub, n_zone, n_site = len(specs), len(zone_sub), len(kind)
     zone_sub_a = np.asarray(zone_sub, dtype=np.int64)
@@ -130,11 +132,9 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
         site_subdistrict=site_sub,
         site_key=np.asarray(key, dtype=bool),
         site_xy=np.asarray(xy, dtype=np.int64).reshape(-1, 2),
-        site_names=names,
         node_level=node_level.astype(np.int8),
         node_parent=node_parent.astype(np.int64),
         node_xy=node_xy,
-        node_subdistrict=np.concatenate([np.arange(n_sub), zone_sub_a, site_sub]),
         node_zone=np.concatenate([np.full(n_sub, -1), np.arange(n_zone), site_zone]),
         node_site=np.concatenate([np.full(n_sub + n_zone, -1), np.arange(n_site)]),
     )

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import PERSON_KINDS, RunConfig
+from sim.config import PERSON_KINDS, STRATEGIES, RunConfig
 from sim.world.layout import AREA, BUILDING, World
 
 MEMBER, WORKER, RESIDENT = 0, 1, 2
 UNCOVERED, JOINT, OWN_BRANCH = 0, 1, 2
-COOPERATE, DEFECT, LONER = 0, 1, 2
+COOPERATE, DEFECT, LONER = range(len(STRATEGIES))  # indices into STRATEGIES
 FIRM_SIZE_SIGMA = 1.2  # lognormal sigma of firm sizes within a building (skewed, as firm sizes are)
 
 
@@ -79,7 +79,7 @@ def build_populations(run: RunConfig, world: World, rng: np.random.Generator) ->
     f_members = cat(firm_members, np.int64)
     n_firms = len(f_site)
     shares = run.behaviour.coproduction.initial_shares
-    strategy = rng.choice(3, size=n_firms, p=[shares["cooperate"], shares["defect"], shares["loner"]]).astype(np.int8)
+    strategy = rng.choice(3, size=n_firms, p=[shares[s] for s in STRATEGIES]).astype(np.int8)
     firms = Enterprises(
         site=f_site,
         workers=f_workers,
