@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -95,12 +96,35 @@ class BudgetConfig:
 # --------------------------------------------------------------------------- behaviour
 
 
+THRESHOLD_DISTRIBUTIONS = ("normal", "normal_quantiles", "file")
+
+
+def read_thresholds(path: str) -> np.ndarray:
+    """Thresholds listed in a text file, one number (share of peers) per line or separated by
+    commas or spaces; lines starting with # are comments."""
+    text = Path(path).read_text(encoding="utf-8")
+    lines = [ln.split("#", 1)[0] for ln in text.splitlines()]
+    return np.array([float(v) for ln in lines for v in ln.replace(",", " ").split()], dtype=float)
+
+
+def _check_threshold_file(key: str, path: str | None) -> None:
+    _check(path is not None and Path(path).is_file(), key, "a path to a file of thresholds", path)
+    try:
+        values = read_thresholds(path)
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise ConfigError(f"{key}: {path} is not a list of numbers ({err.__class__.__name__})") from None
+    _check(len(values) > 0 and bool(np.all((values >= 0) & (values <= 1))), key,
+           "a file of at least one threshold, each a number in [0, 1]", path)
+
+
 @dataclass
 class ParticipationConfig:
     threshold_mean: dict[str, float] = field(
         default_factory=lambda: {"member": 0.20, "worker": 0.30, "resident": 0.30}
     )
     threshold_sd: float = 0.2
+    threshold_distribution: str = "normal"
+    threshold_file: str | None = None
     availability: float = 0.4
     temperature: float = 0.05
     weight_site: float = 1.0
@@ -114,6 +138,10 @@ class ParticipationConfig:
     def check(self) -> None:
         p = "behaviour.participation"
         _per_kind(f"{p}.threshold_mean", self.threshold_mean, _unit)
+        _check(self.threshold_distribution in THRESHOLD_DISTRIBUTIONS, f"{p}.threshold_distribution",
+               f"one of {list(THRESHOLD_DISTRIBUTIONS)}", self.threshold_distribution)
+        if self.threshold_distribution == "file":
+            _check_threshold_file(f"{p}.threshold_file", self.threshold_file)
         for name in ("threshold_sd", "temperature", "weight_site", "weight_zone", "weight_online"):
             _nonneg(f"{p}.{name}", getattr(self, name))
         for name in ("availability", "belonging_effect", "served_effect", "reputation_effect", "loner_firm_penalty"):

@@ -108,3 +108,36 @@ def test_initial_organisations_follow_the_three_member_rule():
     org = _initial_organisations(members, party_orgs=4, span=2, own_min=3)
     # the fourth organisation is a joint branch gathering the two next firms that have members
     assert list(np.flatnonzero(org == JOINT)) == [3, 4]
+
+
+def test_normal_quantile_thresholds_are_the_expected_distribution_per_kind():
+    """threshold_distribution=normal_quantiles gives each kind the normal's quantiles at
+    (rank + 1/2) / n, clipped to [0, 1], in random order across people."""
+    from scipy.special import ndtri
+
+    cfg = compose(["scenario=small", "behaviour.participation.threshold_distribution=normal_quantiles"])
+    world = build_world(cfg, np.random.default_rng(0))
+    people, _ = build_populations(cfg, world, np.random.default_rng(0))
+    p = cfg.behaviour.participation
+    for k, name in enumerate(("member", "worker", "resident")):
+        got = np.sort(people.threshold[people.kind == k])
+        q = (np.arange(len(got)) + 0.5) / len(got)
+        np.testing.assert_allclose(got, np.clip(p.threshold_mean[name] + p.threshold_sd * ndtri(q), 0, 1))
+
+
+@pytest.mark.parametrize("content, ok", [("0.1\n0.5 0.9\n# comment\n", True), ("0.1, 1.5\n", False),
+                                         ("abc\n", False), ("", False)])
+def test_threshold_file_is_checked_and_read(tmp_path, content, ok):
+    from sim.config import ConfigError
+
+    listed = tmp_path / "t.txt"
+    listed.write_text(content)
+    overrides = ["scenario=small", "behaviour.participation.threshold_distribution=file",
+                 f"behaviour.participation.threshold_file={listed}"]
+    if not ok:
+        with pytest.raises(ConfigError, match="behaviour.participation.threshold_file"):
+            compose(overrides)
+        return
+    cfg = compose(overrides)
+    people, _ = build_populations(cfg, build_world(cfg, np.random.default_rng(0)), np.random.default_rng(0))
+    assert set(np.unique(people.threshold)) <= {0.1, 0.5, 0.9}

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtri
 
-from sim.config import PERSON_KINDS, STRATEGIES, RunConfig
+from sim.config import PERSON_KINDS, STRATEGIES, RunConfig, read_thresholds
 from sim.world.layout import AREA, BUILDING, World
 
 MEMBER, WORKER, RESIDENT = 0, 1, 2
@@ -51,9 +52,25 @@ class Enterprises:
 
 
 def _draw_thresholds(run: RunConfig, kind: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Granovetter thresholds by ``threshold_distribution``: independent normal draws; the
+    normal's quantiles at (rank + 1/2) / n within each kind (Granovetter's 1978 expected
+    distribution, so a population of n reproduces his normal cases exactly); or the quantiles of
+    the empirical distribution listed in ``threshold_file``. Quantiles go to people in random
+    order; every value is clipped to [0, 1]."""
     p = run.behaviour.participation
     mean = np.array([p.threshold_mean[k] for k in PERSON_KINDS])[kind]
-    return np.clip(rng.normal(mean, p.threshold_sd), 0.0, 1.0)
+    if p.threshold_distribution == "normal":
+        return np.clip(rng.normal(mean, p.threshold_sd), 0.0, 1.0)
+    out = np.zeros(len(kind))
+    values = np.sort(read_thresholds(p.threshold_file)) if p.threshold_distribution == "file" else None
+    for k in range(len(PERSON_KINDS)):
+        who = rng.permutation(np.flatnonzero(kind == k))
+        q = (np.arange(len(who)) + 0.5) / max(len(who), 1)
+        if values is None:
+            out[who] = mean[who] + p.threshold_sd * ndtri(q)
+        else:
+            out[who] = values[np.minimum((q * len(values)).astype(np.int64), len(values) - 1)]
+    return np.clip(out, 0.0, 1.0)
 
 
 def build_populations(run: RunConfig, world: World, rng: np.random.Generator) -> tuple[People, Enterprises]:
