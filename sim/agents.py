@@ -67,12 +67,12 @@ class Person(_RowView):
         m, i = self.model, self.index
         p = m.people
         p.demand[i] = m.rng.random() < m.person_demand_rate[i]
-        p.served[i] = False
+        p.served[i] = p.reached[i] = False
         if p.demand[i]:
             site = p.site[i]
             k = m.draw_point(site)
-            reached = k is not None and m.rng.random() < m.network.pair_uptake[site, k] * m.levers.match
-            p.served[i] = reached and m.pay("service", k, m.service_cost)
+            p.reached[i] = k is not None and m.rng.random() < m.network.pair_uptake[site, k] * m.levers.match
+            p.served[i] = p.reached[i] and m.pay("service", k, m.service_cost)
 
     def take_part(self) -> None:
         """Granovetter's rule on the state as it is now (earlier agents this week have acted), then

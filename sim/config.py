@@ -22,6 +22,14 @@ CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 PERSON_KINDS = ("member", "worker", "resident")
 STRATEGIES = ("cooperate", "defect", "loner")  # enterprises' co-production strategies, in code order
 DEPTHS = ("subdistrict", "zone", "site")
+# Structural alternatives (docs/ODD.md 9.1): each key's options, the default first.
+STRUCTURE_OPTIONS = {
+    "peer_aggregation": ("max", "additive", "weighted_mean"),
+    "online_reach": ("buildings", "everyone"),
+    "need_signal": ("shortfall", "unmet"),
+    "huff_attraction": ("capacity", "equal", "held"),
+    "outreach_envelope": ("firms", "everywhere"),
+}
 
 
 class ConfigError(ValueError):
@@ -308,6 +316,25 @@ class SinkingConfig:
         _unit("sinking.loss", self.loss)
 
 
+
+@dataclass
+class StructureConfig:
+    """Modelling choices that could change a conclusion, each a named, switchable alternative
+    (docs/ODD.md 9.1 gives the sources and which conclusions survive each)."""
+
+    peer_aggregation: str = "max"
+    online_reach: str = "buildings"
+    need_signal: str = "shortfall"
+    huff_attraction: str = "capacity"
+    outreach_envelope: str = "firms"
+    lapse_rate: float = 1 / 13
+
+    def check(self) -> None:
+        for key, options in STRUCTURE_OPTIONS.items():
+            _check(getattr(self, key) in options, f"structure.{key}", f"one of {list(options)}", getattr(self, key))
+        _unit("structure.lapse_rate", self.lapse_rate)
+
+
 # --------------------------------------------------------------------------- scenario
 
 
@@ -384,6 +411,7 @@ class RunConfig:
     world: WorldConfig = field(default_factory=WorldConfig)
     budget: BudgetConfig = field(default_factory=BudgetConfig)
     behaviour: BehaviourConfig = field(default_factory=BehaviourConfig)
+    structure: StructureConfig = field(default_factory=StructureConfig)
     outputs: OutputsConfig = field(default_factory=OutputsConfig)
     design: DesignConfig | None = None
 

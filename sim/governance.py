@@ -77,7 +77,9 @@ def multilevel_points(lv: Levers, p: GovernanceParams) -> None:
 
 
 def online_channel(lv: Levers, p: GovernanceParams) -> None:
-    """互联网党建: part of the services and influence travel online, at no distance."""
+    """互联网党建: part of the services and influence travel online, at no distance; the article's
+    channel (WeChat groups, micro Party school) links firms, members and white-collar workers in
+    the buildings, so by default it reaches buildings, not residential areas."""
     lv.online_share = max(lv.online_share, p.online_share)
 
 

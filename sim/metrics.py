@@ -1,7 +1,9 @@
-"""Outcomes collected every week (结果指标). Every rate is a share in [0, 1]; resources are in RU.
+"""Outcomes collected every week (结果指标). Every rate is a share in [0, 1] or NaN where it is
+undefined (no requests, nobody taking part); resources are in RU. Definitions: docs/ODD.md 7.16.
 
 Coupling coordination degree (耦合协调度) between a Party-building score U1 and a governance score
-U2: C = 2 sqrt(U1 U2) / (U1 + U2), T = a U1 + b U2, D = sqrt(C T), with a = b = 1/2.
+U2: C = 2 sqrt(U1 U2) / (U1 + U2), T = a U1 + b U2, D = sqrt(C T), with a = b = 1/2; one degree
+for each of the article's three couplings (structural, functional, mechanism) and one overall.
 """
 
 from __future__ import annotations
@@ -18,12 +20,25 @@ if TYPE_CHECKING:
 
 RATES = (
     "participation_rate", "member_participation", "worker_participation", "resident_participation",
-    "enterprise_participation", "enterprise_contribution", "cumulative_reach", "org_coverage", "member_attachment",
-    "service_coverage", "demand_met", "satisfaction", "party_building_score", "governance_score",
-    "coupling_coordination", "equity_index",
+    "enterprise_participation", "enterprise_contribution", "reach_52w", "cumulative_reach", "org_coverage",
+    "member_attachment", "service_coverage", "service_access", "demand_met", "unmet_shortfall", "unmet_misfit",
+    "satisfaction", "party_building_score", "governance_score", "coupling_structural", "coupling_functional",
+    "coupling_mechanism", "coupling_coordination", "equity_index",
 )
+# Rates that are NaN where undefined: no requests this week (demand met and its split), no
+# expected demand at all (access, and then the functional coupling), or nobody taking part (equity).
+UNDEFINED_WHEN_EMPTY = ("service_access", "demand_met", "unmet_shortfall", "unmet_misfit", "coupling_functional",
+                        "equity_index")
+REACH_WINDOW = 52  # weeks: a year's reach
+# The indicators of each coupling (the article's section 3): Party-building side U1, governance side U2.
+COUPLINGS = {
+    "structural": (("org_coverage", "member_attachment"), ("reach_52w", "enterprise_participation")),
+    "functional": (("service_access", "demand_met"), ("satisfaction",)),
+    "mechanism": (("member_participation",), ("worker_participation", "resident_participation",
+                                              "enterprise_contribution")),
+}
 RESOURCES = ("resources_subdistrict", "resources_zone", "resources_site", "resources_inflow",
-             "resources_spent", "resources_lost")
+             "resources_spent", "resources_lost", "resources_lapsed")
 OUTCOMES = RATES + RESOURCES
 COUPLING_WEIGHTS = (0.5, 0.5)
 
@@ -37,6 +52,8 @@ def ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
 
 
 def coupling_coordination(u1: float, u2: float, a: float = COUPLING_WEIGHTS[0], b: float = COUPLING_WEIGHTS[1]) -> float:
+    if np.isnan(u1) or np.isnan(u2):
+        return float("nan")
     if u1 + u2 == 0:
         return 0.0
     c = 2.0 * np.sqrt(u1 * u2) / (u1 + u2)
@@ -44,17 +61,34 @@ def coupling_coordination(u1: float, u2: float, a: float = COUPLING_WEIGHTS[0], 
 
 
 def gini(values: np.ndarray, weights: np.ndarray) -> float:
-    """Weighted Gini coefficient (0 = equal, 1 = all in one unit)."""
+    """Weighted Gini coefficient (0 = equal, 1 = all in one unit); NaN when every value is 0
+    (nothing to distribute: neither equal nor unequal)."""
     keep = weights > 0
     values, weights = values[keep], weights[keep]
     if len(values) == 0 or values.sum() == 0:
-        return 0.0
+        return float("nan")
     order = np.argsort(values)
     v, w = values[order], weights[order]
     cum_w = np.cumsum(w) / w.sum()
     cum_vw = np.cumsum(v * w) / (v * w).sum()
     prev = np.concatenate([[0.0], cum_vw[:-1]])
     return float(1.0 - np.sum(np.diff(np.concatenate([[0.0], cum_w])) * (cum_vw + prev)))
+
+
+def two_step_fca(supply: np.ndarray, demand: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Accessibility of each demand location by the (enhanced) two-step floating catchment area
+    method (Luo & Wang 2003; distance weights: Luo & Qi 2009): each supply k serves the demand in
+    its catchment, R_k = S_k / sum_j w_jk D_j; location j's accessibility is A_j = sum_k w_jk R_k,
+    supply per unit of demand (``weight`` is sites x points)."""
+    load = demand @ weight
+    ratio_k = np.divide(supply, load, out=np.zeros(len(supply)), where=load > 0)
+    return weight @ ratio_k
+
+
+def _score(values: dict[str, float], names: tuple[str, ...]) -> float:
+    """Mean of the defined indicators (NaN only when none is defined)."""
+    defined = [values[n] for n in names if not np.isnan(values[n])]
+    return float(np.mean(defined)) if defined else float("nan")
 
 
 def compute(model: VerticalCommunityModel) -> dict[str, float]:
@@ -68,15 +102,23 @@ def compute(model: VerticalCommunityModel) -> dict[str, float]:
         "resident_participation": by_kind[RESIDENT],
         "enterprise_participation": _mean(f.strategy != LONER),
         "enterprise_contribution": _mean(f.strategy == COOPERATE),
-        "cumulative_reach": _mean(p.ever_active),
+        "reach_52w": _mean((p.last_active >= 0) & (p.last_active > model.steps - REACH_WINDOW)),
+        "cumulative_reach": _mean(p.last_active >= 0),
         "org_coverage": _mean(f.org != UNCOVERED),
         "member_attachment": _mean(p.attached[model.members]),
         "service_coverage": float(model.people_per_site @ model.site_covered / max(len(p), 1)),
-        "demand_met": float(p.served.sum() / asked) if asked else 1.0,
+        "service_access": service_access(model),
+        "demand_met": float(p.served.sum() / asked) if asked else float("nan"),
+        "unmet_shortfall": float(model.site_shortfall.sum() / asked) if asked else float("nan"),
+        "unmet_misfit": float(model.site_misfit.sum() / asked) if asked else float("nan"),
         "satisfaction": float(f.satisfaction.mean()) if len(f) else 0.0,
     }
-    u1 = (out["org_coverage"] + out["member_attachment"] + out["member_participation"]) / 3
-    u2 = (out["participation_rate"] + out["demand_met"] + out["satisfaction"]) / 3
+    sides = []
+    for name, (party, governance) in COUPLINGS.items():
+        u1, u2 = _score(out, party), _score(out, governance)
+        out[f"coupling_{name}"] = coupling_coordination(u1, u2)
+        sides.append((u1, u2))
+    u1, u2 = (float(np.nanmean(s)) if not np.all(np.isnan(s)) else float("nan") for s in zip(*sides))
     out["party_building_score"] = u1
     out["governance_score"] = u2
     out["coupling_coordination"] = coupling_coordination(u1, u2)
@@ -88,4 +130,17 @@ def compute(model: VerticalCommunityModel) -> dict[str, float]:
     out["resources_inflow"] = model.week["inflow"]
     out["resources_spent"] = model.week["spent"]
     out["resources_lost"] = model.week["lost"]
+    out["resources_lapsed"] = model.week["lapsed"]
     return out
+
+
+def service_access(model: VerticalCommunityModel) -> float:
+    """Share of the week's expected requests that the open points' service capacity covers, by
+    two-step floating catchment (each site's accessibility capped at 1, weighted by its demand)."""
+    demand = model.site_demand
+    if demand.sum() == 0:
+        return float("nan")
+    # capacity beyond all demand changes nothing and keeps a free service (unit cost 0) finite
+    supply = np.minimum(np.where(model.open_nodes, model.service_capacity, 0.0), demand.sum())
+    access = two_step_fca(supply, demand, model.network.reach_weight)
+    return float(demand @ np.minimum(access, 1.0) / demand.sum())

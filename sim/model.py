@@ -28,6 +28,7 @@ from sim.world.population import COOPERATE, DEFECT, LONER, MEMBER, UNCOVERED, WO
 
 
 SCHEDULES = ("batched", "agents")
+FLOWS = ("inflow", "spent", "lost", "lapsed")  # RU per week; inflow = change in holdings + the rest
 # The submodels with a per-agent form: on the reference path each agent of the type, in random
 # order, calls the method named here instead of the model applying the rule to everyone at once.
 AGENT_RULES: dict[str, tuple[type, str]] = {
@@ -76,10 +77,12 @@ class VerticalCommunityModel(mesa.Model):
 
         n_nodes = len(self.world.node_level)
         self.held = np.zeros(n_nodes)
-        self.totals = {"inflow": 0.0, "spent": 0.0, "lost": 0.0}
-        self.week = {"inflow": 0.0, "spent": 0.0, "lost": 0.0}
+        self.totals = dict.fromkeys(FLOWS, 0.0)
+        self.week = dict.fromkeys(FLOWS, 0.0)
         self.reputation = np.zeros(self.world.n_sites)
-        self.site_unmet = np.zeros(self.world.n_sites)
+        self.site_shortfall = np.zeros(self.world.n_sites)
+        self.site_misfit = np.zeros(self.world.n_sites)
+        self.service_capacity = np.zeros(n_nodes)
         self.site_covered = np.zeros(self.world.n_sites, dtype=bool)
         self.open_nodes = np.zeros(n_nodes, dtype=bool)
         self.site_active = np.zeros(self.world.n_sites)  # people who took part, by site
@@ -120,6 +123,8 @@ class VerticalCommunityModel(mesa.Model):
         self.pool_size = np.bincount(self.firm_pool, minlength=self.n_pools)
         self.pool_start = np.concatenate([[0], np.cumsum(self.pool_size)[:-1]])
         self.person_demand_rate = np.array([self.config.behaviour.demand.rate[k] for k in PERSON_KINDS])[p.kind]
+        self.site_demand = np.bincount(p.site, weights=self.person_demand_rate, minlength=w.n_sites)
+        self.firms_below = w.per_node(self.firms_per_site)
         self.members = np.flatnonzero(p.kind == MEMBER)
         b, c = self.config.budget, self.config.behaviour.coproduction
         self.service_cost = b.service_unit_cost * self.levers.cost_factor
@@ -132,7 +137,7 @@ class VerticalCommunityModel(mesa.Model):
     # ------------------------------------------------------------------ the weekly schedule
 
     def step(self) -> None:
-        self.week = {"inflow": 0.0, "spent": 0.0, "lost": 0.0}
+        self.week = dict.fromkeys(FLOWS, 0.0)
         self.receive_resources()
         self.week["lost"] += sink(self.held, self.world.node_parent, self.world.node_level,
                                   self.node_stats(), self.config.sinking)
@@ -145,6 +150,7 @@ class VerticalCommunityModel(mesa.Model):
         self.apply("update_members")
         self.apply("coproduce")
         self.update_reputation()
+        self.lapse_unspent()
         for key in self.totals:
             self.totals[key] += self.week[key]
         self.outcomes = metrics.compute(self)
@@ -168,21 +174,39 @@ class VerticalCommunityModel(mesa.Model):
         return NodeStats(
             people=per_node(self.people_per_site),
             firms=per_node(self.firms_per_site),
-            unmet=per_node(self.site_unmet),
+            unmet=per_node(self.site_shortfall + (self.config.structure.need_signal == "unmet") * self.site_misfit),
             uncovered=per_node(np.bincount(f.site, weights=f.org == UNCOVERED, minlength=w.n_sites)),
             participants=per_node(self.site_active),
         )
 
     def open_service_points(self) -> None:
-        """Open the points that hold enough, route each site's use of them, and split every
-        committee's holdings into this week's envelopes for activities, outreach and services."""
+        """Open the points that hold enough, split every committee's holdings into this week's
+        envelopes for activities, outreach and services, and route each site's use of the open
+        points (Huff, with the attraction that structure.huff_attraction names)."""
         b = self.config.budget
         self.open_nodes = self.held >= b.min_active
-        self.routing = self.network.route(self.held, self.open_nodes)
+        outreach = b.outreach_share * self.held
+        if self.config.structure.outreach_envelope == "firms":
+            outreach = np.where(self.firms_below > 0, outreach, 0.0)  # no firms there to reach
+        self.envelope = {"activity": b.activity_share * self.held, "outreach": outreach}
+        self.envelope["service"] = self.held - self.envelope["activity"] - outreach
+        self.service_capacity = capacity(self.envelope["service"], self.service_cost)
+        self.routing = self.network.route(self.attraction(), self.open_nodes)
         self.site_covered = self.routing.covered
         self.site_uptake = self.routing.uptake
-        self.envelope = {"activity": b.activity_share * self.held, "outreach": b.outreach_share * self.held}
-        self.envelope["service"] = self.held - self.envelope["activity"] - self.envelope["outreach"]
+
+    def attraction(self) -> np.ndarray:
+        """Huff attraction of each point: ``capacity``, the service uses its envelope pays for,
+        up to the expected demand of its catchment (money nobody can use does not attract);
+        ``equal``, distance alone decides; ``held``, the raw stock held (version 0.1)."""
+        rule = self.config.structure.huff_attraction
+        if rule == "held":
+            return self.held
+        if rule == "equal":
+            return np.ones_like(self.held)
+        load = self.site_demand @ self.network.reach_weight
+        units = self.envelope["service"] / self.service_cost if self.service_cost > 0 else np.full_like(load, np.inf)
+        return np.where(load > 0, np.minimum(units, load), units)
 
     def charge(self, envelope: str, points: np.ndarray, unit_cost: float) -> None:
         """Charge each point for the uses it admitted (never more than its envelope holds)."""
@@ -212,16 +236,21 @@ class VerticalCommunityModel(mesa.Model):
         reached = (points >= 0) & (draws[1] < self.network.pair_uptake[site, points] * self.levers.match)
         met = first_come(np.where(reached, points, -1), capacity(self.envelope["service"], self.service_cost),
                          draws[2])
+        p.reached = np.zeros(len(p), dtype=bool)
+        p.reached[asking[reached]] = True
         p.served = np.zeros(len(p), dtype=bool)
         p.served[asking[met]] = True
         self.charge("service", points[met], self.service_cost)
 
     def record_requests(self) -> None:
-        """Unmet requests per site (the need signal) and the firms' satisfaction with this week's service."""
-        p = self.people
+        """Unmet requests per site, split by cause, and the firms' satisfaction with this week's
+        service. A *shortfall* reached a fitting point whose service envelope was spent; a *misfit*
+        found no open point, or none near or fitting enough (uptake x match)."""
+        p, n = self.people, self.world.n_sites
         asking = np.flatnonzero(p.demand)
-        met = p.served[asking]
-        self.site_unmet = np.bincount(p.site[asking[~met]], minlength=self.world.n_sites).astype(float)
+        met, reached = p.served[asking], p.reached[asking]
+        self.site_shortfall = np.bincount(p.site[asking[reached & ~met]], minlength=n).astype(float)
+        self.site_misfit = np.bincount(p.site[asking[~reached]], minlength=n).astype(float)
         self.update_satisfaction(p.firm[asking], met)
 
     def update_satisfaction(self, employer: np.ndarray, met: np.ndarray) -> None:
@@ -263,9 +292,12 @@ class VerticalCommunityModel(mesa.Model):
             zone = ratio(np.bincount(g, site_active, n), np.bincount(g, self.people_per_site, n))
             groups.append((cfg.weight_zone, zone[g]))
         if self.levers.online_share > 0:
-            s, n = w.site_subdistrict, w.n_subdistricts
-            groups.append((cfg.weight_online, ratio(np.bincount(s, site_active, n), self.site_subdistrict_people)[s]))
-        return threshold.pull(threshold.peer_share(groups), cfg.availability, self.reputation, cfg.reputation_effect)
+            # the online group: everyone the channel reaches in the subdistrict, and only they feel it
+            s, n, reach = w.site_subdistrict, w.n_subdistricts, self.network.online_reach
+            online = ratio(np.bincount(s, site_active * reach, n), np.bincount(s, self.people_per_site * reach, n))
+            groups.append((cfg.weight_online * reach, online[s]))
+        peers = threshold.peer_share(groups, self.config.structure.peer_aggregation)
+        return threshold.pull(peers, cfg.availability, self.reputation, cfg.reputation_effect)
 
     def effective_thresholds(self, who: Any = slice(None)) -> np.ndarray:
         p, cfg = self.people, self.config.behaviour.participation
@@ -285,7 +317,7 @@ class VerticalCommunityModel(mesa.Model):
 
     def record_participation(self) -> None:
         p = self.people
-        p.ever_active |= p.active
+        p.last_active[p.active] = self.steps
         self.site_active = np.bincount(p.site, weights=p.active, minlength=self.world.n_sites)
 
     def run_activities(self, willing: np.ndarray) -> np.ndarray:
@@ -354,6 +386,13 @@ class VerticalCommunityModel(mesa.Model):
         """A firm met at random in the given pool (possibly the firm itself)."""
         return self.pool_order[self.pool_start[pool] + (draws * self.pool_size[pool]).astype(np.int64)]
 
+    def lapse_unspent(self) -> None:
+        """Unspent holdings return to the treasury at structure.lapse_rate per week, so money that
+        finds no use cannot pile up without limit (a budget's execution deadline)."""
+        lapsed = self.config.structure.lapse_rate * self.held
+        self.held -= lapsed
+        self.week["lapsed"] += float(lapsed.sum())
+
     def update_reputation(self) -> None:
         """Brand reputation follows the use of the site's station, R <- R + eta (use - R), where
         use is the share of the people free that week who took part."""
@@ -394,6 +433,8 @@ def _outcome(model: VerticalCommunityModel, name: str) -> float:
 def _override_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(_override_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{k}:{_override_value(v)}" for k, v in value.items()) + "}"
     if isinstance(value, bool):
         return str(value).lower()
     return str(value)

@@ -26,7 +26,7 @@ def snapshot(model: VerticalCommunityModel) -> dict[str, pd.DataFrame]:
     """Per-person and per-enterprise state now, one row each (for outputs.agent_snapshots)."""
     p, f = model.people, model.firms
     people = pd.DataFrame({"step": model.steps, "kind": p.kind, "site": p.site, "firm": p.firm,
-                           "threshold": p.threshold, "active": p.active, "ever_active": p.ever_active,
+                           "threshold": p.threshold, "active": p.active, "last_active": p.last_active,
                            "demand": p.demand, "served": p.served, "belonging": p.belonging, "attached": p.attached})
     firms = pd.DataFrame({"step": model.steps, "site": f.site, "workers": f.workers, "members": f.members,
                           "org": f.org, "strategy": f.strategy, "payoff": f.payoff, "satisfaction": f.satisfaction})

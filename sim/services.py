@@ -6,7 +6,7 @@ stations of same-kind sites in the zone; with fusion every station of the zone-g
 *open* in a week when it holds at least ``min_active`` RU.
 
 People split their use of the open points they may use by the Huff (1963) model: the chance of
-using point k is proportional to its attraction (what it holds) times a distance weight (1 inside
+using point k is proportional to its attraction (structure.huff_attraction) times a distance weight (1 inside
 the service circle, exp(-excess / decay) beyond it). A request or a willing attendee then reaches
 the point with that distance weight (the online share reaches it whatever the distance) times the
 point's closeness to the site's needs (1 minus ``remoteness_per_level`` per committee level
@@ -22,7 +22,7 @@ import numpy as np
 
 from sim.config import RunConfig
 from sim.governance import Levers
-from sim.world.layout import SITE_LEVEL, World
+from sim.world.layout import BUILDING, SITE_LEVEL, World
 
 
 @dataclass
@@ -60,16 +60,21 @@ class ServiceNetwork:
         self.access = access
         self.inside = inside & access
         self.distance_weight = np.where(access, distance_weight, 0.0)
-        self.pair_uptake = np.where(access, (levers.online_share + (1 - levers.online_share) * distance_weight)
-                                    * closeness, 0.0)
-        self.online = levers.online_share
+        # per site: 1 where the online channel reaches (buildings, or every site), else 0
+        everyone = run.structure.online_reach == "everyone"
+        self.online_reach = ((world.site_kind == BUILDING) | everyone).astype(float)
+        online = levers.online_share * self.online_reach[:, None]
+        # the catchment weight of the accessibility index: online uses ignore distance
+        self.reach_weight = np.where(access, online + (1 - online) * distance_weight, 0.0)
+        self.pair_uptake = self.reach_weight * closeness
+        self.online = online[:, 0] > 0
 
-    def route(self, held: np.ndarray, open_nodes: np.ndarray) -> Routing:
-        pull = self.distance_weight * np.where(open_nodes, held, 0.0)[None, :]
+    def route(self, attraction: np.ndarray, open_nodes: np.ndarray) -> Routing:
+        pull = self.distance_weight * np.where(open_nodes, attraction, 0.0)[None, :]
         total = pull.sum(axis=1, keepdims=True)
         share = np.divide(pull, total, out=np.zeros_like(pull), where=total > 0)
         reachable = (self.access & open_nodes[None, :]).any(axis=1)
-        covered = (self.inside & open_nodes[None, :]).any(axis=1) | ((self.online > 0) & reachable)
+        covered = (self.inside & open_nodes[None, :]).any(axis=1) | (self.online & reachable)
         return Routing(share=share, uptake=(share * self.pair_uptake).sum(axis=1), covered=covered)
 
 

@@ -21,7 +21,7 @@ class NodeStats:
 
     people: np.ndarray
     firms: np.ndarray
-    unmet: np.ndarray         # requests not met
+    unmet: np.ndarray         # requests not met that count as need (structure.need_signal)
     uncovered: np.ndarray     # firms without a Party organisation
     participants: np.ndarray
 

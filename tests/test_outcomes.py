@@ -14,8 +14,11 @@ from sim.config import group_options
 def assert_rates_in_unit_interval(model):
     table = model.datacollector.get_model_vars_dataframe()
     assert list(table.columns) == list(metrics.OUTCOMES)
-    rates = table[list(metrics.RATES)].to_numpy()
-    assert np.isfinite(rates).all() and (rates >= 0).all() and (rates <= 1).all()
+    rates = table[list(metrics.RATES)]
+    defined = rates.notna()
+    assert defined.drop(columns=list(metrics.UNDEFINED_WHEN_EMPTY)).all().all()
+    values = rates.to_numpy()[defined.to_numpy()]
+    assert np.isfinite(values).all() and (values >= 0).all() and (values <= 1).all()
     assert (table[list(metrics.RESOURCES)].to_numpy() >= -1e-9).all()
 
 
@@ -56,6 +59,7 @@ def test_coupling_coordination_formula():
 
 def test_gini():
     w = np.ones(4)
+    assert np.isnan(metrics.gini(np.zeros(4), w))  # nobody takes part: neither equal nor unequal
     assert metrics.gini(np.array([1.0, 1, 1, 1]), w) == pytest.approx(0.0)
     assert metrics.gini(np.array([0.0, 0, 0, 1]), w) == pytest.approx(0.75)  # (n - 1) / n for one holder
     # weights count like repeated units
@@ -77,3 +81,79 @@ def test_outcomes_respond_to_budget():
     poor, rich = late(0.01), late(0.1)
     assert rich["demand_met"] > poor["demand_met"] + 0.05
     assert rich["participation_rate"] > poor["participation_rate"]
+
+
+def test_two_step_floating_catchment_by_hand():
+    """Luo & Wang (2003): two points of 10 and 30 units; sites of demand 10 and 30; site 0 reaches
+    point 0 only, site 1 both. R = (10/40, 30/30), A = (0.25, 1.25)."""
+    weight = np.array([[1.0, 0.0], [1.0, 1.0]])
+    access = metrics.two_step_fca(np.array([10.0, 30.0]), np.array([10.0, 30.0]), weight)
+    np.testing.assert_allclose(access, [0.25, 1.25])
+
+
+def test_undefined_outcomes_are_nan_not_perfect():
+    """Week 0: no requests and nobody taking part. Demand met, its split and equity are undefined
+    (NaN), not 1; no point is open yet, so access is 0; both reaches are 0. Without any demand,
+    access and the functional coupling are undefined too."""
+    model = VerticalCommunityModel("small", "brand", "need", rng=0, agent_views="none")
+    out = model.outcomes
+    for name in ("demand_met", "unmet_shortfall", "unmet_misfit", "equity_index"):
+        assert np.isnan(out[name]), name
+    assert out["service_access"] == 0.0
+    assert out["reach_52w"] == 0.0 and out["cumulative_reach"] == 0.0
+    idle = VerticalCommunityModel("small", "brand", "need", rng=0, agent_views="none",
+                                  behaviour__demand__rate={"member": 0, "worker": 0, "resident": 0})
+    idle.run(3)
+    assert np.isnan(idle.outcomes["service_access"]) and np.isnan(idle.outcomes["coupling_functional"])
+
+
+def _late(model, weeks=26):
+    return model.datacollector.get_model_vars_dataframe().iloc[-weeks:].mean()
+
+
+def test_service_access_and_shortfall_respond_to_capacity():
+    """Starved of money, access falls well below 1 and shortfall appears; with plenty, access
+    approaches 1 and the unmet requests are misfit, not shortfall (3 seeds, late means)."""
+    def late(budget):
+        rows = []
+        for seed in range(3):
+            m = VerticalCommunityModel("small", "brand", "need", rng=seed, agent_views="none",
+                                       budget__per_person_per_step=budget)
+            m.run(52)
+            rows.append(_late(m))
+        return sum(rows) / 3
+
+    poor, rich = late(0.002), late(1.0)
+    assert poor["service_access"] < 0.5 < rich["service_access"]
+    assert rich["service_access"] > 0.95
+    assert poor["unmet_shortfall"] > rich["unmet_shortfall"] + 0.05
+    assert rich["unmet_misfit"] > rich["unmet_shortfall"]
+    # the split adds up: met + shortfall + misfit = every request
+    assert poor["demand_met"] + poor["unmet_shortfall"] + poor["unmet_misfit"] == pytest.approx(1.0)
+
+
+def test_a_years_reach_forgets_people_who_stopped_taking_part():
+    """After 10 weeks of activity and 55 weeks with nobody free to attend, the rolling reach is 0
+    while the cumulative reach keeps everyone ever reached."""
+    model = VerticalCommunityModel("small", "brand", "need", rng=0, agent_views="none")
+    model.run(10)
+    model.config.behaviour.participation.availability = 0.0
+    model.run(55)
+    assert model.outcomes["cumulative_reach"] > 0.1
+    assert model.outcomes["reach_52w"] == 0.0
+
+
+def test_three_couplings_fall_below_their_maximum_when_their_indicators_do():
+    """Each coupling coordination degree is built from its own indicators: with no money the
+    functional one falls; with nobody free to take part the mechanism one is 0."""
+    base = VerticalCommunityModel("small", "brand", "need", rng=0, agent_views="none")
+    poor = VerticalCommunityModel("small", "brand", "need", rng=0, agent_views="none",
+                                  budget__per_person_per_step=0.0005)
+    idle = VerticalCommunityModel("small", "brand", "need", rng=0, agent_views="none",
+                                  behaviour__participation__availability=0.0)
+    for m in (base, poor, idle):
+        m.run(30)
+    assert _late(poor, 10)["coupling_functional"] < _late(base, 10)["coupling_functional"] - 0.1
+    assert _late(idle, 10)["coupling_mechanism"] == 0.0 < _late(base, 10)["coupling_mechanism"]
+    for name in ("coupling_structural", "coupling_functional", "coupling_mechanism", "coupling_coordination"):
+        assert _late(base, 10)[name] < 0.99

@@ -21,7 +21,7 @@ def test_resources_are_conserved(policy, governance):
         model.step()
         t = model.totals
         assert (model.held >= -1e-9).all()
-        assert model.held.sum() + t["spent"] + t["lost"] == pytest.approx(t["inflow"], rel=1e-9)
+        assert model.held.sum() + t["spent"] + t["lost"] + t["lapsed"] == pytest.approx(t["inflow"], rel=1e-9)
         assert t["spent"] <= t["inflow"] + 1e-9
 
 
@@ -73,3 +73,15 @@ def test_sinking_moves_resources_to_sites():
     assert top.outcomes["resources_zone"] == 0  # firms offer at their building, nothing reaches zones
     assert sunk.outcomes["resources_site"] > top.outcomes["resources_site"]
     assert sunk.outcomes["resources_subdistrict"] < top.outcomes["resources_subdistrict"]
+
+
+@pytest.mark.parametrize("signal", ["shortfall", "unmet"])
+def test_need_signal_chooses_what_counts_as_need(signal):
+    """structure.need_signal=shortfall counts only requests whose point ran out of money; unmet also
+    counts misfit (no point near or fitting)."""
+    model = VerticalCommunityModel("small", "fragmented", "need", rng=0, agent_views="none",
+                                   structure__need_signal=signal, budget__per_person_per_step=0.01)
+    model.run(8)
+    assert model.site_misfit.sum() > 0 and model.site_shortfall.sum() > 0
+    expected = model.site_shortfall + (signal == "unmet") * model.site_misfit
+    np.testing.assert_allclose(model.node_stats().unmet, model.world.per_node(expected))

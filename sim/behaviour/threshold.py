@@ -26,12 +26,25 @@ def decide(peer_share: np.ndarray, threshold: np.ndarray, temperature: float, dr
     return draws < participation_probability(peer_share, threshold, temperature)
 
 
-def peer_share(weights_and_shares: list[tuple[float, np.ndarray]]) -> np.ndarray:
-    """Weighted mean of the participating shares of a person's peer groups (site, zone, online)."""
-    total = sum(w for w, _ in weights_and_shares)
-    if total == 0:
-        return np.zeros_like(weights_and_shares[0][1])
-    return sum(w * s for w, s in weights_and_shares) / total
+def peer_share(groups: list[tuple[float | np.ndarray, np.ndarray]], aggregation: str = "max") -> np.ndarray:
+    """What a person's peer groups (site, zone, online: pairs of channel weight and participating
+    share; a weight may be 0 where a channel does not reach) amount to:
+
+    - ``max``: the strongest channel, max_g w_g s_g: a multiplex cascade with the OR rule
+      (Brummitt, Lee & Goh 2012, Phys. Rev. E 85:045102; Yagan & Gligor 2012, Phys. Rev. E
+      86:036103): a channel can add reach, never dilute it;
+    - ``additive``: exposures add up, sum_g w_g s_g (capped at 1 by ``pull``);
+    - ``weighted_mean``: sum_g w_g s_g / sum_g w_g, where an extra channel with a lower share
+      dilutes the local one (version 0.1's rule).
+    """
+    weighted = [w * s for w, s in groups]
+    if aggregation == "max":
+        return np.maximum.reduce(weighted)
+    total = sum(weighted)
+    if aggregation == "additive":
+        return total
+    weight = sum(np.broadcast_to(w, s.shape) for w, s in groups)
+    return np.divide(total, weight, out=np.zeros_like(total, dtype=float), where=weight > 0)
 
 
 def pull(peer_share: np.ndarray, availability: float, reputation: np.ndarray, reputation_effect: float) -> np.ndarray:

@@ -27,9 +27,10 @@ class People:
     firm: np.ndarray          # employer; -1 for residents
     threshold: np.ndarray     # Granovetter threshold, share of peers
     active: np.ndarray        # took part in this week's activities
-    ever_active: np.ndarray   # took part at least once (cumulative reach)
+    last_active: np.ndarray   # week of the last participation; -1 for never
     demand: np.ndarray        # asked for a service this week
-    served: np.ndarray        # that request was met
+    reached: np.ndarray       # that request reached a service point with a fitting service
+    served: np.ndarray        # that request was met (reached and paid for)
     belonging: np.ndarray     # sense of belonging (归属感), members only
     attached: np.ndarray      # organisational relationship in the building (members only)
 
@@ -127,8 +128,9 @@ def build_populations(run: RunConfig, world: World, rng: np.random.Generator) ->
         firm=firm,
         threshold=_draw_thresholds(run, kind, rng),
         active=np.zeros(n, dtype=bool),
-        ever_active=np.zeros(n, dtype=bool),
+        last_active=np.full(n, -1, dtype=np.int32),
         demand=np.zeros(n, dtype=bool),
+        reached=np.zeros(n, dtype=bool),
         served=np.zeros(n, dtype=bool),
         belonging=np.where(is_member, np.clip(rng.normal(b.belonging.initial_mean, b.belonging.initial_sd, n), 0, 1), 0.0),
         attached=covered & (rng.random(n) < b.attachment.initial_attached),
