@@ -136,11 +136,11 @@ class Enterprise(_RowView):
         pool = m.firm_pool[i]
         counts = np.bincount(f.strategy[m.pool_order[m.pool_start[pool]: m.pool_start[pool] + m.pool_size[pool]]],
                              minlength=3)
-        table = m.pool_payoffs(counts)
+        table = m.pool_payoffs(counts, m.pool_funding[pool])
         other = m.pool_mate(np.array([pool]), np.array([m.rng.random()]))[0]
         f.payoff[i] = table[f.strategy[i]]
         if m.rng.random() < c.revision_rate and m.rng.random() < optional_pgg.imitation_probability(
-                table[f.strategy[i]], table[f.strategy[other]], m.payoff_scale):
+                table[f.strategy[i]], table[f.strategy[other]], m.payoff_scale()[pool]):
             f.strategy[i] = f.strategy[other]
         if m.rng.random() < c.exploration:
             f.strategy[i] = m.rng.integers(0, 3)

@@ -272,6 +272,8 @@ class GovernanceParams:
     online_share: float = 0.3
     committee_reward: float = 0.0
     committee_sanction: float = 0.0
+    sanction_effort: float = 0.5
+    institution_ru_per_payoff: float = 2.0
 
     def check(self) -> None:
         p = "governance.params"
@@ -283,6 +285,8 @@ class GovernanceParams:
             _unit(f"{p}.{name}", getattr(self, name))
         _nonneg(f"{p}.committee_reward", self.committee_reward)
         _nonneg(f"{p}.committee_sanction", self.committee_sanction)
+        _nonneg(f"{p}.sanction_effort", self.sanction_effort)
+        _nonneg(f"{p}.institution_ru_per_payoff", self.institution_ru_per_payoff)
 
 
 @dataclass

@@ -20,6 +20,7 @@ class Levers:
     """What the model reads; the fragmented baseline is the default of every field."""
 
     circle_min: float = 15.0
+    zone_committees: bool = False        # zone joint committees hold, pass down and serve resources
     coproduction_pool: int = SITE_POOL   # where firms meet to co-produce: building, zone or hub
     zone_peers: bool = False             # participation is also influenced by the zone
     zone_access: bool = False            # people may use stations of same-kind sites in the zone
@@ -33,15 +34,25 @@ class Levers:
     reputation_rate: float = 0.0         # brand reputation learning rate; 0 = no brand
     reward: float = 0.0                  # pool institution: reward to contributors
     sanction: float = 0.0                # pool institution: sanction on free riders
+    sanction_effort: float = 0.0         # enforcement cost per unit of sanction, in payoff units
+    ru_per_payoff: float = 2.0           # RU the committee pays per payoff unit of reward or effort
 
     @property
     def match(self) -> float:
         return min(1.0, self.base_match + self.match_bonus)
 
 
+def zone_committees(lv: Levers, p: GovernanceParams) -> None:
+    """片区联合党委: a committee level between the subdistrict and the sites. Resources sink
+    through it and its service point serves the zone's sites. The fragmented baseline has none:
+    each building is handled separately from the subdistrict."""
+    lv.zone_committees = True
+
+
 def zone_pooling(lv: Levers, p: GovernanceParams) -> None:
     """片区: zone joint committees pool activities, service points and outreach in a zone, and
-    pooling saves on the unit costs of services and activities."""
+    pooling saves on the unit costs of services and activities (pooling needs the committees)."""
+    lv.zone_committees = True
     lv.coproduction_pool = max(lv.coproduction_pool, ZONE_POOL)
     lv.zone_peers = True
     lv.zone_access = True
@@ -65,7 +76,9 @@ def service_list(lv: Levers, p: GovernanceParams) -> None:
 
 
 def fusion_grids(lv: Levers, p: GovernanceParams) -> None:
-    """三建融合: buildings and residential areas of a zone form one grid with shared points and peers."""
+    """三建融合: buildings and residential areas of a zone form one grid with shared points and
+    peers, run by the grid's committee (the zone node)."""
+    lv.zone_committees = True
     lv.fused = True
     lv.zone_access = True
     lv.zone_peers = True
@@ -84,15 +97,18 @@ def online_channel(lv: Levers, p: GovernanceParams) -> None:
 
 
 def hub_coproduction(lv: Levers, p: GovernanceParams) -> None:
-    """枢纽: firms co-produce across the subdistrict; the committee rewards and sanctions."""
+    """枢纽: firms co-produce across the subdistrict; the committee rewards contributors and
+    sanctions free riders, paying for both from its service envelope (7.9)."""
     lv.coproduction_pool = SUBDISTRICT_POOL
     lv.reward = p.committee_reward
     lv.sanction = p.committee_sanction
+    lv.sanction_effort = p.sanction_effort
+    lv.ru_per_payoff = p.institution_ru_per_payoff
 
 
 MECHANISMS: dict[str, Callable[[Levers, GovernanceParams], None]] = {
     f.__name__: f
-    for f in (zone_pooling, feedback_channel, brand_reputation, service_list, fusion_grids,
+    for f in (zone_committees, zone_pooling, feedback_channel, brand_reputation, service_list, fusion_grids,
               multilevel_points, online_channel, hub_coproduction)
 }
 

@@ -85,6 +85,8 @@ class VerticalCommunityModel(mesa.Model):
         self.service_capacity = np.zeros(n_nodes)
         self.site_covered = np.zeros(self.world.n_sites, dtype=bool)
         self.open_nodes = np.zeros(n_nodes, dtype=bool)
+        self.envelope = {name: np.zeros(n_nodes) for name in ("activity", "outreach", "service")}
+        self.pool_funding = np.ones(self.n_pools)
         self.site_active = np.zeros(self.world.n_sites)  # people who took part, by site
 
         # the per-agent reference path steps every person and firm through its Mesa agent
@@ -118,6 +120,8 @@ class VerticalCommunityModel(mesa.Model):
             self.levers.coproduction_pool, w.site_subdistrict)
         self.firm_pool = pool_of_site[f.site]
         self.firm_pool_node = pool_node[f.site]
+        self.pool_node = np.zeros(int(pool_of_site.max()) + 1 if len(pool_of_site) else 0, dtype=np.int64)
+        self.pool_node[pool_of_site] = pool_node
         self.n_pools = int(pool_of_site.max()) + 1 if len(pool_of_site) else 0
         self.pool_order = np.argsort(self.firm_pool, kind="stable")
         self.pool_size = np.bincount(self.firm_pool, minlength=self.n_pools)
@@ -125,12 +129,16 @@ class VerticalCommunityModel(mesa.Model):
         self.person_demand_rate = np.array([self.config.behaviour.demand.rate[k] for k in PERSON_KINDS])[p.kind]
         self.site_demand = np.bincount(p.site, weights=self.person_demand_rate, minlength=w.n_sites)
         self.firms_below = w.per_node(self.firms_per_site)
+        # without zone committees resources pass from the subdistrict straight to the sites
+        self.sink_parent, self.sink_level = w.node_parent.copy(), w.node_level.astype(np.int64)
+        if not self.levers.zone_committees:
+            sites = w.site_node(np.arange(w.n_sites))
+            self.sink_parent[sites] = w.site_subdistrict
+            self.sink_level[w.zone_node(np.arange(w.n_zones))] = -1
         self.members = np.flatnonzero(p.kind == MEMBER)
         b, c = self.config.budget, self.config.behaviour.coproduction
         self.service_cost = b.service_unit_cost * self.levers.cost_factor
         self.activity_cost = b.activity_cost * self.levers.cost_factor
-        self.payoff_scale = optional_pgg.payoff_scale(c.multiplication, c.cost, c.loner_payoff, self.levers.reward,
-                                                      self.levers.sanction)
         self.site_subdistrict_people = np.bincount(self.world.site_subdistrict, weights=self.people_per_site,
                                                    minlength=w.n_subdistricts)
 
@@ -139,9 +147,9 @@ class VerticalCommunityModel(mesa.Model):
     def step(self) -> None:
         self.week = dict.fromkeys(FLOWS, 0.0)
         self.receive_resources()
-        self.week["lost"] += sink(self.held, self.world.node_parent, self.world.node_level,
-                                  self.node_stats(), self.config.sinking)
+        self.week["lost"] += sink(self.held, self.sink_parent, self.sink_level, self.node_stats(), self.config.sinking)
         self.open_service_points()
+        self.fund_institution()
         self.apply("serve_requests")
         self.record_requests()
         self.reach_out()
@@ -360,27 +368,59 @@ class VerticalCommunityModel(mesa.Model):
         f, c = self.firms, self.config.behaviour.coproduction
         if not len(f):
             return
-        table = self.pool_payoffs(self.pool_counts())
+        table = self.pool_payoffs(self.pool_counts(), self.pool_funding)
         f.payoff = table[self.firm_pool, f.strategy]
         draws = self.rng.random((4, len(f)))
         met = self.pool_mate(self.firm_pool, draws[0])
-        strategy = optional_pgg.imitate(f.strategy, f.payoff, met, draws[1] < c.revision_rate, self.payoff_scale,
-                                        draws[2])
+        strategy = optional_pgg.imitate(f.strategy, f.payoff, met, draws[1] < c.revision_rate,
+                                        self.payoff_scale()[self.firm_pool], draws[2])
         explore = draws[3] < c.exploration
         strategy[explore] = self.rng.integers(0, 3, int(explore.sum()))
         f.strategy = strategy
+
+    def fund_institution(self) -> None:
+        """Before its services, the committee commits its service envelope to its pool
+        institution: rewards to the expected contributors of games that take place, and the
+        enforcement effort of sanctioning free riders (Sigmund et al. 2010's pool fee, paid by the
+        committee), for the firms' strategies as they stand. A pool whose committee cannot pay in
+        full runs the institution at the share it can pay (``pool_funding``), so co-production
+        competes with services for money."""
+        lv, c = self.levers, self.config.behaviour.coproduction
+        self.pool_funding = np.ones(self.n_pools)
+        if not len(self.firms) or (lv.reward == 0 and lv.sanction == 0):
+            return
+        counts = self.pool_counts()
+        shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+        played = 1.0 - shares[:, LONER] ** (c.group_size - 1)
+        owed = lv.ru_per_payoff * played * (lv.reward * counts[:, COOPERATE]
+                                         + lv.sanction_effort * lv.sanction * counts[:, DEFECT])
+        node = self.pool_node
+        available = np.maximum(self.envelope["service"][node], 0.0)
+        self.pool_funding = np.divide(available, owed, out=np.ones_like(owed), where=owed > 0).clip(max=1.0)
+        spent = np.bincount(node, weights=owed * self.pool_funding, minlength=len(self.held))
+        self.envelope["service"] -= spent
+        self.held -= spent
+        self.week["spent"] += float(spent.sum())
+
+    def payoff_scale(self) -> np.ndarray:
+        """Per pool, a bound on this week's payoff differences (imitation probabilities stay in
+        [0, 1]); an unfunded institution adds nothing, so it reduces exactly to Hauert's game."""
+        c, lv = self.config.behaviour.coproduction, self.levers
+        return optional_pgg.payoff_scale(c.multiplication, c.cost, c.loner_payoff, lv.reward * self.pool_funding,
+                                         lv.sanction * self.pool_funding)
 
     def pool_counts(self) -> np.ndarray:
         """Firms by pool and strategy (cooperate, defect, loner)."""
         return np.bincount(self.firm_pool * 3 + self.firms.strategy, minlength=3 * self.n_pools).reshape(-1, 3)
 
-    def pool_payoffs(self, counts: np.ndarray) -> np.ndarray:
-        """Expected payoff of each strategy in each pool, from the pool's strategy shares."""
+    def pool_payoffs(self, counts: np.ndarray, funding: np.ndarray | float) -> np.ndarray:
+        """Expected payoff of each strategy in each pool, from the pool's strategy shares and the
+        share of its institution the committee could pay for this week."""
         c, lv = self.config.behaviour.coproduction, self.levers
         shares = counts / np.maximum(counts.sum(axis=-1, keepdims=True), 1)
         return optional_pgg.expected_payoffs(shares[..., COOPERATE], shares[..., DEFECT], shares[..., LONER],
                                              c.group_size, c.multiplication, c.cost, c.loner_payoff,
-                                             lv.reward, lv.sanction)
+                                             lv.reward * funding, lv.sanction * funding)
 
     def pool_mate(self, pool: np.ndarray, draws: np.ndarray) -> np.ndarray:
         """A firm met at random in the given pool (possibly the firm itself)."""

@@ -1,7 +1,8 @@
 """Service points and who uses them (服务阵地, the N-minute service circle).
 
 Every committee node has a service point at its cell. Which points a site's people may use is fixed
-by the governance levers: their own station and the committees above it; with zone pooling the
+by the governance levers: their own station and the committees above it (the subdistrict, and the
+zone where zone committees exist); with zone pooling the
 stations of same-kind sites in the zone; with fusion every station of the zone-grid. A point is
 *open* in a week when it holds at least ``min_active`` RU.
 
@@ -41,7 +42,7 @@ class ServiceNetwork:
         own = world.site_node(sites)
         access = np.zeros((n_sites, len(world.node_level)), dtype=bool)
         access[sites, own] = True
-        access[sites, world.zone_node(world.site_zone)] = True
+        access[sites, world.zone_node(world.site_zone)] = levers.zone_committees
         access[sites, world.site_subdistrict] = True
         if levers.zone_access:
             same_zone = world.site_zone[:, None] == world.site_zone[None, :]

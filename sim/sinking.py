@@ -56,6 +56,8 @@ def sink(held: np.ndarray, parent: np.ndarray, level: np.ndarray, stats: NodeSta
     """Move resources down in place, level by level; return what was lost on the way.
 
     Children whose siblings all have zero weight share equally, so a transfer is never stranded.
+    A node of level -1 takes no part (a zone without a committee: its sites' parent is then the
+    subdistrict, and a transfer crosses to them in one hop, losing ``loss`` once).
     """
     weights = SINKING_POLICIES[cfg.policy](stats)
     if weights is None or cfg.share == 0:

@@ -85,3 +85,19 @@ def test_need_signal_chooses_what_counts_as_need(signal):
     assert model.site_misfit.sum() > 0 and model.site_shortfall.sum() > 0
     expected = model.site_shortfall + (signal == "unmet") * model.site_misfit
     np.testing.assert_allclose(model.node_stats().unmet, model.world.per_node(expected))
+
+
+def test_the_baseline_has_no_zone_committees():
+    """The fragmented baseline passes resources from the subdistrict straight to the sites and
+    serves nobody at a zone point; the zone_committees mechanism adds that level."""
+    base = VerticalCommunityModel("small", "fragmented", "need", rng=0, agent_views="none")
+    zones = VerticalCommunityModel("small", "fragmented", "need", rng=0, agent_views="none",
+                                   governance__mechanisms=["zone_committees"])
+    for m in (base, zones):
+        m.run(10)
+    w = base.world
+    zone_nodes = w.zone_node(np.arange(w.n_zones))
+    assert base.totals["inflow"] > 0 and base.held[zone_nodes].sum() == 0
+    assert not base.network.access[:, zone_nodes].any()
+    assert zones.held[zone_nodes].sum() > 0 and zones.network.access[:, zone_nodes].any()
+    assert base.outcomes["resources_site"] > 0
