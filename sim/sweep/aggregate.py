@@ -129,7 +129,11 @@ def sweep_dir_argument(description: str) -> Path:
 def main() -> None:
     sweep_dir = sweep_dir_argument("Rebuild a sweep's runs.parquet and timeseries.parquet.")
     runs = aggregate(sweep_dir)
-    print(f"{len(runs)} runs ({int((runs['status'] == 'completed').sum())} completed) -> {sweep_dir / RUNS_FILE}")
+    counts = runs["status"].value_counts()
+    print(f"{len(runs)} runs ({', '.join(f'{n} {status}' for status, n in counts.items())}) -> {sweep_dir / RUNS_FILE}")
+    if counts.get("corrupt"):
+        print(f"warning: {counts['corrupt']} corrupt runs (see their error in {RUNS_FILE}); resuming the sweep "
+              "re-runs them", file=sys.stderr)
 
 
 if __name__ == "__main__":
