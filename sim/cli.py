@@ -47,7 +47,8 @@ def _execute(cfg: DictConfig, run_dir: Path, multirun: bool) -> dict:
         run_cfg = validate(cfg)
     except ConfigError as err:
         if not multirun:
-            rundir.remove_own_files(run_dir, HydraConfig.get().job.name if HydraConfig.initialized() else None)
+            job = HydraConfig.get().job.name if HydraConfig.initialized() else None
+            rundir.remove_own_files(run_dir, job)
             raise
         return _finish(run_dir, {"status": "failed", "error": f"config error: {err}", "started": started,
                                  "code": code_version()})
@@ -63,7 +64,8 @@ def _execute(cfg: DictConfig, run_dir: Path, multirun: bool) -> dict:
         (run_dir / "summary.json").unlink(missing_ok=True)
         summary.update(_run_and_write(run_cfg, run_dir, digest, started))
     except Exception as err:  # a failing run is recorded, never lost, and never looks complete
-        summary.update(status="failed", error=f"{type(err).__name__}: {err}", traceback=traceback.format_exc())
+        summary.update(status="failed", error=f"{type(err).__name__}: {err}",
+                       traceback=traceback.format_exc())
     return _finish(run_dir, summary)
 
 
@@ -92,7 +94,8 @@ def _finish(run_dir: Path, summary: dict) -> dict:
         write_json(run_dir / "summary.json", summary)
     except Exception as err:  # noqa: BLE001 - the run's outcome must still reach the caller
         note = f"summary.json not written: {type(err).__name__}: {err}"
-        summary = {**summary, "status": "failed", "error": "; ".join(filter(None, [summary.get("error"), note]))}
+        error = "; ".join(filter(None, [summary.get("error"), note]))
+        summary = {**summary, "status": "failed", "error": error}
     return summary
 
 
@@ -147,7 +150,8 @@ def _sweep_job(cfg: DictConfig, run_dir: Path, sweep_dir: Path) -> None:
     except Exception as err:  # noqa: BLE001 - e.g. the run directory cannot be locked or written
         summary = {"status": "failed", "error": f"{type(err).__name__}: {err}"}
     try:
-        progress.record(sweep_dir, run_dir, summary["status"], summary.get("resumed", False), summary.get("error"))
+        progress.record(sweep_dir, run_dir, summary["status"], summary.get("resumed", False),
+                        summary.get("error"))
     except OSError as err:
         print(f"[sweep] {run_dir.name}: progress not recorded: {err}", file=sys.stderr)
 

@@ -66,7 +66,8 @@ def _resolve(argv: list[str], key: str) -> tuple[str, str] | None:
     from sim.config import CONFIG_DIR
 
     try:
-        parsed = OverridesParser.create().parse_overrides([a for a in argv if "=" in a and not a.startswith("-")])
+        given = [a for a in argv if "=" in a and not a.startswith("-")]
+        parsed = OverridesParser.create().parse_overrides(given)
         fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
         GlobalHydra.instance().clear()
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
@@ -92,11 +93,11 @@ def check(value: str, multirun: bool) -> Path:
         raise DirError(f"got {value!r}, allowed: a directory ({path} is a file)")
     entries = sorted(p.name for p in path.iterdir()) if path.is_dir() else []
     if entries and not multirun:
-        raise DirError(f"got {value!r}, allowed: a new or empty directory ({path} holds {_some(entries)}; a run "
-                       "never writes beside files it did not make)")
+        raise DirError(f"got {value!r}, allowed: a new or empty directory ({path} holds {_some(entries)}; "
+                       "a run never writes beside files it did not make)")
     if entries and multirun and not any(m in entries for m in SWEEP_MARKERS):
-        raise DirError(f"got {value!r}, allowed: a new or empty directory or an earlier sweep's ({path} holds "
-                       f"{_some(entries)} and no sweep.json)")
+        raise DirError(f"got {value!r}, allowed: a new or empty directory or an earlier sweep's "
+                       f"({path} holds {_some(entries)} and no sweep.json)")
     return path
 
 

@@ -15,7 +15,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
 
 
 def one_line(stderr: str, key: str = "hydra.run.dir") -> str:
@@ -25,13 +26,15 @@ def one_line(stderr: str, key: str = "hydra.run.dir") -> str:
 
 
 def test_a_config_error_in_the_job_keeps_a_users_directory(tmp_path):
-    """The issue's case: `mkdir d && echo x > d/f && python -m sim +experiment=sensitivity hydra.run.dir=d`."""
+    """The issue's case: `mkdir d && echo x > d/f && python -m sim +experiment=sensitivity
+    hydra.run.dir=d`."""
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "f").write_text("x")
     out = cli("+experiment=sensitivity", "steps=2", "hydra.run.dir=d", cwd=tmp_path)
     assert out.returncode == 2
     one_line(out.stderr)
-    assert (tmp_path / "d" / "f").read_text() == "x" and sorted(p.name for p in (tmp_path / "d").iterdir()) == ["f"]
+    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["f"]
+    assert (tmp_path / "d" / "f").read_text() == "x"
 
 
 def test_a_config_error_in_the_job_removes_only_what_this_invocation_made(tmp_path):
@@ -56,7 +59,8 @@ def test_a_single_run_never_writes_beside_files_it_did_not_make(tmp_path):
 
 @pytest.mark.parametrize("value", ["", ".", "CWD", "REPO", "/", "..", "  "])
 @pytest.mark.parametrize("multirun", [False, True])
-def test_unsafe_directories_are_refused_before_anything_is_written(tmp_path, monkeypatch, capsys, value, multirun):
+def test_unsafe_directories_are_refused_before_anything_is_written(tmp_path, monkeypatch, capsys, value,
+                                                                   multirun):
     cwd = tmp_path / "work"
     cwd.mkdir()
     monkeypatch.chdir(cwd)
@@ -89,7 +93,8 @@ def test_a_sweep_directory_holding_other_files_is_refused(tmp_path, monkeypatch,
     assert "no sweep.json" in one_line(capsys.readouterr().err, "hydra.sweep.dir")
     (tmp_path / "old").mkdir()
     (tmp_path / "old" / "sweep.json").write_text("{}")  # an earlier sweep's directory: resumed, not refused
-    assert rundir.prepare(["-m", "seed=0,1", "hydra.sweep.dir=old"]) == ["-m", "seed=0,1", "hydra.sweep.dir=old"]
+    argv = ["-m", "seed=0,1", "hydra.sweep.dir=old"]
+    assert rundir.prepare(argv) == argv
 
 
 def test_a_time_stamped_directory_is_pinned_to_the_one_checked(tmp_path, monkeypatch):

@@ -44,12 +44,13 @@ def sweep_run(sweep_dir: Path, seed: int) -> Path:
 
 
 def sweep(sweep_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", "-m", *SMALL, *args, f"hydra.sweep.dir={sweep_dir}"], cwd=REPO,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "sim", "-m", *SMALL, *args, f"hydra.sweep.dir={sweep_dir}"],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
 
 
 def module(name: str, path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", name, str(path)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", name, str(path)], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
 
 
 # --------------------------------------------------------------------------- resume (items 2 and 4)
@@ -95,8 +96,8 @@ def test_summary_records_checksums_and_code_version(tmp_path):
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     summary = sim.cli.execute(config("outputs.agent_snapshots=[1]"), run_dir)
-    assert set(summary["files"]) == {"timeseries.parquet", "manifest.json", "snapshots/people_step0001.parquet",
-                                     "snapshots/firms_step0001.parquet"}
+    assert set(summary["files"]) == {"timeseries.parquet", "manifest.json",
+                                     "snapshots/people_step0001.parquet", "snapshots/firms_step0001.parquet"}
     assert all(sha256(run_dir / name) == digest for name, digest in summary["files"].items())
     assert summary["code"]["model_version"] == MODEL_VERSION and summary["code"]["commit"]
     assert json.loads((run_dir / "summary.json").read_text())["files"] == summary["files"]
@@ -205,7 +206,8 @@ def test_a_sweep_with_a_failing_write_writes_everything_and_exits_1(tmp_path):
     assert last.startswith("sweep failed: 1 of 3 runs failed (") and "seed=99999999999999999999" in last
     runs = pd.read_parquet(tmp_path / "runs.parquet")
     assert len(runs) == 3 and (runs["status"] == "completed").sum() == 2
-    assert (tmp_path / "report.md").exists() and len(pd.read_parquet(tmp_path / "timeseries.parquet")) == 2 * 3
+    assert (tmp_path / "report.md").exists()
+    assert len(pd.read_parquet(tmp_path / "timeseries.parquet")) == 2 * 3
     assert not list(tmp_path.rglob("*.tmp"))
 
 
@@ -223,11 +225,13 @@ def test_results_of_other_code_are_refused_or_rerun_by_choice(tmp_path):
     assert rerun.returncode == 0, rerun.stderr
     session = json.loads((tmp_path / "sweep.json").read_text())["sessions"][-1]["id"]
     mine = progress.entries(tmp_path, session)
-    assert {e["run"]: e["resumed"] for e in mine} == {run_dir.name: False, next(tmp_path.glob("*seed=1*")).name: True}
+    kept = next(tmp_path.glob("*seed=1*")).name
+    assert {e["run"]: e["resumed"] for e in mine} == {run_dir.name: False, kept: True}
     runs = pd.read_parquet(tmp_path / "runs.parquet")
     assert runs["code_version"].nunique() == 1
     recorded = json.loads((tmp_path / "sweep.json").read_text())["results_code_versions"]
-    assert recorded == {runs["code_version"].iloc[0]: 2} and "0000000" not in (tmp_path / "report.md").read_text()
+    assert recorded == {runs["code_version"].iloc[0]: 2}
+    assert "0000000" not in (tmp_path / "report.md").read_text()
 
 
 @pytest.mark.slow

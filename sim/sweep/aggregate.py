@@ -40,8 +40,8 @@ def swept_values(run_dir: Path) -> dict[str, object]:
     return out
 
 
-ROW_KEYS = ("scenario", "governance", "sinking", "share", "depth", "seed", "steps", "config_hash", "status", "error",
-            "runtime_s")
+ROW_KEYS = ("scenario", "governance", "sinking", "share", "depth", "seed", "steps", "config_hash", "status",
+            "error", "runtime_s")
 
 
 def aggregate(sweep_dir: Path) -> pd.DataFrame:
@@ -85,7 +85,8 @@ def _summary(run_dir: Path) -> dict:
     try:
         return json.loads((run_dir / "summary.json").read_text())
     except FileNotFoundError:
-        return {"status": "incomplete", "error": "no summary.json: the run was interrupted or is still running"}
+        return {"status": "incomplete",
+                "error": "no summary.json: the run was interrupted or is still running"}
     except (OSError, ValueError) as err:
         return {"status": "corrupt", "error": f"summary.json cannot be read: {err}"}
 
@@ -120,8 +121,8 @@ def sweep_dir_argument(description: str) -> Path:
         print(f"error: sweep_dir: {sweep_dir} is not a directory", file=sys.stderr)
         sys.exit(2)
     if not run_dirs(sweep_dir):
-        print(f"error: sweep_dir: {sweep_dir} holds no run directories (subdirectories with .hydra/overrides.yaml)",
-              file=sys.stderr)
+        print(f"error: sweep_dir: {sweep_dir} holds no run directories "
+              "(subdirectories with .hydra/overrides.yaml)", file=sys.stderr)
         sys.exit(2)
     return sweep_dir
 
@@ -130,10 +131,11 @@ def main() -> None:
     sweep_dir = sweep_dir_argument("Rebuild a sweep's runs.parquet and timeseries.parquet.")
     runs = aggregate(sweep_dir)
     counts = runs["status"].value_counts()
-    print(f"{len(runs)} runs ({', '.join(f'{n} {status}' for status, n in counts.items())}) -> {sweep_dir / RUNS_FILE}")
+    by_status = ", ".join(f"{n} {status}" for status, n in counts.items())
+    print(f"{len(runs)} runs ({by_status}) -> {sweep_dir / RUNS_FILE}")
     if counts.get("corrupt"):
-        print(f"warning: {counts['corrupt']} corrupt runs (see their error in {RUNS_FILE}); resuming the sweep "
-              "re-runs them", file=sys.stderr)
+        print(f"warning: {counts['corrupt']} corrupt runs (see their error in {RUNS_FILE}); "
+              "resuming the sweep re-runs them", file=sys.stderr)
 
 
 if __name__ == "__main__":

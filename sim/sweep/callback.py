@@ -56,7 +56,7 @@ class SweepRecorder(Callback):
         _check_design(config, total)
         _check_resume(sweep_dir, self.resume)
         self.session = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{secrets.token_hex(2)}"
-        os.environ[SESSION_ENV] = self.session  # inherited by the jobs, which tag their progress lines with it
+        os.environ[SESSION_ENV] = self.session  # inherited by the jobs, which tag their progress with it
         self.started = time.time()
         session = {
             "id": self.session,
@@ -88,7 +88,8 @@ class SweepRecorder(Callback):
         if failed:
             shown = "; ".join(f"{e['run']}: {e.get('error', e['status'])}" for e in failed[:3])
             more = f"; and {len(failed) - 3} more" if len(failed) > 3 else ""
-            problems.insert(0, f"{len(failed)} of {len(mine)} runs failed ({shown}{more}); see {sweep_dir / 'report.md'}")
+            problems.insert(0, f"{len(failed)} of {len(mine)} runs failed ({shown}{more}); "
+                               f"see {sweep_dir / 'report.md'}")
         if problems:
             print(f"sweep failed: {problems[0]}", file=sys.stderr)
             sys.exit(EXIT_FAILED)
@@ -127,14 +128,15 @@ def stale_results(sweep_dir: Path) -> dict[str, int]:
 
 def _check_resume(sweep_dir: Path, resume: str) -> None:
     if resume not in RESUME_CHOICES:
-        print(f"config error: {RESUME_KEY}: got {resume!r}, allowed: one of {list(RESUME_CHOICES)}", file=sys.stderr)
+        print(f"config error: {RESUME_KEY}: got {resume!r}, allowed: one of {list(RESUME_CHOICES)}",
+              file=sys.stderr)
         sys.exit(EXIT_CONFIG)
     stale = stale_results(sweep_dir)
     if stale and resume == "refuse":
         made_by = ", ".join(f"{n} by {name}" for name, n in sorted(stale.items()))
-        print(f"config error: {RESUME_KEY}: {sweep_dir} holds {sum(stale.values())} results made by other code "
-              f"({made_by}; this is {label(code_version())}); allowed: {RESUME_KEY}=rerun_stale to re-run "
-              "them, or another hydra.sweep.dir", file=sys.stderr)
+        print(f"config error: {RESUME_KEY}: {sweep_dir} holds {sum(stale.values())} results made by "
+              f"other code ({made_by}; this is {label(code_version())}); allowed: {RESUME_KEY}=rerun_stale "
+              "to re-run them, or another hydra.sweep.dir", file=sys.stderr)
         sys.exit(EXIT_CONFIG)
 
 

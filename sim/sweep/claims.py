@@ -33,7 +33,8 @@ def claim(directory: Path, quiet: bool = False) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             if not quiet:
-                print(f"[sweep] {directory.name}: held by {_holder(fd)}; waiting", file=sys.stderr, flush=True)
+                print(f"[sweep] {directory.name}: held by {_holder(fd)}; waiting", file=sys.stderr,
+                      flush=True)
             fcntl.flock(fd, fcntl.LOCK_EX)
         _write_holder(fd)
         yield

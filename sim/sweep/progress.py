@@ -24,7 +24,8 @@ def session_id() -> str | None:
 
 
 def record(sweep_dir: Path, run_dir: Path, status: str, resumed: bool, error: str | None = None) -> str:
-    entry = {"run": run_dir.name, "status": status, "resumed": resumed, "time": time.time(), "session": session_id()}
+    entry = {"run": run_dir.name, "status": status, "resumed": resumed, "time": time.time(),
+             "session": session_id()}
     if error:
         entry["error"] = error.splitlines()[0][:200]
     fd = os.open(sweep_dir / PROGRESS_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -39,7 +40,8 @@ def record(sweep_dir: Path, run_dir: Path, status: str, resumed: bool, error: st
 
 def entries(sweep_dir: Path, session: str | None, since: float = 0.0) -> list[dict]:
     """The progress entries of one session."""
-    lines = (sweep_dir / PROGRESS_FILE).read_text().splitlines() if (sweep_dir / PROGRESS_FILE).exists() else []
+    path = sweep_dir / PROGRESS_FILE
+    lines = path.read_text().splitlines() if path.exists() else []
     found = [json.loads(x) for x in lines if x.strip()]
     own = [e for e in found if session is not None and e.get("session") == session]
     # a launcher whose jobs do not inherit the environment leaves no ids: count by time instead

@@ -65,7 +65,8 @@ def _label(frame: pd.DataFrame, by: list[str]) -> pd.Series:
 def _save(fig, out: Path, name: str) -> list[str]:
     files = []
     for ext in ("png", "svg"):
-        atomic_write(out / f"{name}.{ext}", lambda tmp: fig.savefig(tmp, format=ext, dpi=130, bbox_inches="tight"))
+        atomic_write(out / f"{name}.{ext}",
+                     lambda tmp, ext=ext: fig.savefig(tmp, format=ext, dpi=130, bbox_inches="tight"))
         files.append(f"figures/{name}.{ext}")
     plt.close(fig)
     return files
