@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import sys
 import time
 import traceback
@@ -15,12 +14,13 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim import metrics
-from sim.config import CONFIG_DIR, ConfigError, compose, config_hash, validate
-from sim.results import manifest, now, write_json, write_parquet
+from sim import metrics, rundir
+from sim.config import CONFIG_DIR, ConfigError, RunConfig, compose, config_hash, validate
+from sim.results import check_files, manifest, now, write_json, write_parquet
 from sim.run import key_parameters, run
-from sim.sweep import progress
+from sim.sweep import claims, progress
 from sim.sweep.design import apply_design
+from sim.version import code_version, same_code
 
 EXIT_CONFIG = 2
 EXIT_FAILED = 1
@@ -29,58 +29,88 @@ EXIT_FAILED = 1
 def execute(cfg: DictConfig, run_dir: Path, multirun: bool = False) -> dict:
     """Validate, run and write one run directory; return its summary.
 
-    A config error writes nothing but the error and removes the directory Hydra made for a single
-    run; any other failure is recorded in summary.json with ``status: failed``.
+    A config error in a single run writes nothing but the error, and removes only what this
+    invocation wrote; every other failure, while running or writing, is recorded in summary.json
+    with ``status: failed``. In a sweep the run directory is claimed first, so two sweeps into one
+    directory never run it twice.
     """
+    if not multirun:
+        return _execute(cfg, run_dir, multirun)
+    with claims.claim(run_dir):
+        return _execute(cfg, run_dir, multirun)
+
+
+def _execute(cfg: DictConfig, run_dir: Path, multirun: bool) -> dict:
     started = now()
     try:
         design_values = apply_design(cfg)
         run_cfg = validate(cfg)
     except ConfigError as err:
         if not multirun:
-            shutil.rmtree(run_dir, ignore_errors=True)
+            job = HydraConfig.get().job.name if HydraConfig.initialized() else None
+            rundir.remove_own_files(run_dir, job)
             raise
-        summary = {"status": "failed", "error": f"config error: {err}", "started": started}
-        write_json(run_dir / "summary.json", summary)
-        return summary
+        return _finish(run_dir, {"status": "failed", "error": f"config error: {err}", "started": started,
+                                 "code": code_version()})
     digest = config_hash(run_cfg)
     if multirun:
         done = previous_result(run_dir, digest)
         if done is not None:
             return {**done, "resumed": True}
     summary = {"status": "running", **key_parameters(run_cfg), "config_hash": digest, "started": started,
-               "design_values": design_values}
-    # an earlier result in this directory (a failure, or another config) must not outlive this run
-    (run_dir / "summary.json").unlink(missing_ok=True)
+               "design_values": design_values, "code": code_version()}
+    try:
+        # an earlier result in this directory (a failure, or another config) must not outlive this run
+        (run_dir / "summary.json").unlink(missing_ok=True)
+        summary.update(_run_and_write(run_cfg, run_dir, digest, started))
+    except Exception as err:  # a failing run is recorded, never lost, and never looks complete
+        summary.update(status="failed", error=f"{type(err).__name__}: {err}",
+                       traceback=traceback.format_exc())
+    return _finish(run_dir, summary)
+
+
+def _run_and_write(run_cfg: RunConfig, run_dir: Path, digest: str, started: str) -> dict:
+    """Run, write the run's files and return what summary.json adds: status, outcomes and checksums."""
+    files: dict[str, str] = {}
 
     def write_snapshot(step: int, tables: dict) -> None:
         (run_dir / "snapshots").mkdir(exist_ok=True)
         for name, table in tables.items():
-            write_parquet(run_dir / "snapshots" / f"{name}_step{step:04d}.parquet", table)
+            rel = f"snapshots/{name}_step{step:04d}.parquet"
+            files[rel] = write_parquet(run_dir / rel, table)
 
     t0 = time.perf_counter()
+    _, table = run(run_cfg, on_snapshot=write_snapshot)
+    files["timeseries.parquet"] = write_parquet(run_dir / "timeseries.parquet", table)
+    files["manifest.json"] = write_json(run_dir / "manifest.json", manifest(run_cfg.seed, digest, started))
+    return {"status": "completed", "runtime_s": round(time.perf_counter() - t0, 3), "files": files,
+            "final": {k: float(v) for k, v in table.iloc[-1][list(metrics.OUTCOMES)].items()}}
+
+
+def _finish(run_dir: Path, summary: dict) -> dict:
+    """Write summary.json; if even that fails (a full disk, a read-only directory), say so in the
+    summary returned, which the caller reports."""
     try:
-        _, table = run(run_cfg, on_snapshot=write_snapshot)
-    except Exception as err:  # a failing run is recorded, never lost, and never looks complete
-        summary.update(status="failed", error=f"{type(err).__name__}: {err}", traceback=traceback.format_exc())
         write_json(run_dir / "summary.json", summary)
-        return summary
-    write_parquet(run_dir / "timeseries.parquet", table)
-    write_json(run_dir / "manifest.json", manifest(run_cfg.seed, digest, started))
-    summary.update(status="completed", runtime_s=round(time.perf_counter() - t0, 3),
-                   final={k: float(v) for k, v in table.iloc[-1][list(metrics.OUTCOMES)].items()})
-    write_json(run_dir / "summary.json", summary)
+    except Exception as err:  # noqa: BLE001 - the run's outcome must still reach the caller
+        note = f"summary.json not written: {type(err).__name__}: {err}"
+        error = "; ".join(filter(None, [summary.get("error"), note]))
+        summary = {**summary, "status": "failed", "error": error}
     return summary
 
 
 def previous_result(run_dir: Path, digest: str) -> dict | None:
-    """The summary of a completed run of this exact config in this directory, if there is one."""
+    """The summary of a completed run of this exact config in this directory, made by this code, whose
+    files are all there with the checksums summary.json recorded; None if there is none."""
     try:
         summary = json.loads((run_dir / "summary.json").read_text())
     except (OSError, ValueError):
         return None
-    complete = summary.get("status") == "completed" and (run_dir / "timeseries.parquet").exists()
-    return summary if complete and summary.get("config_hash") == digest else None
+    if summary.get("status") != "completed" or summary.get("config_hash") != digest:
+        return None
+    if not same_code(summary.get("code")) or check_files(run_dir, summary) is not None:
+        return None
+    return summary
 
 
 def print_summary(summary: dict, run_dir: Path) -> None:
@@ -98,19 +128,32 @@ def print_summary(summary: dict, run_dir: Path) -> None:
 def _hydra_main(cfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     hc = HydraConfig.get()
-    multirun = hc.mode.name == "MULTIRUN"
     run_dir = Path(hc.runtime.output_dir)
+    if hc.mode.name == "MULTIRUN":
+        _sweep_job(cfg, run_dir, Path(hc.sweep.dir))
+        return
     try:
-        summary = execute(cfg, run_dir, multirun=multirun)
+        summary = execute(cfg, run_dir)
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
         sys.exit(EXIT_CONFIG)
-    if multirun:
-        progress.record(Path(hc.sweep.dir), run_dir, summary["status"], summary.get("resumed", False))
-        return
     print_summary(summary, run_dir)
     if summary["status"] != "completed":
         sys.exit(EXIT_FAILED)
+
+
+def _sweep_job(cfg: DictConfig, run_dir: Path, sweep_dir: Path) -> None:
+    """One job of a sweep: whatever happens is recorded, and the sweep goes on (an exception escaping
+    a job would stop Hydra's sweep before the tables and report are written)."""
+    try:
+        summary = execute(cfg, run_dir, multirun=True)
+    except Exception as err:  # noqa: BLE001 - e.g. the run directory cannot be locked or written
+        summary = {"status": "failed", "error": f"{type(err).__name__}: {err}"}
+    try:
+        progress.record(sweep_dir, run_dir, summary["status"], summary.get("resumed", False),
+                        summary.get("error"))
+    except OSError as err:
+        print(f"[sweep] {run_dir.name}: progress not recorded: {err}", file=sys.stderr)
 
 
 def preflight(argv: list[str]) -> None:
@@ -141,4 +184,5 @@ def main() -> None:
     # (to keep a local Ray on loopback); Hydra warns about that pattern on every Ray sweep
     warnings.filterwarnings("ignore", message=r"\s*'hydra/launcher/ray' is validated against ConfigStore schema")
     preflight(sys.argv[1:])
+    sys.argv[1:] = rundir.prepare(sys.argv[1:])
     _hydra_main()

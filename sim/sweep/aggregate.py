@@ -16,7 +16,8 @@ import pandas as pd
 import yaml
 
 from sim import metrics
-from sim.results import write_parquet
+from sim.results import check_files, write_parquet
+from sim.version import label
 
 RUNS_FILE = "runs.parquet"
 TIMESERIES_FILE = "timeseries.parquet"
@@ -39,42 +40,76 @@ def swept_values(run_dir: Path) -> dict[str, object]:
     return out
 
 
+ROW_KEYS = ("scenario", "governance", "sinking", "share", "depth", "seed", "steps", "config_hash", "status",
+            "error", "runtime_s")
+
+
 def aggregate(sweep_dir: Path) -> pd.DataFrame:
+    """Write and return runs.parquet (and timeseries.parquet). A completed run whose files do not match
+    the checksums in its summary, or do not read back, is listed with ``status: corrupt``."""
     rows, series = [], []
     for run_dir in run_dirs(sweep_dir):
-        summary_file = run_dir / "summary.json"
-        summary = json.loads(summary_file.read_text()) if summary_file.exists() else {
-            "status": "incomplete", "error": "no summary.json: the run was interrupted or is still running"}
-        row = {"run": run_dir.name, **swept_values(run_dir)}
-        for key in ("scenario", "governance", "sinking", "share", "depth", "seed", "steps", "config_hash",
-                    "status", "error", "runtime_s"):
+        summary = _summary(run_dir)
+        swept = swept_values(run_dir)
+        table = None
+        if summary.get("status") == "completed":
+            table, problem = _timeseries(run_dir, summary)
+            if problem:
+                summary = {**summary, "status": "corrupt", "error": problem, "final": {}}
+        row = {"run": run_dir.name, **swept}
+        for key in ROW_KEYS:
             row.setdefault(key, summary.get(key))
+        row["code_version"] = label(summary.get("code"))
         row.update(summary.get("design_values", {}))
         row.update(summary.get("final", {}))
         rows.append(row)
-        if summary.get("status") == "completed":
-            table = pd.read_parquet(run_dir / TIMESERIES_FILE)
+        if table is not None:
             table.insert(0, "run", run_dir.name)
-            for key, value in swept_values(run_dir).items():
+            for key, value in swept.items():
                 if key not in table.columns:
                     table[key] = value
             series.append(table)
-    runs = pd.DataFrame(rows)
+    runs = pd.DataFrame(rows, columns=None if rows else ["run", *ROW_KEYS, "code_version"])
     for outcome in metrics.OUTCOMES:
         if outcome not in runs.columns:
             runs[outcome] = float("nan")
     write_parquet(sweep_dir / RUNS_FILE, _plain(runs))
     if series:
         write_parquet(sweep_dir / TIMESERIES_FILE, _plain(pd.concat(series, ignore_index=True)))
+    else:
+        (sweep_dir / TIMESERIES_FILE).unlink(missing_ok=True)  # a stale table must not outlive its runs
     return runs
 
 
+def _summary(run_dir: Path) -> dict:
+    try:
+        return json.loads((run_dir / "summary.json").read_text())
+    except FileNotFoundError:
+        return {"status": "incomplete",
+                "error": "no summary.json: the run was interrupted or is still running"}
+    except (OSError, ValueError) as err:
+        return {"status": "corrupt", "error": f"summary.json cannot be read: {err}"}
+
+
+def _timeseries(run_dir: Path, summary: dict) -> tuple[pd.DataFrame | None, str | None]:
+    """A completed run's table, or why it cannot be trusted."""
+    problem = check_files(run_dir, summary)
+    if problem:
+        return None, problem
+    return pd.read_parquet(run_dir / TIMESERIES_FILE), None
+
+
 def _plain(table: pd.DataFrame) -> pd.DataFrame:
-    # swept values of mixed types (e.g. null and a number) would not fit one Parquet column
+    # swept values of mixed types (e.g. null and a number), or integers beyond 64 bits (a failed run's
+    # seed), would not fit one Parquet column: such a column is written as text
     for col in table.columns:
-        if table[col].dtype == object and table[col].map(type).nunique() > 1:
+        if table[col].dtype == object and (table[col].map(type).nunique() > 1 or table[col].map(_huge).any()):
             table[col] = table[col].map(lambda v: None if v is None else str(v))
     return table
+
+
+def _huge(value: object) -> bool:
+    return isinstance(value, int) and not -(2**63) <= value < 2**63
 
 
 def sweep_dir_argument(description: str) -> Path:
@@ -85,13 +120,22 @@ def sweep_dir_argument(description: str) -> Path:
     if not sweep_dir.is_dir():
         print(f"error: sweep_dir: {sweep_dir} is not a directory", file=sys.stderr)
         sys.exit(2)
+    if not run_dirs(sweep_dir):
+        print(f"error: sweep_dir: {sweep_dir} holds no run directories "
+              "(subdirectories with .hydra/overrides.yaml)", file=sys.stderr)
+        sys.exit(2)
     return sweep_dir
 
 
 def main() -> None:
     sweep_dir = sweep_dir_argument("Rebuild a sweep's runs.parquet and timeseries.parquet.")
     runs = aggregate(sweep_dir)
-    print(f"{len(runs)} runs ({int((runs['status'] == 'completed').sum())} completed) -> {sweep_dir / RUNS_FILE}")
+    counts = runs["status"].value_counts()
+    by_status = ", ".join(f"{n} {status}" for status, n in counts.items())
+    print(f"{len(runs)} runs ({by_status}) -> {sweep_dir / RUNS_FILE}")
+    if counts.get("corrupt"):
+        print(f"warning: {counts['corrupt']} corrupt runs (see their error in {RUNS_FILE}); "
+              "resuming the sweep re-runs them", file=sys.stderr)
 
 
 if __name__ == "__main__":

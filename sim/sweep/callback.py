@@ -4,6 +4,8 @@ its end. Configured in configs/config.yaml under hydra.callbacks (Hydra's own co
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -15,7 +17,12 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from omegaconf import DictConfig, OmegaConf
 
 from sim.results import git_state, machine, now, package_versions, write_json
-from sim.sweep.progress import SWEEP_FILE
+from sim.sweep import claims, progress
+from sim.sweep.progress import SESSION_ENV, SWEEP_FILE
+from sim.version import code_version, label, same_code
+
+EXIT_CONFIG = 2
+EXIT_FAILED = 1
 
 
 def sweep_points(config: DictConfig) -> int | None:
@@ -28,51 +35,149 @@ def sweep_points(config: DictConfig) -> int | None:
     return sum(len(batch) for batch in BasicSweeper.split_arguments(parsed, None))
 
 
+RESUME_KEY = "hydra.callbacks.sweep_recorder.resume"
+RESUME_CHOICES = ("refuse", "rerun_stale")
+
+
 class SweepRecorder(Callback):
+    """``resume``: what to do when the sweep directory holds results made by other code (another
+    commit, model or package version): ``refuse`` (the default) stops with one line before anything
+    runs, ``rerun_stale`` re-runs them."""
+
+    def __init__(self, resume: str = "refuse") -> None:
+        self.resume = resume
+        self.session: str | None = None
+        self.started = time.time()
+
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
         total = sweep_points(config)
-        design = config.get("design")
-        if design is not None and total is not None:
-            from sim.sweep.design import design_size
-
-            size = design_size(OmegaConf.to_container(design, resolve=True))
-            swept = any(o.startswith(("design.sample=", "+design.sample=")) for o in config.hydra.overrides.task) or \
-                "design.sample" in (config.hydra.sweeper.get("params") or {})
-            if not swept or total % size:
-                print(f"config error: design.sample: the design has {size} points; sweep "
-                      f"design.sample=range(0,{size}) (times any other swept values)", file=sys.stderr)
-                sys.exit(2)
-        previous = json.loads((sweep_dir / SWEEP_FILE).read_text()) if (sweep_dir / SWEEP_FILE).exists() else {}
+        _check_design(config, total)
+        _check_resume(sweep_dir, self.resume)
+        self.session = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{secrets.token_hex(2)}"
+        os.environ[SESSION_ENV] = self.session  # inherited by the jobs, which tag their progress with it
+        self.started = time.time()
         session = {
+            "id": self.session,
             "command": sys.argv,
             "overrides": list(config.hydra.overrides.task),
             "sweeper_params": OmegaConf.to_container(config.hydra.sweeper.params) if config.hydra.sweeper.get("params") else {},
             "launcher": config.hydra.launcher.get("_target_"),
             "started": now(),
-        }
-        write_json(sweep_dir / SWEEP_FILE, {
-            **session,
-            "started_unix": time.time(),
+            "started_unix": self.started,
             "total_runs": total,
             "git": git_state(),
-            "packages": package_versions(),
-            "machine": machine(),
-            "sessions": previous.get("sessions", []) + [session],
-        })
+        }
+        with claims.claim(sweep_dir, quiet=True):  # another sweep may be updating sweep.json too
+            previous = _read_sweep(sweep_dir)
+            write_json(sweep_dir / SWEEP_FILE, {
+                **previous, **session,
+                "packages": package_versions(),
+                "machine": machine(),
+                "sessions": previous.get("sessions", []) + [session],
+            })
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        from sim.sweep.aggregate import aggregate
-        from sim.sweep.report import report
-
+        """Tables and report are always written; then exit 1 with one line if any run of this session
+        failed or the tables could not be built (Hydra itself would return normally)."""
         sweep_dir = Path(config.hydra.sweep.dir)
-        runs = aggregate(sweep_dir)
-        print(f"[sweep] tables: {sweep_dir / 'runs.parquet'} ({len(runs)} runs, "
-              f"{int((runs['status'] != 'completed').sum())} failed)", file=sys.stderr)
+        problems = _write_tables_and_report(sweep_dir)
+        mine = progress.entries(sweep_dir, self.session, self.started)
+        failed = [e for e in mine if e["status"] != "completed"]
+        if failed:
+            shown = "; ".join(f"{e['run']}: {e.get('error', e['status'])}" for e in failed[:3])
+            more = f"; and {len(failed) - 3} more" if len(failed) > 3 else ""
+            problems.insert(0, f"{len(failed)} of {len(mine)} runs failed ({shown}{more}); "
+                               f"see {sweep_dir / 'report.md'}")
+        if problems:
+            print(f"sweep failed: {problems[0]}", file=sys.stderr)
+            sys.exit(EXIT_FAILED)
+
+
+def _check_design(config: DictConfig, total: int | None) -> None:
+    design = config.get("design")
+    if design is None or total is None:
+        return
+    from sim.sweep.design import design_size
+
+    size = design_size(OmegaConf.to_container(design, resolve=True))
+    swept = any(o.startswith(("design.sample=", "+design.sample=")) for o in config.hydra.overrides.task) or \
+        "design.sample" in (config.hydra.sweeper.get("params") or {})
+    if not swept or total % size:
+        print(f"config error: design.sample: the design has {size} points; sweep "
+              f"design.sample=range(0,{size}) (times any other swept values)", file=sys.stderr)
+        sys.exit(EXIT_CONFIG)
+
+
+def stale_results(sweep_dir: Path) -> dict[str, int]:
+    """Completed results in the sweep directory made by other code: code version -> count."""
+    from sim.sweep.aggregate import run_dirs
+
+    found: dict[str, int] = {}
+    for run_dir in run_dirs(sweep_dir):
         try:
-            path = report(sweep_dir)
-        except Exception as err:  # the tables are written; a report problem must not hide them
-            print(f"[sweep] report failed: {type(err).__name__}: {err}", file=sys.stderr)
-        else:
-            print(f"[sweep] report: {path}", file=sys.stderr)
+            summary = json.loads((run_dir / "summary.json").read_text())
+        except (OSError, ValueError):
+            continue
+        if summary.get("status") == "completed" and not same_code(summary.get("code")):
+            name = label(summary.get("code")) or "unrecorded code"
+            found[name] = found.get(name, 0) + 1
+    return found
+
+
+def _check_resume(sweep_dir: Path, resume: str) -> None:
+    if resume not in RESUME_CHOICES:
+        print(f"config error: {RESUME_KEY}: got {resume!r}, allowed: one of {list(RESUME_CHOICES)}",
+              file=sys.stderr)
+        sys.exit(EXIT_CONFIG)
+    stale = stale_results(sweep_dir)
+    if stale and resume == "refuse":
+        made_by = ", ".join(f"{n} by {name}" for name, n in sorted(stale.items()))
+        print(f"config error: {RESUME_KEY}: {sweep_dir} holds {sum(stale.values())} results made by "
+              f"other code ({made_by}; this is {label(code_version())}); allowed: {RESUME_KEY}=rerun_stale "
+              "to re-run them, or another hydra.sweep.dir", file=sys.stderr)
+        sys.exit(EXIT_CONFIG)
+
+
+def _read_sweep(sweep_dir: Path) -> dict:
+    try:
+        return json.loads((sweep_dir / SWEEP_FILE).read_text())
+    except FileNotFoundError:
+        return {}
+
+
+def _write_tables_and_report(sweep_dir: Path) -> list[str]:
+    """Write runs.parquet, timeseries.parquet and the report; return what went wrong, one line each."""
+    from sim.sweep.aggregate import aggregate
+    from sim.sweep.report import report
+
+    problems = []
+    try:
+        runs = aggregate(sweep_dir)
+    except Exception as err:  # noqa: BLE001 - reported in one line; the report is still attempted
+        problems.append(f"tables not written: {type(err).__name__}: {err}")
+    else:
+        bad = int((runs["status"] != "completed").sum())
+        print(f"[sweep] tables: {sweep_dir / 'runs.parquet'} ({len(runs)} runs, {bad} failed or incomplete)",
+              file=sys.stderr)
+        _record_code_versions(sweep_dir, runs)
+    try:
+        path = report(sweep_dir)
+    except Exception as err:  # noqa: BLE001 - the tables are written; a report problem must not hide them
+        problems.append(f"report not written: {type(err).__name__}: {err}")
+    else:
+        print(f"[sweep] report: {path}", file=sys.stderr)
+    for problem in problems:
+        print(f"[sweep] {problem}", file=sys.stderr)
+    return problems
+
+
+def _record_code_versions(sweep_dir: Path, runs) -> None:
+    """Which code made the sweep's results, so sweep.json never credits one commit with another's runs."""
+    done = runs[runs["status"] == "completed"]
+    counts = done["code_version"].fillna("unrecorded").value_counts().sort_index() if len(done) else {}
+    with claims.claim(sweep_dir, quiet=True):
+        sweep = _read_sweep(sweep_dir)
+        sweep["results_code_versions"] = {str(k): int(v) for k, v in dict(counts).items()}
+        write_json(sweep_dir / SWEEP_FILE, sweep)

@@ -1,6 +1,10 @@
 """Progress of a sweep: every finished run appends one line to ``progress.jsonl`` in the sweep
 directory (appends of a short line are atomic, so parallel workers do not interleave), and the line
-printed after it counts what is done against the total recorded at the sweep's start."""
+printed after it counts what is done against the total recorded at the sweep's start.
+
+Each sweep session has an id (set by the sweep's callback in the environment its jobs inherit);
+a session's lines count only its own entries, so two sweeps into one directory keep separate counts.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +16,21 @@ from pathlib import Path
 
 SWEEP_FILE = "sweep.json"
 PROGRESS_FILE = "progress.jsonl"
+SESSION_ENV = "SIM_SWEEP_SESSION"
 
 
-def record(sweep_dir: Path, run_dir: Path, status: str, resumed: bool) -> str:
-    line = json.dumps({"run": run_dir.name, "status": status, "resumed": resumed, "time": time.time()}) + "\n"
+def session_id() -> str | None:
+    return os.environ.get(SESSION_ENV)
+
+
+def record(sweep_dir: Path, run_dir: Path, status: str, resumed: bool, error: str | None = None) -> str:
+    entry = {"run": run_dir.name, "status": status, "resumed": resumed, "time": time.time(),
+             "session": session_id()}
+    if error:
+        entry["error"] = error.splitlines()[0][:200]
     fd = os.open(sweep_dir / PROGRESS_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        os.write(fd, line.encode())
+        os.write(fd, (json.dumps(entry) + "\n").encode())
     finally:
         os.close(fd)
     message = status_line(sweep_dir)
@@ -26,14 +38,30 @@ def record(sweep_dir: Path, run_dir: Path, status: str, resumed: bool) -> str:
     return message
 
 
-def status_line(sweep_dir: Path) -> str:
+def entries(sweep_dir: Path, session: str | None, since: float = 0.0) -> list[dict]:
+    """The progress entries of one session."""
+    path = sweep_dir / PROGRESS_FILE
+    lines = path.read_text().splitlines() if path.exists() else []
+    found = [json.loads(x) for x in lines if x.strip()]
+    own = [e for e in found if session is not None and e.get("session") == session]
+    # a launcher whose jobs do not inherit the environment leaves no ids: count by time instead
+    return own or [e for e in found if e["time"] >= since]
+
+
+def _session_info(sweep_dir: Path, session: str | None) -> dict:
     sweep = json.loads((sweep_dir / SWEEP_FILE).read_text()) if (sweep_dir / SWEEP_FILE).exists() else {}
-    total, started = sweep.get("total_runs"), sweep.get("started_unix", time.time())
-    entries = [json.loads(x) for x in (sweep_dir / PROGRESS_FILE).read_text().splitlines() if x.strip()]
-    entries = [e for e in entries if e["time"] >= started]  # this session only, when a sweep is resumed
-    done = len({e["run"] for e in entries})
-    failed = sum(e["status"] != "completed" for e in entries)
-    resumed = sum(e["resumed"] for e in entries)
+    own = [s for s in sweep.get("sessions", []) if session is not None and s.get("id") == session]
+    return own[-1] if own else sweep
+
+
+def status_line(sweep_dir: Path) -> str:
+    session = session_id()
+    info = _session_info(sweep_dir, session)
+    total, started = info.get("total_runs"), info.get("started_unix", time.time())
+    mine = entries(sweep_dir, session, started)
+    done = len({e["run"] for e in mine})
+    failed = sum(e["status"] != "completed" for e in mine)
+    resumed = sum(e["resumed"] for e in mine)
     fresh = done - resumed
     elapsed = time.time() - started
     text = f"[sweep] {done}/{total or '?'} runs done, {failed} failed, {resumed} already complete"

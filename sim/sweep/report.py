@@ -26,6 +26,7 @@ from scipy import stats  # noqa: E402
 from sim.sweep.aggregate import (  # noqa: E402
     RUNS_FILE, TIMESERIES_FILE, aggregate, swept_values, sweep_dir_argument,
 )
+from sim.results import atomic_write, write_text  # noqa: E402
 from sim.sweep.progress import SWEEP_FILE  # noqa: E402
 
 KEY_OUTCOMES = ("participation_rate", "org_coverage", "service_coverage", "demand_met", "coupling_coordination")
@@ -64,7 +65,8 @@ def _label(frame: pd.DataFrame, by: list[str]) -> pd.Series:
 def _save(fig, out: Path, name: str) -> list[str]:
     files = []
     for ext in ("png", "svg"):
-        fig.savefig(out / f"{name}.{ext}", dpi=130, bbox_inches="tight")
+        atomic_write(out / f"{name}.{ext}",
+                     lambda tmp, ext=ext: fig.savefig(tmp, format=ext, dpi=130, bbox_inches="tight"))
         files.append(f"figures/{name}.{ext}")
     plt.close(fig)
     return files
@@ -167,7 +169,7 @@ def sensitivity(final: pd.DataFrame, spec: dict, out: Path) -> tuple[str, list[s
         for i, name in enumerate(names):
             rows.append({"outcome": outcome, "parameter": name, **{k: float(v[i]) for k, v in res.items()}})
     table = pd.DataFrame(rows)
-    table.to_csv(out.parent / "sensitivity.csv", index=False)
+    atomic_write(out.parent / "sensitivity.csv", lambda tmp: table.to_csv(tmp, index=False))
     main = {"morris": "mu_star", "sobol": "ST"}.get(spec["method"], "spearman")
     conf = {"morris": "mu_star_conf", "sobol": "ST_conf"}.get(spec["method"])
     fig, axes = plt.subplots(1, len(SENSITIVITY_OUTCOMES), figsize=(6 * len(SENSITIVITY_OUTCOMES), 0.5 * len(names) + 1.5))
@@ -204,14 +206,14 @@ def report(sweep_dir: Path) -> Path:
              f"\n{len(runs)} runs: {len(done)} completed, {len(runs) - len(done)} failed or incomplete"
              f"{per_condition}.\n",
              f"\nCommand: `{' '.join(sweep.get('command', []))}`  \n",
-             f"Git commit: `{(sweep.get('git') or {}).get('commit')}` (dirty: {(sweep.get('git') or {}).get('dirty')})  \n",
+             f"Code that made the completed runs: {_code_versions(done)}  \n",
              f"Packages: {', '.join(f'{k} {v}' for k, v in (sweep.get('packages') or {}).items())}\n"]
     failed = runs[runs["status"] != "completed"]
     if len(failed):
         lines.append("\n## Failed runs\n\n" + failed[["run", "status", "error"]].to_markdown(index=False) + "\n")
     if len(done) and not spec:
         table = summarise(done, by, KEY_OUTCOMES)
-        table.to_csv(sweep_dir / "summary.csv", index=False)
+        atomic_write(sweep_dir / "summary.csv", lambda tmp: table.to_csv(tmp, index=False))
         table["mean [95% CI]"] = table.apply(lambda r: f"{r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]", axis=1)
         wide = table.pivot_table(index=by or None, columns="outcome", values="mean [95% CI]", aggfunc="first") \
             if by else table.set_index("outcome")[["mean [95% CI]"]].T
@@ -237,8 +239,17 @@ def report(sweep_dir: Path) -> Path:
         lines.append("\n## Figures\n\n" + "".join(f"![{Path(f).stem}]({f})\n" for f in figures if f.endswith(".png")))
         lines.append("\nSVG versions sit beside each PNG in `figures/`.\n")
     path = sweep_dir / "report.md"
-    path.write_text("".join(lines), encoding="utf-8")
+    write_text(path, "".join(lines))
     return path
+
+
+def _code_versions(done: pd.DataFrame) -> str:
+    """Each code version (commit, model and package version) with its number of runs: a resumed sweep
+    may hold results of several, and none may be credited to another."""
+    if "code_version" not in done.columns or not len(done):
+        return "not recorded"
+    counts = done["code_version"].fillna("not recorded").value_counts().sort_index()
+    return ", ".join(f"`{name}` ({n} runs)" for name, n in counts.items())
 
 
 def _design_spec(sweep_dir: Path, done: pd.DataFrame) -> dict | None:

@@ -17,16 +17,29 @@ from sim.run import run
 from sim.sweep.design import apply_design
 
 
+class CorruptRun(Exception):
+    """A stored file of the run cannot be read."""
+
+
 def reproduce(run_dir: Path) -> tuple[bool, str]:
-    cfg = OmegaConf.load(run_dir / ".hydra" / "config.yaml")
+    stored = _read(run_dir / "timeseries.parquet", pd.read_parquet)  # before the run: fail fast
+    cfg = _read(run_dir / ".hydra" / "config.yaml", OmegaConf.load)
     apply_design(cfg)
     _, table = run(validate(cfg))
-    stored = pd.read_parquet(run_dir / "timeseries.parquet")
     try:
         pd.testing.assert_frame_equal(table, stored, check_exact=True)
     except AssertionError as err:
         return False, str(err).splitlines()[0]
     return True, f"identical: {len(table)} rows x {table.shape[1]} columns"
+
+
+def _read(path: Path, load):
+    try:
+        return load(path)
+    except Exception as err:  # noqa: BLE001 - pyarrow, YAML and OmegaConf raise many types for a damaged file
+        reason = str(err).splitlines()[0] if str(err) else ""
+        raise CorruptRun(f"{path} cannot be read ({type(err).__name__}: {reason}); the run is corrupt: "
+                         "re-run it (resume its sweep) before reproducing it") from None
 
 
 def main() -> None:
@@ -42,6 +55,9 @@ def main() -> None:
         same, message = reproduce(args.run_dir)
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
+        sys.exit(2)
+    except CorruptRun as err:
+        print(f"error: run_dir: {err}", file=sys.stderr)
         sys.exit(2)
     print(message)
     sys.exit(0 if same else 1)
