@@ -14,7 +14,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim import metrics, rundir
+from sim import metrics, rundir, steady
 from sim.config import CONFIG_DIR, ConfigError, RunConfig, compose, config_hash, validate
 from sim.results import check_files, manifest, now, write_json, write_parquet
 from sim.run import key_parameters, run
@@ -84,7 +84,7 @@ def _run_and_write(run_cfg: RunConfig, run_dir: Path, digest: str, started: str)
     files["timeseries.parquet"] = write_parquet(run_dir / "timeseries.parquet", table)
     files["manifest.json"] = write_json(run_dir / "manifest.json", manifest(run_cfg.seed, digest, started))
     return {"status": "completed", "runtime_s": round(time.perf_counter() - t0, 3), "files": files,
-            "final": {k: float(v) for k, v in table.iloc[-1][list(metrics.OUTCOMES)].items()}}
+            **steady.summarise(table, metrics.OUTCOMES, metrics.RATES)}
 
 
 def _finish(run_dir: Path, summary: dict) -> dict:
@@ -120,7 +120,11 @@ def print_summary(summary: dict, run_dir: Path) -> None:
     print(f"{summary['scenario']} | {summary['governance']} | sinking={summary['sinking']} | "
           f"seed={summary['seed']} | {summary['steps']} weeks | {summary['runtime_s']:.2f} s")
     for name in metrics.OUTCOMES:
-        print(f"  {name:<26} {summary['final'][name]:>12.4f}")
+        value = summary["final"][name]
+        print(f"  {name:<26} {'undefined' if value is None else f'{value:.4f}':>12}")
+    state = summary["steady_state"]
+    print(f"  steady state: {'from week ' + str(state['week']) if state['reached'] else 'not reached'}"
+          + (f" (still drifting: {', '.join(state['drifting'])})" if state["drifting"] else ""))
     print(f"results: {run_dir}")
 
 

@@ -235,6 +235,14 @@ class OutreachConfig:
 
 
 @dataclass
+class TurnoverConfig:
+    firm_exit_rate: float = 0.004
+
+    def check(self) -> None:
+        _unit("behaviour.turnover.firm_exit_rate", self.firm_exit_rate)
+
+
+@dataclass
 class SatisfactionConfig:
     initial: float = 0.5
     adjustment_rate: float = 0.1
@@ -253,6 +261,7 @@ class BehaviourConfig:
     attachment: AttachmentConfig = field(default_factory=AttachmentConfig)
     outreach: OutreachConfig = field(default_factory=OutreachConfig)
     satisfaction: SatisfactionConfig = field(default_factory=SatisfactionConfig)
+    turnover: TurnoverConfig = field(default_factory=TurnoverConfig)
 
 
 # --------------------------------------------------------------------------- governance, sinking

@@ -18,7 +18,7 @@ from mesa.discrete_space import OrthogonalMooreGrid
 from sim import metrics
 from sim.agents import PERSON_CLASSES, Enterprise, Member, Person, create_views
 from sim.behaviour import membership, optional_pgg, outreach, threshold
-from sim.config import PERSON_KINDS, RunConfig, compose
+from sim.config import PERSON_KINDS, STRATEGIES, RunConfig, compose
 from sim.governance import SITE_POOL, ZONE_POOL, levers_for
 from sim.metrics import ratio
 from sim.services import ServiceNetwork, capacity, draw_points, first_come
@@ -158,6 +158,7 @@ class VerticalCommunityModel(mesa.Model):
         self.apply("update_members")
         self.apply("coproduce")
         self.update_reputation()
+        self.replace_firms()
         self.lapse_unspent()
         for key in self.totals:
             self.totals[key] += self.week[key]
@@ -425,6 +426,30 @@ class VerticalCommunityModel(mesa.Model):
     def pool_mate(self, pool: np.ndarray, draws: np.ndarray) -> np.ndarray:
         """A firm met at random in the given pool (possibly the firm itself)."""
         return self.pool_order[self.pool_start[pool] + (draws * self.pool_size[pool]).astype(np.int64)]
+
+    def replace_firms(self) -> None:
+        """Firm turnover (the buildings' "fast flow" of tenants): each firm leaves with
+        ``firm_exit_rate`` a week and a newcomer of the same size takes its place, with no Party
+        organisation, a fresh strategy and satisfaction, and new staff (never reached, members'
+        relationships not in the building, belonging drawn anew)."""
+        f, p, b = self.firms, self.people, self.config.behaviour
+        if not len(f) or b.turnover.firm_exit_rate == 0:
+            return
+        left = self.rng.random(len(f)) < b.turnover.firm_exit_rate
+        n = int(left.sum())
+        if not n:
+            return
+        shares = b.coproduction.initial_shares
+        f.org[left] = UNCOVERED
+        f.strategy[left] = self.rng.choice(3, size=n, p=[shares[k] for k in STRATEGIES])
+        f.satisfaction[left] = b.satisfaction.initial
+        f.payoff[left] = 0.0
+        staff = np.flatnonzero((p.firm >= 0) & left[self.employer])
+        p.last_active[staff] = -1
+        p.attached[staff] = False
+        members = staff[p.kind[staff] == MEMBER]
+        p.belonging[members] = np.clip(self.rng.normal(b.belonging.initial_mean, b.belonging.initial_sd,
+                                                       len(members)), 0.0, 1.0)
 
     def lapse_unspent(self) -> None:
         """Unspent holdings return to the treasury at structure.lapse_rate per week, so money that

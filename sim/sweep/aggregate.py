@@ -62,6 +62,11 @@ def aggregate(sweep_dir: Path) -> pd.DataFrame:
         row["code_version"] = label(summary.get("code"))
         row.update(summary.get("design_values", {}))
         row.update(summary.get("final", {}))
+        for part in ("late_mean", "year1"):
+            row.update({f"{part}_{k}": v for k, v in (summary.get(part) or {}).items()})
+        state = summary.get("steady_state") or {}
+        row.update(steady=state.get("reached"), steady_week=state.get("week"),
+                   drifting=",".join(state.get("drifting", [])) if state else None)
         rows.append(row)
         if table is not None:
             table.insert(0, "run", run_dir.name)
