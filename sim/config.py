@@ -335,12 +335,13 @@ class StructureConfig:
     """Modelling choices that could change a conclusion, each a named, switchable alternative
     (docs/ODD.md 9.1 gives the sources and which conclusions survive each)."""
 
+    name: str = "default"
     peer_aggregation: str = "max"
     online_reach: str = "buildings"
     need_signal: str = "shortfall"
     huff_attraction: str = "capacity"
     outreach_envelope: str = "firms"
-    lapse_rate: float = 1 / 13
+    lapse_rate: float = 0.0769  # ~1/13: a quarter
 
     def check(self) -> None:
         for key, options in STRUCTURE_OPTIONS.items():
@@ -529,7 +530,7 @@ def compose(overrides: list[str] | None = None) -> RunConfig:
     return validate(cfg)
 
 
-CONFIG_GROUPS = ("scenario", "governance", "sinking")
+CONFIG_GROUPS = ("scenario", "governance", "sinking", "structure")
 
 
 def check_group_choices(overrides: list[str]) -> None:

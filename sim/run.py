@@ -15,6 +15,7 @@ def key_parameters(run_cfg: RunConfig) -> dict[str, object]:
         "scenario": run_cfg.scenario.name,
         "governance": run_cfg.governance.name,
         "sinking": run_cfg.sinking.policy,
+        "structure": run_cfg.structure.name,
         "share": run_cfg.sinking.share,
         "depth": run_cfg.sinking.depth,
         "seed": run_cfg.seed,
