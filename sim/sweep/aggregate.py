@@ -118,10 +118,14 @@ def _huge(value: object) -> bool:
 
 
 def sweep_dir_argument(description: str) -> Path:
-    """The SWEEP_DIR of a command line; exit 2 with one line if it is not a directory."""
+    """The SWEEP_DIR of a command line; exit 2 with one line if it is not a sweep directory."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("sweep_dir", type=Path)
-    sweep_dir = parser.parse_args().sweep_dir
+    return check_sweep_dir(parser.parse_args().sweep_dir)
+
+
+def check_sweep_dir(sweep_dir: Path) -> Path:
+    """``sweep_dir`` if it holds run directories; otherwise exit 2 with one line."""
     if not sweep_dir.is_dir():
         print(f"error: sweep_dir: {sweep_dir} is not a directory", file=sys.stderr)
         sys.exit(2)
