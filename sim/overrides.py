@@ -67,7 +67,8 @@ def sweep_problem(overrides: list[Override], multirun: bool, group_options: Grou
             continue
         got = f"{override.key_or_group}: got {override.get_value_string()!r}, allowed: "
         if not multirun:
-            return got + "one value (a comma-separated list, range() or glob() sweeps only with -m/--multirun)"
+            return got + ("one value (a comma-separated list, range() or glob() sweeps only with "
+                          "-m/--multirun)")
         if override.is_interval_sweep() and not sampler:
             return got + "a list, range() or glob() sweep (the basic sweeper cannot sample an interval())"
         if next(points(override, group_options(override.key_or_group)), None) is None:

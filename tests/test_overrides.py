@@ -1,4 +1,5 @@
-"""One override parser (sim.overrides, on Hydra's grammar) for the preflight, group checks and sweep tables."""
+"""One override parser (sim.overrides, on Hydra's grammar) for the preflight, group checks and sweep
+tables."""
 
 from __future__ import annotations
 

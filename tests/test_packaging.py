@@ -29,7 +29,8 @@ def installed_requirements_on(name: str) -> list[tuple[str, Requirement]]:
     for dist in metadata.distributions():
         for text in dist.requires or []:
             req = Requirement(text)
-            if canonicalize_name(req.name) == name and (req.marker is None or req.marker.evaluate({"extra": ""})):
+            applies = req.marker is None or req.marker.evaluate({"extra": ""})
+            if canonicalize_name(req.name) == name and applies:
                 found.append((dist.metadata["Name"], req))
     return found
 
@@ -48,13 +49,14 @@ def test_no_installed_package_refuses_a_version_the_base_allows(name):
     pin = base_requirements()[name].specifier
     for dependent, req in installed_requirements_on(name):
         for bound in (spec.version for spec in req.specifier):
-            assert not (pin.contains(bound) and not req.specifier.contains(bound)), (dependent, str(req), str(pin))
+            refused = pin.contains(bound) and not req.specifier.contains(bound)
+            assert not refused, (dependent, str(req), str(pin))
 
 
 def resolve(target: str, report: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--ignore-installed",
-                             "--report", str(report), "-e", target], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    command = [sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--ignore-installed",
+               "--report", str(report), "-e", target]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
 def resolved_versions(report: Path) -> dict[str, str]:

@@ -60,8 +60,9 @@ def test_the_default_cache_is_the_one_offline_assets_fills():
 
 
 @pytest.mark.parametrize("host, warned", [
-    ("127.0.0.1", False), ("127.8.0.1", False), ("localhost", False), ("LOCALHOST", False), ("::1", False),
-    ("[::1]", False), ("0.0.0.0", True), ("::", True), ("192.168.1.20", True), ("example.org", True), ("", True),
+    ("127.0.0.1", False), ("127.8.0.1", False), ("localhost", False), ("LOCALHOST", False),
+    ("::1", False), ("[::1]", False),
+    ("0.0.0.0", True), ("::", True), ("192.168.1.20", True), ("example.org", True), ("", True),
 ])
 def test_warns_that_a_non_loopback_host_is_open_to_anyone(solara_argv, capsys, host, warned):
     solara_argv("--host", host, "--port", "9000")

@@ -1,9 +1,10 @@
 """Start the app: ``python -m sim.viz [--host H] [--port P] [--open] [--auto-restart]``.
 
 A thin wrapper round ``solara run sim/viz/app.py`` that serves on 127.0.0.1 (warning that the app
-has no authentication when asked to serve on any other interface) and never needs the internet: it points Solara at the asset cache filled by ``python -m sim.viz.offline_assets``
-(when that exists and SOLARA_ASSETS_PROXY_CACHE_DIR is not set already), skips Solara's
-version check against PyPI and turns its usage telemetry off.
+has no authentication when asked to serve on any other interface) and never needs the internet:
+it points Solara at the asset cache filled by ``python -m sim.viz.offline_assets`` (when that
+exists and SOLARA_ASSETS_PROXY_CACHE_DIR is not set already), skips Solara's version check
+against PyPI and turns its usage telemetry off.
 """
 
 from __future__ import annotations
@@ -55,10 +56,14 @@ def solara_args(args: argparse.Namespace) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m sim.viz", description="Serve the model's browser app.")
-    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=8765, help="port, 0 for any free one (default: %(default)s)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="interface to listen on; any but loopback serves an app without authentication "
+                             "(default: %(default)s)")
+    parser.add_argument("--port", type=int, default=8765,
+                        help="port, 0 for any free one (default: %(default)s)")
     parser.add_argument("--open", action="store_true", help="open a browser tab once the server is up")
-    parser.add_argument("--auto-restart", action="store_true", help="restart when the code changes (development)")
+    parser.add_argument("--auto-restart", action="store_true",
+                        help="restart when the code changes (development)")
     args = parser.parse_args(argv)
     warning = exposure_warning(args.host, args.port)
     if warning:
