@@ -11,11 +11,15 @@ import warnings
 from pathlib import Path
 
 import hydra
+from hydra._internal.utils import get_args_parser
 from hydra.core.hydra_config import HydraConfig
+from hydra.errors import OverrideParseException
 from omegaconf import DictConfig
 
-from sim import metrics, rundir, steady
-from sim.config import CONFIG_DIR, ConfigError, RunConfig, compose, config_hash, validate
+from sim import metrics, overrides, rundir, steady
+from sim.config import (
+    CONFIG_DIR, ConfigError, RunConfig, check_group_choices, compose, config_hash, group_options, validate,
+)
 from sim.results import check_files, manifest, now, write_json, write_parquet
 from sim.run import key_parameters, run
 from sim.sweep import claims, progress
@@ -163,24 +167,27 @@ def _sweep_job(cfg: DictConfig, run_dir: Path, sweep_dir: Path) -> None:
 def preflight(argv: list[str]) -> None:
     """Compose the first point of the command's overrides so a bad key, value or name fails in one
     line before Hydra makes any directory."""
-    overrides = [a for a in argv if "=" in a and not a.startswith(("hydra.", "hydra/", "-"))]
-    first = []
-    for item in overrides:
-        key, _, value = item.partition("=")
-        if "," in value and not value.strip().startswith(("[", "{")):
-            value = value.split(",")[0]
-        if value.startswith(("range(", "choice(", "glob(", "interval(")):
-            continue
-        first.append(f"{key}={value}")
+    args = get_args_parser().parse_args(argv)  # Hydra's own command line, so -m and -cn read alike
+    parsed = []
     try:
-        compose(first)
+        parsed = overrides.parse(args.overrides)
+        problem = overrides.sweep_problem(parsed, args.multirun, group_options)
+        if problem:
+            raise ConfigError(problem)
+        check_group_choices(args.overrides)  # every point's choice, not only the first one's
+        compose(overrides.first_point(parsed, group_options))
     except ConfigError as err:
-        print(f"config error: {err}", file=sys.stderr)
-        sys.exit(EXIT_CONFIG)
-    except Exception as err:  # Hydra's own composition errors: keep the first informative line
-        lines = [ln.strip() for ln in str(err).splitlines() if ln.strip()]
-        print(f"config error: {' '.join(lines[:2])}", file=sys.stderr)
-        sys.exit(EXIT_CONFIG)
+        message = str(err)
+    except OverrideParseException as err:
+        message = overrides.parse_error_message(err)
+    except Exception as err:  # Hydra's own composition errors, on one line
+        key = overrides.unknown_key(err)
+        message = (overrides.unknown_key_message(key, parsed, CONFIG_DIR, group_options) if key
+                   else overrides.one_line(err))
+    else:
+        return
+    print(f"config error: {message}", file=sys.stderr)
+    sys.exit(EXIT_CONFIG)
 
 
 def main() -> None:

@@ -15,8 +15,11 @@ from typing import Any
 
 import numpy as np
 import yaml
+from hydra.errors import OverrideParseException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
+
+from sim import overrides as sim_overrides
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 PERSON_KINDS = ("member", "worker", "resident")
@@ -530,28 +533,22 @@ def compose(overrides: list[str] | None = None) -> RunConfig:
     return validate(cfg)
 
 
-CONFIG_GROUPS = ("scenario", "governance", "sinking", "structure")
+CONFIG_GROUPS = ("scenario", "governance", "sinking", "structure", "experiment")
 
 
 def check_group_choices(overrides: list[str]) -> None:
-    """Name an unknown preset, mode or policy in one line, before Hydra prints its own long error."""
-    for item in overrides:
-        key, sep, value = item.partition("=")
-        key = key.lstrip("+~")
-        if not sep or key not in CONFIG_GROUPS:
+    """Name an unknown preset, mode, policy or experiment in one line, before Hydra prints its own
+    long error."""
+    try:
+        parsed = sim_overrides.parse(overrides)
+    except OverrideParseException as err:
+        raise ConfigError(sim_overrides.parse_error_message(err)) from None
+    for override in parsed:
+        if override.key_or_group not in CONFIG_GROUPS:
             continue
-        choices = group_options(key)
-        for choice in _sweep_values(value):
-            _check(choice in choices, key, f"one of {choices}", choice)
-
-
-def _sweep_values(value: str) -> list[str]:
-    value = value.strip()
-    if value.startswith("glob("):
-        return []  # a pattern, matched by Hydra itself
-    if value.startswith("choice(") and value.endswith(")"):
-        value = value[len("choice(") : -1]
-    return [v.strip().strip("'\"") for v in value.split(",") if v.strip()]
+        choices = group_options(override.key_or_group)
+        for choice in sim_overrides.values(override, choices):
+            _check(choice in choices, override.key_or_group, f"one of {choices}", choice)
 
 
 def config_hash(run: RunConfig) -> str:

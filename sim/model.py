@@ -18,7 +18,7 @@ from mesa.discrete_space import OrthogonalMooreGrid
 from sim import metrics
 from sim.agents import PERSON_CLASSES, Enterprise, Member, Person, create_views
 from sim.behaviour import membership, optional_pgg, outreach, threshold
-from sim.config import PERSON_KINDS, STRATEGIES, RunConfig, compose
+from sim.config import PERSON_KINDS, STRATEGIES, ConfigError, RunConfig, compose
 from sim.governance import SITE_POOL, ZONE_POOL, levers_for
 from sim.metrics import ratio
 from sim.services import ServiceNetwork, capacity, draw_points, first_come
@@ -56,6 +56,11 @@ class VerticalCommunityModel(mesa.Model):
                  schedule: str = "batched", **overrides: Any):
         if schedule not in SCHEDULES:
             raise ValueError(f"schedule: got {schedule!r}, allowed: {list(SCHEDULES)}")
+        try:  # numpy's own error for a seed it cannot use does not say which argument it was
+            np.random.default_rng(rng)
+        except (TypeError, ValueError):
+            raise ConfigError(f"rng: got {rng!r}, allowed: None, an integer >= 0 (or a sequence of them), "
+                              "or a numpy Generator, BitGenerator or SeedSequence") from None
         if config is None:
             items = [f"scenario={scenario}", f"governance={governance}", f"sinking={sinking}"]
             items += [f"{k.replace('__', '.')}={_override_value(v)}" for k, v in overrides.items()]

@@ -38,6 +38,7 @@ def test_single_run_writes_the_run_directory(tmp_path):
     assert "participation_rate" in out.stdout and "coupling_coordination" in out.stdout
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_different_seed_different_results(tmp_path):
     args = ("scenario=small", "governance=collaborative", "sinking=performance", "steps=15")
     for name, seed in (("a", 5), ("b", 5), ("c", 6)):
@@ -76,6 +77,7 @@ def test_failing_run_is_recorded_and_not_complete(tmp_path, monkeypatch):
     assert not (tmp_path / "timeseries.parquet").exists()
 
 
+@pytest.mark.slow
 def test_agent_snapshots_are_written_at_the_chosen_steps(tmp_path):
     out = run_cli(tmp_path / "s", "scenario=small", "steps=3", "outputs.agent_snapshots=[0,3]")
     assert out.returncode == 0, out.stderr
@@ -86,6 +88,7 @@ def test_agent_snapshots_are_written_at_the_chosen_steps(tmp_path):
     assert not (tmp_path / "s" / "snapshots" / "people_step0001.parquet").exists()
 
 
+@pytest.mark.slow
 def test_a_design_row_is_applied_and_recorded(tmp_path):
     from sim.sweep.design import matrix
 

@@ -140,8 +140,9 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("args", [["scenario=atlantis"], ["steps=-1"], ["sinking.share=2"], ["seed=x"], ["nokey=1"],
-                                  ["scenario.file=missing.yaml"]])
+@pytest.mark.parametrize("args", [["scenario=atlantis"], ["nokey=1"]] + [  # ~2 s each: the rest in the slow tier
+    pytest.param(args, marks=pytest.mark.slow)
+    for args in (["steps=-1"], ["sinking.share=2"], ["seed=x"], ["scenario.file=missing.yaml"])])
 def test_cli_rejects_bad_input_in_one_line_and_writes_nothing(tmp_path, args):
     out = _cli(*args, f"hydra.run.dir={tmp_path}/run", cwd=tmp_path)
     assert out.returncode == 2

@@ -37,7 +37,9 @@ def late_mean(mechanisms: list[str], scenario: str, sinking: str, outcome: str, 
     return float(model.datacollector.get_model_vars_dataframe()[outcome].iloc[27:].mean())
 
 
-@pytest.mark.parametrize("mechanism, scenario, sinking, outcome", CASES)
+# a nanjing_east case takes ~10 s: those run in the slow tier
+@pytest.mark.parametrize("mechanism, scenario, sinking, outcome", [
+    pytest.param(*case, marks=pytest.mark.slow) if case[1] == "nanjing_east" else case for case in CASES])
 def test_mechanism_effect(mechanism, scenario, sinking, outcome):
     diffs = np.array([late_mean([mechanism], scenario, sinking, outcome, s) - late_mean([], scenario, sinking, outcome, s)
                       for s in SEEDS])

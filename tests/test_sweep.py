@@ -44,6 +44,7 @@ def serial(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_one_table_per_sweep(serial):
     runs, series = tables(serial)
     assert len(runs) == 8 and (runs["status"] == "completed").all()
@@ -66,6 +67,7 @@ def test_launchers_give_identical_tables(serial, tmp_path, launcher):
         pd.testing.assert_frame_equal(ours, theirs)
 
 
+@pytest.mark.slow
 def test_failing_run_is_recorded_and_others_kept(tmp_path):
     result = sweep(tmp_path, "scenario=small", "steps=4,-1", "seed=range(0,2)")
     assert result.returncode == 1, result.stderr  # after writing everything, a sweep with failures exits 1
@@ -104,6 +106,7 @@ def test_killed_sweep_resumes_without_loss_or_duplication(tmp_path):
     assert len(series) == 12 * 31 and not series.duplicated(["run", "step"]).any()
 
 
+@pytest.mark.slow
 def test_aggregate_rebuilds_and_reproduce_confirms(serial, tmp_path):
     import shutil
 

@@ -57,3 +57,18 @@ def test_leaves_the_cache_setting_alone_when_there_is_no_cache(monkeypatch, tmp_
 
 def test_the_default_cache_is_the_one_offline_assets_fills():
     assert cli.DEFAULT_CACHE_DIR == DEFAULT_CACHE_DIR
+
+
+@pytest.mark.parametrize("host, warned", [
+    ("127.0.0.1", False), ("127.8.0.1", False), ("localhost", False), ("LOCALHOST", False),
+    ("::1", False), ("[::1]", False),
+    ("0.0.0.0", True), ("::", True), ("192.168.1.20", True), ("example.org", True), ("", True),
+])
+def test_warns_that_a_non_loopback_host_is_open_to_anyone(solara_argv, capsys, host, warned):
+    solara_argv("--host", host, "--port", "9000")
+    err = capsys.readouterr().err
+    if warned:
+        assert err.count("\n") == 1 and err.startswith("warning: --host") and "no authentication" in err
+        assert "port 9000" in err
+    else:
+        assert err == ""

@@ -35,6 +35,7 @@ def rendered():
         rc.close()
 
 
+@pytest.mark.slow
 def test_the_app_page_starts_at_step_zero_and_steps(rendered):
     rc = rendered(viz_page.Page())
     assert texts(rc, "Step: ") == ["Step: 0"]
@@ -46,6 +47,7 @@ def test_the_app_page_starts_at_step_zero_and_steps(rendered):
     assert "week 3" in texts(rc, "governance")[0]
 
 
+@pytest.mark.slow
 def test_reset_rebuilds_the_model_with_the_changed_controls(rendered):
     params = viz_page.model_params()
     model = solara.Reactive(VizModel(**viz_page.initial_values(params)))

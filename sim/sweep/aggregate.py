@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from sim import metrics
+from sim import metrics, overrides
 from sim.results import check_files, write_parquet
 from sim.version import label
 
@@ -29,15 +29,10 @@ def run_dirs(sweep_dir: Path) -> list[Path]:
 
 
 def swept_values(run_dir: Path) -> dict[str, object]:
-    overrides = yaml.safe_load((run_dir / ".hydra" / "overrides.yaml").read_text()) or []
-    out = {}
-    for item in overrides:
-        key, _, value = item.partition("=")
-        key = key.lstrip("+~")
-        if key.startswith("hydra") or key == "experiment":
-            continue
-        out[key] = yaml.safe_load(value) if value else None
-    return out
+    """The values a run's command line (after the sweep's expansion) set, by key."""
+    items = yaml.safe_load((run_dir / ".hydra" / "overrides.yaml").read_text()) or []
+    return {o.key_or_group: o.value() for o in overrides.parse(items)
+            if not o.is_hydra_override() and o.key_or_group != "experiment"}
 
 
 ROW_KEYS = ("scenario", "governance", "sinking", "share", "depth", "seed", "steps", "config_hash", "status",
