@@ -16,11 +16,12 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from sim import metrics
-from sim.config import CONFIG_DIR, ConfigError, compose, config_hash, validate
+from sim.config import CONFIG_DIR, ConfigError, config_hash
 from sim.results import manifest, now, write_json, write_parquet
 from sim.run import key_parameters, run
 from sim.sweep import progress
 from sim.sweep.design import apply_design
+from sim.validate import compose, validate
 
 EXIT_CONFIG = 2
 EXIT_FAILED = 1

@@ -12,15 +12,17 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
-from sim.config import ConfigError, validate
+from sim.config import ConfigError
 from sim.run import run
 from sim.sweep.design import apply_design
+from sim.validate import validate
 
 
 def reproduce(run_dir: Path) -> tuple[bool, str]:
     cfg = OmegaConf.load(run_dir / ".hydra" / "config.yaml")
+    overrides = run_dir / ".hydra" / "overrides.yaml"  # the user's, which governance=article needs
     apply_design(cfg)
-    _, table = run(validate(cfg))
+    _, table = run(validate(cfg, list(OmegaConf.load(overrides)) if overrides.exists() else []))
     stored = pd.read_parquet(run_dir / "timeseries.parquet")
     try:
         pd.testing.assert_frame_equal(table, stored, check_exact=True)
