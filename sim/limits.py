@@ -79,7 +79,7 @@ def physical_memory_gb() -> float:
 
 def memory_limit_gb(run: RunConfig) -> float:
     given = run.limits.max_memory_gb
-    return given if given is not None else round(MEMORY_SHARE * physical_memory_gb(), 1)
+    return given if given is not None else round(MEMORY_SHARE * physical_memory_gb(), 2)
 
 
 def check_resources(run: RunConfig) -> None:
