@@ -28,8 +28,8 @@ class DistrictLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise _Refused(f"line {event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not allowed "
-                           "in a district file; write the values out")
+            raise _Refused(f"line {event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not "
+                           "allowed in a district file; write the values out")
         return super().compose_node(parent, index)
 
 
@@ -37,7 +37,8 @@ DistrictLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != BOOL_TAG]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-DistrictLoader.add_implicit_resolver(BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+DistrictLoader.add_implicit_resolver(BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                     list("tTfF"))
 
 
 class _Refused(Exception):
@@ -51,8 +52,8 @@ def load_district(file: str) -> dict[str, Any]:
         raise ConfigError(f"scenario.file: got {file!r}, allowed: a path to an existing district YAML file")
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise ConfigError(f"scenario.file: got {file!r} ({size:,} bytes), allowed: a district file of at most "
-                          f"{MAX_FILE_BYTES:,} bytes (README, Limits)")
+        raise ConfigError(f"scenario.file: got {file!r} ({size:,} bytes), allowed: a district file of at "
+                          f"most {MAX_FILE_BYTES:,} bytes (README, Limits)")
     try:
         data = _load(path.read_bytes())
     except _Refused as err:
@@ -62,8 +63,8 @@ def load_district(file: str) -> dict[str, Any]:
                           "'subdistricts' mapping")
     unknown = sorted(set(data) - FILE_KEYS, key=str)
     if unknown:
-        raise ConfigError(f"scenario.file: {file}: {unknown[0]}: got {data[unknown[0]]!r}, allowed: keys from "
-                          f"{sorted(FILE_KEYS)} at the top")
+        raise ConfigError(f"scenario.file: {file}: {unknown[0]}: got {data[unknown[0]]!r}, allowed: keys "
+                          f"from {sorted(FILE_KEYS)} at the top")
     name = data.get("name", path.stem)
     if not isinstance(name, (str, int)) or isinstance(name, bool):
         raise ConfigError(f"scenario.file: {file}: name: got {name!r}, allowed: a name (text)")
@@ -102,8 +103,8 @@ def _refuse_duplicates(node: yaml.Node, path: str) -> None:
             name = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
             where = f"{path}.{name}" if path else str(name)
             if ident in seen:
-                raise _Refused(f"{where}: duplicate key (line {key_node.start_mark.line + 1}), allowed: each key "
-                               "once in a mapping")
+                raise _Refused(f"{where}: duplicate key (line {key_node.start_mark.line + 1}), allowed: "
+                               "each key once in a mapping")
             seen.add(ident)
             _refuse_duplicates(value_node, where)
     elif isinstance(node, yaml.SequenceNode):

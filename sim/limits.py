@@ -92,5 +92,6 @@ def check_resources(run: RunConfig) -> None:
                           f"{limit:g} GB (set limits.max_memory_gb={math.ceil(memory * 1.2)} to allow it)")
     hours, max_hours = estimate_hours(run, c), run.limits.max_hours
     if hours > max_hours:
-        raise ConfigError(f"steps: estimated {hours:,.1f} h for {run.steps:,} weeks of {what} exceeds the limit "
-                          f"{max_hours:g} h (set limits.max_hours={math.ceil(hours * 1.2)} to allow it)")
+        raise ConfigError(f"steps: estimated {hours:,.1f} h for {run.steps:,} weeks of {what} exceeds the "
+                          f"limit {max_hours:g} h (set limits.max_hours={math.ceil(hours * 1.2)} to allow "
+                          "it)")

@@ -51,7 +51,8 @@ def validate(cfg: DictConfig | dict, overrides: Sequence[str] | None = None) -> 
 def _scenario_specs(scenario: dict) -> tuple[str, dict[str, SubdistrictSpec]]:
     file = scenario.get("file")
     if file is None:
-        return scenario.get("name", "custom"), parse_scenario("scenario.subdistricts", scenario.get("subdistricts"))
+        specs = parse_scenario("scenario.subdistricts", scenario.get("subdistricts"))
+        return scenario.get("name", "custom"), specs
     if not isinstance(file, str):
         raise ConfigError(f"scenario.file: got {file!r}, allowed: a path to a district YAML file")
     data = load_district(file)
@@ -70,9 +71,11 @@ def _structured(cfg: dict) -> RunConfig:
 def _check_names(run: RunConfig) -> None:
     for name in run.governance.mechanisms:
         if name not in MECHANISMS:
-            raise ConfigError(f"governance.mechanisms: got {name!r}, allowed: names from {sorted(MECHANISMS)}")
+            raise ConfigError(f"governance.mechanisms: got {name!r}, allowed: names from "
+                              f"{sorted(MECHANISMS)}")
     if run.sinking.policy not in SINKING_POLICIES:
-        raise ConfigError(f"sinking.policy: got {run.sinking.policy!r}, allowed: one of {sorted(SINKING_POLICIES)}")
+        raise ConfigError(f"sinking.policy: got {run.sinking.policy!r}, allowed: one of "
+                          f"{sorted(SINKING_POLICIES)}")
 
 
 def _article_mode(governance: dict, specs: dict[str, SubdistrictSpec], given: set[str]) -> dict:
@@ -81,8 +84,8 @@ def _article_mode(governance: dict, specs: dict[str, SubdistrictSpec], given: se
     modes = {spec.mode_in_article for spec in specs.values()}
     choices = [m for m in group_options("governance") if m != ARTICLE_MODE]
     if len(modes) != 1 or next(iter(modes)) not in choices:
-        raise ConfigError(f"governance: got {sorted(map(str, modes))}, allowed: article only for a scenario whose "
-                          "subdistricts share one mode_in_article")
+        raise ConfigError(f"governance: got {sorted(map(str, modes))}, allowed: article only for a "
+                          "scenario whose subdistricts share one mode_in_article")
     if governance.get("mechanisms"):
         raise ConfigError(f"governance.mechanisms: got {governance['mechanisms']!r}, allowed: none with "
                           "governance=article (the article's mode sets them; name the mode to change them)")

@@ -31,6 +31,10 @@ def refused(file: str, *overrides: str) -> str:
     return message[len(f"scenario.file: {file}: "):]
 
 
+def first_building(file: str):
+    return compose([f"scenario.file={file}"]).scenario.subdistricts["riverside"].zones[0].buildings[0]
+
+
 def explicit(building: str = "{enterprises: 2, workers: 10}", area: str = "{residents: 5}") -> str:
     return ("subdistricts:\n  riverside:\n    zones:\n      - name: north\n"
             f"        buildings:\n          - {building}\n"
@@ -67,18 +71,19 @@ def test_duplicate_keys_are_refused_naming_the_path(tmp_path, body, where):
 def test_booleans_are_strict(tmp_path, value):
     file = district(tmp_path, explicit(building=f"{{enterprises: 2, key: {value}}}"))
     message = refused(file)
-    assert message.startswith("subdistricts.riverside.zones[0].buildings[0].key: got ") and "true or false" in message
+    assert message.startswith("subdistricts.riverside.zones[0].buildings[0].key: got ")
+    assert "true or false" in message
 
 
 def test_true_and_false_are_booleans(tmp_path):
     file = district(tmp_path, explicit(building="{enterprises: 2, key: true}"))
-    assert compose([f"scenario.file={file}"]).scenario.subdistricts["riverside"].zones[0].buildings[0].key is True
+    assert first_building(file).key is True
 
 
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
     path = tmp_path / "big.yaml"
     path.write_text("subdistricts: {s: {buildings: 1}}\n" + "#" * MAX_FILE_BYTES, encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"^scenario\.file: got .*big\.yaml.*bytes\), allowed: a district file of at"):
+    with pytest.raises(ConfigError, match=r"^scenario\.file: got .*big\.yaml.*bytes\), allowed: a district file"):
         compose([f"scenario.file={path}"])
 
 
@@ -88,7 +93,8 @@ def test_a_file_that_is_not_utf8_is_one_clear_line(tmp_path):
 
 
 def test_invalid_yaml_names_the_line(tmp_path):
-    assert refused(district(tmp_path, "subdistricts:\n  s: {buildings: 1\n")).startswith("line 3, column 1: not valid")
+    message = refused(district(tmp_path, "subdistricts:\n  s: {buildings: 1\n"))
+    assert message.startswith("line 3, column 1: not valid")
 
 
 def test_python_tags_are_refused(tmp_path):
@@ -130,7 +136,8 @@ def test_a_count_that_would_make_a_billion_objects_is_refused_before_expanding(t
 
 
 def test_zones_and_sites_are_capped_over_the_whole_scenario(tmp_path):
-    body = "subdistricts:\n" + "".join(f"  s{i}: {{buildings: 400000, residential_areas: 0}}\n" for i in range(3))
+    body = "subdistricts:\n" + "".join(f"  s{i}: {{buildings: 400000, residential_areas: 0}}\n"
+                                        for i in range(3))
     message = refused(district(tmp_path, body))
     assert message.startswith("subdistricts.s2: got ") and "in a scenario" in message
 
@@ -139,8 +146,10 @@ def test_zones_and_sites_are_capped_over_the_whole_scenario(tmp_path):
 
 
 @pytest.mark.parametrize("building, where, allowed", [
-    ("{enterprises: 2, workers: 10, members: 11}", "buildings[0].members: got 11", "at most the building's 10 workers"),
-    ("{enterprises: 2, workers: 10, party_orgs: 3}", "buildings[0].party_orgs: got 3", "at most the building's 2"),
+    ("{enterprises: 2, workers: 10, members: 11}", "buildings[0].members: got 11",
+     "at most the building's 10 workers"),
+    ("{enterprises: 2, workers: 10, party_orgs: 3}", "buildings[0].party_orgs: got 3",
+     "at most the building's 2"),
 ])
 def test_explicit_building_counts_must_be_consistent(tmp_path, building, where, allowed):
     message = refused(district(tmp_path, explicit(building=building)))
@@ -150,13 +159,14 @@ def test_explicit_building_counts_must_be_consistent(tmp_path, building, where, 
 def test_a_building_of_members_only_is_allowed(tmp_path):
     """workers: 0 with members is how a rule is docked in the full model (tests/conftest.py)."""
     file = district(tmp_path, explicit(building="{enterprises: 1, members: 100}"))
-    assert compose([f"scenario.file={file}"]).scenario.subdistricts["riverside"].zones[0].buildings[0].members == 100
+    assert first_building(file).members == 100
 
 
 @pytest.mark.parametrize("fields, where, allowed", [
     ("workers_per_building: 10, members: 50", "members: got 50", "at most the 40 workers"),
     ("enterprises: 8, party_orgs: 9", "party_orgs: got 9", "at most the 8 enterprises"),
-    ("key_size_factor: 10, key_buildings: 1, enterprises: 4, party_orgs: 4", "party_orgs: got 4", "building b"),
+    ("key_size_factor: 10, key_buildings: 1, enterprises: 4, party_orgs: 4", "party_orgs: got 4",
+     "building b"),
 ])
 def test_count_form_totals_must_be_consistent(tmp_path, fields, where, allowed):
     message = refused(district(tmp_path, f"subdistricts:\n  s: {{zones: 1, buildings: 4, {fields}}}\n"))
@@ -202,8 +212,9 @@ def test_governance_article_reads_the_file_through_the_same_loader(tmp_path):
 
 def test_the_command_line_gives_one_line_and_writes_nothing(tmp_path):
     file = district(tmp_path, "subdistricts:\n  s: {buildings: 4, key_size_factor: abc}\n")
-    out = subprocess.run([sys.executable, "-m", "sim", f"scenario.file={file}", f"hydra.run.dir={tmp_path}/run"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-m", "sim", f"scenario.file={file}",
+                          f"hydra.run.dir={tmp_path}/run"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120)
     lines = out.stderr.strip().splitlines()
     assert out.returncode == 2 and len(lines) == 1, out.stderr
     assert lines[0] == (f"config error: scenario.file: {file}: subdistricts.s.key_size_factor: got 'abc', "

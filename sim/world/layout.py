@@ -74,7 +74,8 @@ def grid_shape(run: RunConfig) -> tuple[list[int], int, int, int]:
     sides = []
     for spec in specs.values():
         n_sites = sum(len(z.buildings) + len(z.residential_areas) for z in spec.zones)
-        side = max(math.ceil(math.sqrt(spec.area_km2) * 1000 / run.world.cell_size_m), math.ceil(math.sqrt(n_sites)), 1)
+        by_area = math.ceil(math.sqrt(spec.area_km2) * 1000 / run.world.cell_size_m)
+        side = max(by_area, math.ceil(math.sqrt(n_sites)), 1)
         sides.append(side)
     cols = math.ceil(math.sqrt(len(specs)))
     rows = math.ceil(len(specs) / cols)

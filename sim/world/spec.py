@@ -85,15 +85,15 @@ def _fail(key: str, allowed: str, value: Any) -> None:
 
 
 def _int(key: str, value: Any, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not minimum <= value <= MAX_COUNT:
+    integer = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    if not (integer and minimum <= value <= MAX_COUNT):
         _fail(key, f"an integer >= {minimum} and <= {MAX_COUNT:,}", value)
     return int(value)
 
 
 def _number(key: str, value: Any, low: float, high: float, allowed: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        _fail(key, allowed, value)
-    if not (math.isfinite(value) and low <= value <= high):
+    number = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+    if not (number and math.isfinite(value) and low <= value <= high):
         _fail(key, allowed, value)
     return float(value)
 
@@ -149,10 +149,13 @@ def parse_subdistrict(key: str, spec: Any, room: int = MAX_UNITS) -> Subdistrict
         return spec
     if not isinstance(spec, dict):
         _fail(key, "a mapping of subdistrict fields", spec)
-    parsed = _parse_explicit(key, spec) if isinstance(spec.get("zones"), list) else _expand_counts(key, spec, room)
+    if isinstance(spec.get("zones"), list):
+        parsed = _parse_explicit(key, spec)
+    else:
+        parsed = _expand_counts(key, spec, room)
     if _units(parsed) > room:
-        _fail(f"{key}.zones", f"at most {MAX_UNITS:,} zones and sites (buildings, residential areas) in a scenario",
-              _units(parsed))
+        _fail(f"{key}.zones", f"at most {MAX_UNITS:,} zones and sites (buildings, residential areas) in a "
+              "scenario", _units(parsed))
     if not any(z.buildings or z.residential_areas for z in parsed.zones):
         _fail(key, "at least one building or residential area", spec)
     return parsed
@@ -193,10 +196,13 @@ def _expand_counts(key: str, spec: dict, room: int) -> SubdistrictSpec:
     if n_firms < n_buildings:
         _fail(f"{key}.enterprises", f"at least one per building (>= {n_buildings})", n_firms)
     firms = 1 + _split(n_firms - n_buildings, size)  # every building has a firm; the rest by size
-    share = _number(f"{key}.member_share_of_workers", s["member_share_of_workers"], 0.0, 1.0, "a number in [0, 1]")
-    n_members = _int(f"{key}.members", s["members"] if s["members"] is not None else round(share * workers_total))
+    share = _number(f"{key}.member_share_of_workers", s["member_share_of_workers"], 0.0, 1.0,
+                    "a number in [0, 1]")
+    n_members = s["members"] if s["members"] is not None else round(share * workers_total)
+    n_members = _int(f"{key}.members", n_members)
     if workers_total and n_members > workers_total:
-        _fail(f"{key}.members", f"at most the {workers_total:,} workers (workers_per_building x buildings)", n_members)
+        _fail(f"{key}.members", f"at most the {workers_total:,} workers (workers_per_building x buildings)",
+              n_members)
     members = _split(n_members, workers.astype(float))
     orgs = _party_orgs(key, s["party_orgs"], n_buildings, size, firms)
     areas_per_zone = _split(n_areas, np.ones(n_zones))
@@ -214,21 +220,23 @@ def _expand_counts(key: str, spec: dict, room: int) -> SubdistrictSpec:
             areas.append(AreaSpec(f"r{a}", residents))
             a += 1
         zones.append(ZoneSpec(f"z{z}", tuple(buildings), tuple(areas)))
-    return SubdistrictSpec(_label(f"{key}.name_zh", s["name_zh"]),
-                           _label(f"{key}.mode_in_article", s["mode_in_article"], optional=True), area, tuple(zones))
+    mode = _label(f"{key}.mode_in_article", s["mode_in_article"], optional=True)
+    return SubdistrictSpec(_label(f"{key}.name_zh", s["name_zh"]), mode, area, tuple(zones))
 
 
 def _party_orgs(key: str, given: Any, n_buildings: int, size: np.ndarray, firms: np.ndarray) -> np.ndarray:
     """Organisations per building, split by size, at most one per enterprise of the building. The
     default total is capped that way; a total the user gave that cannot be held is refused."""
-    n_orgs = _int(f"{key}.party_orgs", given if given is not None else round(PARTY_ORGS_PER_BUILDING * n_buildings))
+    default = round(PARTY_ORGS_PER_BUILDING * n_buildings)
+    n_orgs = _int(f"{key}.party_orgs", given if given is not None else default)
     if given is not None and n_orgs > firms.sum():
         _fail(f"{key}.party_orgs", f"at most the {int(firms.sum()):,} enterprises", n_orgs)
     orgs = np.minimum(_split(n_orgs, size), firms)
     if given is not None and orgs.sum() < n_orgs:
         b = int(np.argmax(_split(n_orgs, size) > firms))
-        _fail(f"{key}.party_orgs", "a total whose split by key_size_factor gives no building more organisations "
-              f"than enterprises (building b{b} would get {_split(n_orgs, size)[b]} for {firms[b]})", n_orgs)
+        _fail(f"{key}.party_orgs", "a total whose split by key_size_factor gives no building more "
+              f"organisations than enterprises (building b{b} would get {_split(n_orgs, size)[b]} for "
+              f"{firms[b]})", n_orgs)
     return orgs
 
 
@@ -321,7 +329,8 @@ def _parse_building(bkey: str, bld: Any, bi: int) -> BuildingSpec:
 def _parse_area(akey: str, area: Any, ai: int) -> AreaSpec:
     if not isinstance(area, dict) or set(area) - AREA_KEYS:
         _fail(akey, f"a mapping with keys from {sorted(AREA_KEYS)}", area)
-    return AreaSpec(_label(f"{akey}.name", area.get("name", f"r{ai}")), _int(f"{akey}.residents", area.get("residents")))
+    name = _label(f"{akey}.name", area.get("name", f"r{ai}"))
+    return AreaSpec(name, _int(f"{akey}.residents", area.get("residents")))
 
 
 def _unique(key: str, names: list[str]) -> None:
