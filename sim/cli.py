@@ -17,13 +17,12 @@ from hydra.errors import OverrideParseException
 from omegaconf import DictConfig
 
 from sim import metrics, overrides, rundir, steady
-from sim.config import (
-    CONFIG_DIR, ConfigError, RunConfig, check_group_choices, compose, config_hash, group_options, validate,
-)
+from sim.config import CONFIG_DIR, ConfigError, RunConfig, config_hash, group_options
 from sim.results import check_files, manifest, now, write_json, write_parquet
 from sim.run import key_parameters, run
 from sim.sweep import claims, progress
 from sim.sweep.design import apply_design
+from sim.validate import check_group_choices, compose, validate
 from sim.version import code_version, same_code
 
 EXIT_CONFIG = 2

@@ -1,25 +1,22 @@
-"""Structured run configuration: dataclasses, range checks and composition of the YAML presets.
+"""Structured run configuration: the schema (dataclasses), range checks and the per-key limits.
 
-The YAML files in ``configs/`` hold the values; these dataclasses hold the schema. A composed
-configuration is checked here once, before anything is built or written, and every problem is
-reported as one :class:`ConfigError` line that names the key and what is allowed.
+The YAML files in ``configs/`` hold the values; these dataclasses hold the schema. This module
+imports nothing from the rest of ``sim`` (the registries import it): checks that need a registry,
+the district parser or the resource estimate are in :mod:`sim.validate`, which composes and
+validates a run. Every problem is one :class:`ConfigError` line that names the key and what is
+allowed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
-from hydra.errors import OverrideParseException
-from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
-
-from sim import overrides as sim_overrides
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 PERSON_KINDS = ("member", "worker", "resident")
@@ -32,6 +29,46 @@ STRUCTURE_OPTIONS = {
     "need_signal": ("shortfall", "unmet"),
     "huff_attraction": ("capacity", "equal", "held"),
     "outreach_envelope": ("firms", "everywhere"),
+}
+
+# Bounds on values whose size would break a run (overflow to inf, a huge loop, an integer that
+# numpy or Parquet cannot hold). Inclusive; documented in README "Limits". Every float anywhere
+# in the config must also be finite. "*" matches any entry of a mapping.
+LIMITS: dict[str, tuple[float, float]] = {
+    "seed": (0, 2**63 - 1),
+    "steps": (0, 1_000_000),
+    "world.cell_size_m": (1.0, 10_000.0),
+    "world.walk_speed_m_per_min": (1.0, 10_000.0),
+    "world.detour_factor": (1.0, 100.0),
+    "world.access_overhead_min": (0.0, 10_000.0),
+    "world.outreach_decay_min": (1e-3, 10_000.0),
+    "budget.per_person_per_step": (0.0, 1e6),
+    "budget.service_unit_cost": (1e-6, 1e6),
+    "budget.min_active": (0.0, 1e9),
+    "budget.outreach_cost": (1e-6, 1e6),
+    "budget.activity_cost": (0.0, 1e6),
+    "behaviour.participation.threshold_sd": (0.0, 1e3),
+    "behaviour.participation.temperature": (0.0, 1e3),
+    "behaviour.participation.weight_site": (0.0, 1e6),
+    "behaviour.participation.weight_zone": (0.0, 1e6),
+    "behaviour.participation.weight_online": (0.0, 1e6),
+    "behaviour.coproduction.group_size": (2, 1000),
+    "behaviour.coproduction.multiplication": (0.0, 1e6),
+    "behaviour.coproduction.cost": (0.0, 1e6),
+    "behaviour.coproduction.loner_payoff": (0.0, 1e6),
+    "behaviour.coproduction.contribution_ru": (0.0, 1e6),
+    "behaviour.outreach.own_branch_min_members": (1, 1_000_000),
+    "behaviour.outreach.joint_branch_span": (1, 1_000_000),
+    "governance.params.service_circle_min": (0.0, 10_000.0),
+    "governance.params.committee_reward": (0.0, 1e6),
+    "governance.params.committee_sanction": (0.0, 1e6),
+    "design.n": (1, 1_000_000),
+    "design.levels": (2, 1000),
+    "design.seed": (0, 2**32 - 1),
+    "design.parameters.*.low": (-1e12, 1e12),
+    "design.parameters.*.high": (-1e12, 1e12),
+    "limits.max_memory_gb": (1e-3, 1e6),
+    "limits.max_hours": (1e-6, 1e6),
 }
 
 
@@ -303,30 +340,27 @@ class GovernanceParams:
 
 @dataclass
 class GovernanceConfig:
+    """Mechanism names are checked against the registry in sim.validate."""
+
     name: str = "fragmented"
     mechanisms: list[str] = field(default_factory=list)
     params: GovernanceParams = field(default_factory=GovernanceParams)
 
     def check(self) -> None:
-        from sim.governance import MECHANISMS
-
-        for name in self.mechanisms:
-            _check(name in MECHANISMS, "governance.mechanisms", f"names from {sorted(MECHANISMS)}", name)
         _check(len(set(self.mechanisms)) == len(self.mechanisms), "governance.mechanisms",
                "each mechanism at most once", self.mechanisms)
 
 
 @dataclass
 class SinkingConfig:
+    """The policy name is checked against the registry in sim.validate."""
+
     policy: str = "need"
     share: float = 0.5
     depth: str = "site"
     loss: float = 0.05
 
     def check(self) -> None:
-        from sim.sinking import SINKING_POLICIES
-
-        _check(self.policy in SINKING_POLICIES, "sinking.policy", f"one of {sorted(SINKING_POLICIES)}", self.policy)
         _unit("sinking.share", self.share)
         _check(self.depth in DEPTHS, "sinking.depth", f"one of {list(DEPTHS)}", self.depth)
         _unit("sinking.loss", self.loss)
@@ -357,30 +391,12 @@ class StructureConfig:
 
 @dataclass
 class ScenarioConfig:
-    """A district: subdistricts by name, each a count-form or an explicit spec (see sim.world.spec)."""
+    """A district: subdistricts by name, each a count-form or an explicit spec. sim.validate reads
+    ``file`` and parses the specs (sim.world.spec) into SubdistrictSpec values."""
 
     name: str = "custom"
     file: str | None = None
     subdistricts: dict[str, Any] = field(default_factory=dict)
-
-    def check(self) -> None:
-        if self.file is not None:
-            path = Path(self.file)
-            _check(path.is_file(), "scenario.file", "a path to an existing district YAML file", self.file)
-            try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except yaml.YAMLError as err:
-                raise ConfigError(f"scenario.file: {self.file} is not valid YAML ({err.__class__.__name__})") from None
-            _check(isinstance(data, dict) and isinstance(data.get("subdistricts"), dict), "scenario.file",
-                   "a YAML mapping with a 'subdistricts' mapping", self.file)
-            self.subdistricts = data["subdistricts"]
-            self.name = str(data.get("name", path.stem))
-        _check(len(self.subdistricts) > 0, "scenario.subdistricts", "at least one subdistrict", self.subdistricts)
-        from sim.world.spec import parse_subdistrict
-
-        self.subdistricts = {
-            name: parse_subdistrict(f"scenario.subdistricts.{name}", spec) for name, spec in self.subdistricts.items()
-        }
 
 
 @dataclass
@@ -419,6 +435,16 @@ class OutputsConfig:
 
 
 @dataclass
+class LimitsConfig:
+    """Resource ceilings a run is checked against before anything is built (sim.limits).
+
+    Not model parameters: they are left out of the config hash."""
+
+    max_memory_gb: float | None = None   # None: MEMORY_SHARE of this machine's physical memory
+    max_hours: float = 6.0
+
+
+@dataclass
 class RunConfig:
     seed: int = 0
     steps: int = 52
@@ -431,6 +457,7 @@ class RunConfig:
     structure: StructureConfig = field(default_factory=StructureConfig)
     outputs: OutputsConfig = field(default_factory=OutputsConfig)
     design: DesignConfig | None = None
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
 
     def check(self) -> None:
         _check(self.seed >= 0, "seed", "an integer >= 0", self.seed)
@@ -439,121 +466,75 @@ class RunConfig:
             _check(0 <= s <= self.steps, "outputs.agent_snapshots", f"steps in [0, {self.steps}]", s)
 
 
-# --------------------------------------------------------------------------- composition
+# --------------------------------------------------------------------------- checks
 
 
-def validate(cfg: DictConfig | dict) -> RunConfig:
-    """Check a composed configuration against the schema; raise ConfigError with one line."""
-    if isinstance(cfg, DictConfig):
-        cfg = OmegaConf.to_container(cfg, resolve=True)
-    cfg = {k: v for k, v in cfg.items() if k != "hydra"}
-    _reject_targets(cfg, "")
-    if (cfg.get("governance") or {}).get("name") == ARTICLE_MODE:
-        cfg["governance"] = _article_mode(cfg)
-    try:
-        merged = OmegaConf.merge(OmegaConf.structured(RunConfig), cfg)
-        run = OmegaConf.to_object(merged)
-    except OmegaConfBaseException as err:
-        key = getattr(err, "full_key", None) or "config"
-        reason = str(err).splitlines()[0]
-        raise ConfigError(f"{key}: {reason}") from None
-    _check_tree(run)
-    return run
+def check_tree(node: Any, path: str = "") -> None:
+    """Finite numbers, range checks and LIMITS, parents before children (OmegaConf builds defaults
+    without running any check)."""
+    if not hasattr(node, "__dataclass_fields__"):
+        return
+    for f in fields(node):
+        _check_finite(f"{path}{f.name}", getattr(node, f.name))
+    if hasattr(node, "check"):
+        node.check()
+    for f in fields(node):
+        _check_limit(f"{path}{f.name}", getattr(node, f.name))
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                check_tree(item, f"{path}{f.name}.{i}.")
+        check_tree(value, f"{path}{f.name}.")
 
 
-def _check_tree(node: Any) -> None:
-    """Range checks, parents before children (OmegaConf builds defaults without running them)."""
-    if hasattr(node, "__dataclass_fields__"):
-        if hasattr(node, "check"):
-            node.check()
-        for f in fields(node):
-            _check_tree(getattr(node, f.name))
+def _check_finite(key: str, value: Any) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_finite(f"{key}.{k}", v)
+    elif isinstance(value, float):
+        _check(math.isfinite(value), key, "a finite number", value)
 
 
-ARTICLE_MODE = "article"
+def _check_limit(key: str, value: Any) -> None:
+    bounds = LIMITS.get(key) or LIMITS.get(_wildcard(key))
+    if bounds is None or not isinstance(value, (int, float)) or isinstance(value, bool):
+        return
+    low, high = bounds
+    kind = "an integer" if isinstance(value, int) else "a number"
+    _check(low <= value <= high, key, f"{kind} in [{_fmt(low)}, {_fmt(high)}] (README, Limits)", value)
 
 
-def _article_mode(cfg: dict) -> dict:
-    """Replace governance=article by the mode the article describes for the scenario."""
-    scenario = cfg.get("scenario") or {}
-    subdistricts = scenario.get("subdistricts") or {}
-    if scenario.get("file"):
-        path = Path(scenario["file"])
-        _check(path.is_file(), "scenario.file", "a path to an existing district YAML file", scenario["file"])
-        subdistricts = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("subdistricts") or {}
-    modes = {(spec or {}).get("mode_in_article") for spec in subdistricts.values()}
-    choices = [m for m in group_options("governance") if m != ARTICLE_MODE]
-    _check(len(modes) == 1 and next(iter(modes)) in choices, "governance",
-           "article only for a scenario whose subdistricts share one mode_in_article", sorted(map(str, modes)))
-    _check(not cfg["governance"].get("mechanisms"), "governance.mechanisms",
-           "none with governance=article (the article's mode sets them; name the mode to change them)",
-           cfg["governance"].get("mechanisms"))
-    mode = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "governance" / f"{modes.pop()}.yaml"))
-    # the mode's parameters replace the defaults; a value the user changed from its default wins
-    defaults = to_dict(GovernanceParams())
-    given = {k: v for k, v in (cfg["governance"].get("params") or {}).items() if defaults.get(k) != v}
-    return {**mode, "params": {**defaults, **mode.get("params", {}), **given}}
+def _fmt(bound: float) -> str:
+    return f"{bound:,}" if isinstance(bound, int) else f"{bound:g}"
 
 
-def _reject_targets(node: Any, path: str) -> None:
+def _wildcard(key: str) -> str:
+    parts = key.split(".")
+    return ".".join("*" if part.isdigit() else part for part in parts)
+
+
+def reject_targets(node: Any, path: str = "") -> None:
     # Configs are data: nothing in them may name code to import.
     if isinstance(node, dict):
         for key, value in node.items():
             where = f"{path}.{key}" if path else str(key)
             _check(key != "_target_", where, "no _target_ keys (modes and policies are chosen by name)", value)
-            _reject_targets(value, where)
+            reject_targets(value, where)
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            _reject_targets(value, f"{path}[{i}]")
+            reject_targets(value, f"{path}[{i}]")
 
 
 def group_options(group: str) -> list[str]:
     return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
 
 
-def compose(overrides: list[str] | None = None) -> RunConfig:
-    """Compose ``configs/`` with Hydra's compose API (no @hydra.main needed) and validate it."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
-    overrides = list(overrides or [])
-    check_group_choices(overrides)
-    # inside a running Hydra app (a sweep job building a model by name) keep that app's state;
-    # Hydra's context restores a copy of the global instance, so it is looked up again after
-    running = GlobalHydra.instance().hydra if GlobalHydra.instance().is_initialized() else None
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            cfg = hydra_compose(config_name="config", overrides=overrides)
-    finally:
-        if running is not None:
-            GlobalHydra.instance().clear()
-            GlobalHydra.instance().initialize(running)
-    return validate(cfg)
-
-
-CONFIG_GROUPS = ("scenario", "governance", "sinking", "structure", "experiment")
-
-
-def check_group_choices(overrides: list[str]) -> None:
-    """Name an unknown preset, mode, policy or experiment in one line, before Hydra prints its own
-    long error."""
-    try:
-        parsed = sim_overrides.parse(overrides)
-    except OverrideParseException as err:
-        raise ConfigError(sim_overrides.parse_error_message(err)) from None
-    for override in parsed:
-        if override.key_or_group not in CONFIG_GROUPS:
-            continue
-        choices = group_options(override.key_or_group)
-        for choice in sim_overrides.values(override, choices):
-            _check(choice in choices, override.key_or_group, f"one of {choices}", choice)
-
-
 def config_hash(run: RunConfig) -> str:
-    """Stable hash of a resolved configuration: equal configs give equal hashes."""
-    blob = json.dumps(to_dict(run), sort_keys=True, default=str)
+    """Stable hash of a resolved configuration: equal configs give equal hashes. The resource
+    limits are not part of what a run computes, so they are left out."""
+    data = {k: v for k, v in to_dict(run).items() if k != "limits"}
+    blob = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

@@ -18,11 +18,12 @@ from mesa.discrete_space import OrthogonalMooreGrid
 from sim import metrics
 from sim.agents import PERSON_CLASSES, Enterprise, Member, Person, create_views
 from sim.behaviour import membership, optional_pgg, outreach, threshold
-from sim.config import PERSON_KINDS, STRATEGIES, ConfigError, RunConfig, compose
+from sim.config import PERSON_KINDS, STRATEGIES, ConfigError, RunConfig
 from sim.governance import SITE_POOL, ZONE_POOL, levers_for
 from sim.metrics import ratio
 from sim.services import ServiceNetwork, capacity, draw_points, first_come
 from sim.sinking import NodeStats, sink
+from sim.validate import compose
 from sim.world import AREA, build_populations, build_world
 from sim.world.population import COOPERATE, DEFECT, LONER, MEMBER, UNCOVERED, WORKER
 

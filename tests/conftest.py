@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from sim import VerticalCommunityModel
-from sim.config import compose
+from sim.validate import compose
 
 
 def single_site_config(tmp_path, *, enterprises=1, workers=0, members=0, residents=0, overrides=()):

@@ -64,7 +64,8 @@ def test_failing_run_is_recorded_and_not_complete(tmp_path, monkeypatch):
     from omegaconf import OmegaConf
 
     import sim.cli
-    from sim.config import compose, to_dict
+    from sim.config import to_dict
+    from sim.validate import compose
 
     def boom(*args, **kwargs):
         raise RuntimeError("deliberate failure")

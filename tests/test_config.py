@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import ConfigError, RunConfig, compose, config_hash, group_options, to_dict
+from sim.config import ConfigError, RunConfig, config_hash, group_options, to_dict
 from sim.governance import MECHANISMS
 from sim.sinking import SINKING_POLICIES
+from sim.validate import compose
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -91,7 +92,7 @@ def test_configs_cannot_name_code():
 
 def test_validated_config_round_trips():
     """A resolved config written out as plain data (explicit district form) validates to itself."""
-    from sim.config import validate
+    from sim.validate import validate
 
     cfg = compose(["scenario=xiaodongmen", "governance=fusion"])
     again = validate(to_dict(cfg))

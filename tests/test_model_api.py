@@ -76,7 +76,7 @@ def test_large_populations_get_committee_agents_only_and_views_on_demand():
 
 
 def test_a_config_carries_its_own_seed():
-    from sim.config import compose
+    from sim.validate import compose
 
     cfg = compose(["scenario=small", "seed=4"])
     assert VerticalCommunityModel(config=cfg).config.seed == 4

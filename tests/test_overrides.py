@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from sim import overrides
-from sim.config import ConfigError, check_group_choices
+from sim.config import ConfigError
+from sim.validate import check_group_choices
 from sim.sweep.aggregate import swept_values
 
 

@@ -7,7 +7,8 @@ import pytest
 
 from sim import VerticalCommunityModel
 from sim.behaviour import threshold
-from sim.config import STRUCTURE_OPTIONS, ConfigError, compose
+from sim.config import STRUCTURE_OPTIONS, ConfigError
+from sim.validate import compose
 from sim.world import AREA
 
 

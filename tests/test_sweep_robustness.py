@@ -19,7 +19,8 @@ import yaml
 from omegaconf import OmegaConf
 
 import sim.cli
-from sim.config import compose, to_dict
+from sim.config import to_dict
+from sim.validate import compose
 from sim.results import write_json
 from sim.sweep import progress
 from sim.sweep.aggregate import aggregate

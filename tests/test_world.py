@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.config import compose
+from sim.validate import compose
 from sim.world import AREA, BUILDING, build_populations, build_world
 from sim.world.population import JOINT, OWN_BRANCH, UNCOVERED, _initial_organisations
 

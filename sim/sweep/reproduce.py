@@ -12,9 +12,10 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
-from sim.config import ConfigError, validate
+from sim.config import ConfigError
 from sim.run import run
 from sim.sweep.design import apply_design
+from sim.validate import validate
 
 
 class CorruptRun(Exception):
@@ -24,8 +25,9 @@ class CorruptRun(Exception):
 def reproduce(run_dir: Path) -> tuple[bool, str]:
     stored = _read(run_dir / "timeseries.parquet", pd.read_parquet)  # before the run: fail fast
     cfg = _read(run_dir / ".hydra" / "config.yaml", OmegaConf.load)
+    overrides = run_dir / ".hydra" / "overrides.yaml"  # the user's, which governance=article needs
     apply_design(cfg)
-    _, table = run(validate(cfg))
+    _, table = run(validate(cfg, list(OmegaConf.load(overrides)) if overrides.exists() else []))
     try:
         pd.testing.assert_frame_equal(table, stored, check_exact=True)
     except AssertionError as err:

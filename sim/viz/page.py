@@ -10,7 +10,8 @@ import solara
 from mesa.visualization import SolaraViz, solara_viz
 from mesa.visualization.utils import update_counter
 
-from sim.config import ARTICLE_MODE, compose, group_options
+from sim.config import group_options
+from sim.validate import ARTICLE_MODE, compose
 from sim.viz.district_map import CIRCLE_MODES, COLOUR_MODES, circle_cells, map_figure
 from sim.viz.model import VizModel
 from sim.viz.plots import plot_components

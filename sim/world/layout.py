@@ -71,17 +71,23 @@ class World:
         return w.access_overhead_min + w.detour_factor * d_cells * w.cell_size_m / w.walk_speed_m_per_min
 
 
-def build_world(run: RunConfig, rng: np.random.Generator) -> World:
+def grid_shape(run: RunConfig) -> tuple[list[int], int, int, int]:
+    """Each subdistrict's side in cells, the slot size, and the columns and rows of slots."""
     specs = run.scenario.subdistricts
-    cell_m = run.world.cell_size_m
     sides = []
     for spec in specs.values():
         n_sites = sum(len(z.buildings) + len(z.residential_areas) for z in spec.zones)
-        side = max(math.ceil(math.sqrt(spec.area_km2) * 1000 / cell_m), math.ceil(math.sqrt(n_sites)), 1)
+        by_area = math.ceil(math.sqrt(spec.area_km2) * 1000 / run.world.cell_size_m)
+        side = max(by_area, math.ceil(math.sqrt(n_sites)), 1)
         sides.append(side)
     cols = math.ceil(math.sqrt(len(specs)))
     rows = math.ceil(len(specs) / cols)
-    cell = max(sides)  # subdistricts tile a regular layout of equal slots
+    return sides, max(sides), cols, rows  # subdistricts tile a regular layout of equal slots
+
+
+def build_world(run: RunConfig, rng: np.random.Generator) -> World:
+    specs = run.scenario.subdistricts
+    sides, cell, cols, rows = grid_shape(run)
     width, height = cols * cell, rows * cell
 
     zone_sub, zone_names, zone_xy = [], [], []
