@@ -58,7 +58,6 @@ LIMITS: dict[str, tuple[float, float]] = {
     "behaviour.coproduction.loner_payoff": (0.0, 1e6),
     "behaviour.coproduction.contribution_ru": (0.0, 1e6),
     "behaviour.outreach.own_branch_min_members": (1, 1_000_000),
-    "behaviour.outreach.joint_branch_span": (1, 1_000_000),
     "governance.params.service_circle_min": (0.0, 10_000.0),
     "governance.params.committee_reward": (0.0, 1e6),
     "governance.params.committee_sanction": (0.0, 1e6),
@@ -264,14 +263,13 @@ class AttachmentConfig:
 class OutreachConfig:
     join_probability: float = 0.3
     own_branch_min_members: int = 3
-    joint_branch_span: int = 5
+    initial_work_coverage: float = 0.8
 
     def check(self) -> None:
         _unit("behaviour.outreach.join_probability", self.join_probability)
         _check(self.own_branch_min_members >= 1, "behaviour.outreach.own_branch_min_members", "an integer >= 1",
                self.own_branch_min_members)
-        _check(self.joint_branch_span >= 1, "behaviour.outreach.joint_branch_span", "an integer >= 1",
-               self.joint_branch_span)
+        _unit("behaviour.outreach.initial_work_coverage", self.initial_work_coverage)
 
 
 @dataclass

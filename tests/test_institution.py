@@ -28,16 +28,18 @@ def test_an_institution_without_money_is_hauerts_game():
 
 
 def test_a_funded_institution_raises_contribution_and_costs_services():
-    """Paired over 3 seeds (late means, weeks 27-52): rewards and sanctions raise the share of
-    contributing firms, and the money they take leaves less for services."""
+    """Paired over 5 seeds (late means, weeks 27-52): rewards and sanctions raise the share of
+    contributing firms (mean difference above 2 SE and 0.01), and the money they take leaves less
+    for services."""
     def late(reward, seed):
         m = hub(reward, reward, seed)
         m.run(52)
         return m.datacollector.get_model_vars_dataframe().iloc[27:].mean()
 
     diffs = np.array([[late(0.5, s)[k] - late(0.0, s)[k] for k in ("enterprise_contribution", "demand_met")]
-                      for s in range(3)])
-    assert (diffs[:, 0] > 0.03).all()
+                      for s in range(5)])
+    se = diffs[:, 0].std(ddof=1) / np.sqrt(len(diffs))
+    assert diffs[:, 0].mean() > max(2 * se, 0.01)
     assert diffs[:, 1].mean() < 0
 
 

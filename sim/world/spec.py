@@ -27,7 +27,9 @@ COUNT_DEFAULTS: dict[str, Any] = {
     "enterprises": None,            # default: enterprises_per_building x buildings
     "enterprises_per_building": 60,
     "members": None,                # default: member_share_of_workers x workers
-    "member_share_of_workers": 0.025,
+    "member_share_of_workers": 0.06,  # Shanghai's building workers: 65,000 members of 1.1 M (EVIDENCE.md)
+    "organised_members": None,      # members whose relationship sits in the buildings at the start (the
+                                    # article's counts); default: behaviour.attachment.initial_attached
     "party_orgs": None,             # default: 2.1 per building (Nanjing East: 133 / 63)
     "residential_areas": 19,        # Nanjing East's 19 (article)
     "workers_per_building": 2000,   # assumption: Xintiandi's high-end buildings average ~2,260
@@ -69,6 +71,7 @@ class SubdistrictSpec:
     mode_in_article: str | None
     area_km2: float
     zones: tuple[ZoneSpec, ...]
+    attached_share: float | None = None   # organised / all members at the start, when the district gives it
 
 
 # A scenario's zones plus sites (buildings and residential areas) are capped before any is
@@ -204,6 +207,12 @@ def _expand_counts(key: str, spec: dict, room: int) -> SubdistrictSpec:
         _fail(f"{key}.members", f"at most the {workers_total:,} workers (workers_per_building x buildings)",
               n_members)
     members = _split(n_members, workers.astype(float))
+    attached_share = None
+    if s["organised_members"] is not None:
+        organised = _int(f"{key}.organised_members", s["organised_members"])
+        if organised > n_members:
+            _fail(f"{key}.organised_members", f"at most the {n_members:,} members", organised)
+        attached_share = organised / n_members if n_members else None
     orgs = _party_orgs(key, s["party_orgs"], n_buildings, size, firms)
     areas_per_zone = _split(n_areas, np.ones(n_zones))
     residents = _int(f"{key}.residents_per_area", s["residents_per_area"])
@@ -221,7 +230,7 @@ def _expand_counts(key: str, spec: dict, room: int) -> SubdistrictSpec:
             a += 1
         zones.append(ZoneSpec(f"z{z}", tuple(buildings), tuple(areas)))
     mode = _label(f"{key}.mode_in_article", s["mode_in_article"], optional=True)
-    return SubdistrictSpec(_label(f"{key}.name_zh", s["name_zh"]), mode, area, tuple(zones))
+    return SubdistrictSpec(_label(f"{key}.name_zh", s["name_zh"]), mode, area, tuple(zones), attached_share)
 
 
 def _party_orgs(key: str, given: Any, n_buildings: int, size: np.ndarray, firms: np.ndarray) -> np.ndarray:
@@ -272,7 +281,7 @@ def _round_robin(zone_of: np.ndarray) -> np.ndarray:
 BUILDING_KEYS = {"name", "enterprises", "workers", "members", "party_orgs", "key"}
 AREA_KEYS = {"name", "residents"}
 ZONE_KEYS = {"name", "buildings", "residential_areas"}
-EXPLICIT_KEYS = {"name_zh", "mode_in_article", "area_km2", "zones"}
+EXPLICIT_KEYS = {"name_zh", "mode_in_article", "area_km2", "zones", "attached_share"}
 
 
 def _parse_explicit(key: str, spec: dict) -> SubdistrictSpec:
@@ -284,9 +293,12 @@ def _parse_explicit(key: str, spec: dict) -> SubdistrictSpec:
     zones = [_parse_zone(f"{key}.zones[{zi}]", zone, zi) for zi, zone in enumerate(spec["zones"])]
     _unique(f"{key}.zones", [z.name for z in zones])
     area_km2 = _area(f"{key}.area_km2", spec.get("area_km2", COUNT_DEFAULTS["area_km2"]))
+    share = spec.get("attached_share")
+    if share is not None:
+        share = _number(f"{key}.attached_share", share, 0.0, 1.0, "a number in [0, 1] (or null)")
     return SubdistrictSpec(_label(f"{key}.name_zh", spec.get("name_zh", "")),
                            _label(f"{key}.mode_in_article", spec.get("mode_in_article"), optional=True),
-                           area_km2, tuple(zones))
+                           area_km2, tuple(zones), share)
 
 
 def _parse_zone(zkey: str, zone: Any, zi: int) -> ZoneSpec:
