@@ -26,7 +26,7 @@ DEPTHS = ("subdistrict", "zone", "site")
 STRUCTURE_OPTIONS = {
     "peer_aggregation": ("max", "additive", "weighted_mean"),
     "online_reach": ("buildings", "everyone"),
-    "need_signal": ("shortfall", "unmet"),
+    "need_signal": ("access_gap", "shortfall", "unmet"),
     "huff_attraction": ("capacity", "equal", "held"),
     "outreach_envelope": ("firms", "everywhere"),
 }
@@ -373,7 +373,7 @@ class StructureConfig:
     name: str = "default"
     peer_aggregation: str = "max"
     online_reach: str = "buildings"
-    need_signal: str = "shortfall"
+    need_signal: str = "access_gap"
     huff_attraction: str = "capacity"
     outreach_envelope: str = "firms"
     lapse_rate: float = 0.0769  # ~1/13: a quarter

@@ -140,7 +140,12 @@ def service_access(model: VerticalCommunityModel) -> float:
     demand = model.site_demand
     if demand.sum() == 0:
         return float("nan")
-    # capacity beyond all demand changes nothing and keeps a free service (unit cost 0) finite
-    supply = np.minimum(np.where(model.open_nodes, model.service_capacity, 0.0), demand.sum())
-    access = two_step_fca(supply, demand, model.network.reach_weight)
-    return float(demand @ np.minimum(access, 1.0) / demand.sum())
+    return float(demand @ np.minimum(model.site_access, 1.0) / demand.sum())
+
+
+def site_access(supply: np.ndarray, open_nodes: np.ndarray, demand: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Each site's two-step floating catchment accessibility of the open points' service capacity
+    (``supply``, in requests), capped at the total expected demand: capacity beyond all demand
+    changes nothing and keeps a free service (unit cost 0) finite."""
+    capped = np.minimum(np.where(open_nodes, supply, 0.0), demand.sum())
+    return two_step_fca(capped, demand, weight)

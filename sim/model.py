@@ -88,7 +88,7 @@ class VerticalCommunityModel(mesa.Model):
         self.reputation = np.zeros(self.world.n_sites)
         self.site_shortfall = np.zeros(self.world.n_sites)
         self.site_misfit = np.zeros(self.world.n_sites)
-        self.service_capacity = np.zeros(n_nodes)
+        self.site_access = np.zeros(self.world.n_sites)
         self.site_covered = np.zeros(self.world.n_sites, dtype=bool)
         self.open_nodes = np.zeros(n_nodes, dtype=bool)
         self.envelope = {name: np.zeros(n_nodes) for name in ("activity", "outreach", "service")}
@@ -156,6 +156,8 @@ class VerticalCommunityModel(mesa.Model):
         self.week["lost"] += sink(self.held, self.sink_parent, self.sink_level, self.node_stats(), self.config.sinking)
         self.open_service_points()
         self.fund_institution()
+        self.site_access = metrics.site_access(capacity(self.envelope["service"], self.service_cost), self.open_nodes,
+                                               self.site_demand, self.network.reach_weight)
         self.apply("serve_requests")
         self.record_requests()
         self.reach_out()
@@ -189,10 +191,20 @@ class VerticalCommunityModel(mesa.Model):
         return NodeStats(
             people=per_node(self.people_per_site),
             firms=per_node(self.firms_per_site),
-            unmet=per_node(self.site_shortfall + (self.config.structure.need_signal == "unmet") * self.site_misfit),
+            unmet=per_node(self.need_signal()),
             uncovered=per_node(np.bincount(f.site, weights=f.org == UNCOVERED, minlength=w.n_sites)),
             participants=per_node(self.site_active),
         )
+
+    def need_signal(self) -> np.ndarray:
+        """Per site, last week's need as ``structure.need_signal`` counts it: ``access_gap``, the
+        expected requests its accessible capacity does not cover, D_j (1 - min(1, A_j)) (a site
+        without money near it shows need even when its requests fail as misfit); ``shortfall``,
+        requests that reached a fitting point whose money ran out; ``unmet``, every unmet request."""
+        rule = self.config.structure.need_signal
+        if rule == "access_gap":
+            return self.site_demand * (1.0 - np.minimum(self.site_access, 1.0))
+        return self.site_shortfall + (rule == "unmet") * self.site_misfit
 
     def open_service_points(self) -> None:
         """Open the points that hold enough, split every committee's holdings into this week's
@@ -205,7 +217,6 @@ class VerticalCommunityModel(mesa.Model):
             outreach = np.where(self.firms_below > 0, outreach, 0.0)  # no firms there to reach
         self.envelope = {"activity": b.activity_share * self.held, "outreach": outreach}
         self.envelope["service"] = self.held - self.envelope["activity"] - outreach
-        self.service_capacity = capacity(self.envelope["service"], self.service_cost)
         self.routing = self.network.route(self.attraction(), self.open_nodes)
         self.site_covered = self.routing.covered
         self.site_uptake = self.routing.uptake

@@ -71,19 +71,24 @@ def test_sinking_moves_resources_to_sites():
     top.run(20)
     sunk.run(20)
     assert top.outcomes["resources_zone"] == 0  # firms offer at their building, nothing reaches zones
-    assert sunk.outcomes["resources_site"] > top.outcomes["resources_site"]
+    sites = top.world.site_node(np.arange(top.world.n_sites))
+    assert sunk.open_nodes[sites].mean() > top.open_nodes[sites].mean()  # money reached the site points
+    assert sunk.totals["spent"] > top.totals["spent"]
     assert sunk.outcomes["resources_subdistrict"] < top.outcomes["resources_subdistrict"]
 
 
-@pytest.mark.parametrize("signal", ["shortfall", "unmet"])
+@pytest.mark.parametrize("signal", ["access_gap", "shortfall", "unmet"])
 def test_need_signal_chooses_what_counts_as_need(signal):
-    """structure.need_signal=shortfall counts only requests whose point ran out of money; unmet also
-    counts misfit (no point near or fitting)."""
+    """structure.need_signal=access_gap counts the expected requests the accessible capacity does
+    not cover; shortfall only requests whose point ran out of money; unmet also counts misfit."""
     model = VerticalCommunityModel("small", "fragmented", "need", rng=0, agent_views="none",
                                    structure__need_signal=signal, budget__per_person_per_step=0.01)
     model.run(8)
     assert model.site_misfit.sum() > 0 and model.site_shortfall.sum() > 0
     expected = model.site_shortfall + (signal == "unmet") * model.site_misfit
+    if signal == "access_gap":
+        expected = model.site_demand * (1 - np.minimum(model.site_access, 1))
+        assert expected.sum() > 0
     np.testing.assert_allclose(model.node_stats().unmet, model.world.per_node(expected))
 
 
