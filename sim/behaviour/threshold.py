@@ -15,9 +15,10 @@ def participation_probability(peer_share: np.ndarray, threshold: np.ndarray, tem
     """P(take part) = 1 / (1 + exp(-(F - theta) / T)); the step F >= theta when T = 0."""
     if temperature == 0:
         return (np.asarray(peer_share) >= threshold).astype(float)
-    # float32 halves the cost of exp over a whole population; exp overflowing to inf gives 0
-    z = np.asarray((threshold - np.asarray(peer_share)) / temperature, dtype=np.float32)
+    # float32 halves the cost of exp over a whole population; a z beyond float32's range (a tiny
+    # temperature) becomes inf in the cast, and exp overflowing to inf gives 0: both as intended
     with np.errstate(over="ignore"):
+        z = np.asarray((threshold - np.asarray(peer_share)) / temperature, dtype=np.float32)
         return 1.0 / (1.0 + np.exp(z))
 
 
