@@ -29,8 +29,12 @@ REPO = Path(__file__).resolve().parent.parent
 def time_default_process() -> float:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "sim", f"hydra.run.dir={tmp}/run"], cwd=REPO, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "sim", f"hydra.run.dir={tmp}/run"],
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+        )
         return time.perf_counter() - t0
 
 
@@ -52,7 +56,9 @@ def time_boltzmann(n_agents: int, steps: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--boltzmann-steps", type=int, default=3)
     args = parser.parse_args()
@@ -69,8 +75,18 @@ def main() -> None:
     ours = n_agents * steps / statistics.median(stepping)
     theirs = n_agents * args.boltzmann_steps / statistics.median(boltz)
     rows = [
-        ("default run, whole process (s)", statistics.median(process), "<= 5", statistics.median(process) <= 5),
-        ("default run, 52 steps of stepping (s)", statistics.median(stepping), "<= 1", statistics.median(stepping) <= 1),
+        (
+            "default run, whole process (s)",
+            statistics.median(process),
+            "<= 5",
+            statistics.median(process) <= 5,
+        ),
+        (
+            "default run, 52 steps of stepping (s)",
+            statistics.median(stepping),
+            "<= 1",
+            statistics.median(stepping) <= 1,
+        ),
         ("default run agent-steps/s", ours, "", True),
         (f"BoltzmannWealth agent-steps/s (n={n_agents})", theirs, "", True),
         ("ratio (ours / Boltzmann)", ours / theirs, ">= 10", ours / theirs >= 10),

@@ -27,14 +27,20 @@ def timed_sweep(runs: int, launcher: str) -> tuple[float, pd.DataFrame]:
     with tempfile.TemporaryDirectory() as tmp:
         extra = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"] if launcher == "joblib" else []
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "sim", "-m", f"seed=range(0,{runs})", f"hydra.sweep.dir={tmp}/s", *extra],
-                       cwd=REPO, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "sim", "-m", f"seed=range(0,{runs})", f"hydra.sweep.dir={tmp}/s", *extra],
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+        )
         wall = time.perf_counter() - t0
         return wall, pd.read_parquet(Path(tmp) / "s" / "runs.parquet")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args()
@@ -51,7 +57,8 @@ def main() -> None:
     print(f"{args.runs}-run sweep of the default scenario, medians of {args.repeats} repeat(s)")
     print(f"  serial (basic launcher) wall time (s)      {statistics.median(serial):10.1f}")
     print(f"  joblib, 2 workers, wall time (s)           {statistics.median(parallel):10.1f}")
-    print(f"  speed-up                                   {speedup:10.2f}x  target >= 1.8  {'ok' if speedup >= 1.8 else 'MISSED'}")
+    verdict = "ok" if speedup >= 1.8 else "MISSED"
+    print(f"  speed-up                                   {speedup:10.2f}x  target >= 1.8  {verdict}")
     print(f"  median run time, model only, serial (s)    {statistics.median(run_time):10.2f}")
     print(f"  median run time, model only, joblib (s)    {statistics.median(parallel_run_time):10.2f}")
     print(f"  sweep overhead per run, serial (s)         {statistics.median(overhead):10.2f}")

@@ -21,9 +21,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "results" / "benchmarks"
@@ -44,8 +44,13 @@ print(json.dumps({"agents": len(model.people) + len(model.firms), "build_s": t1 
 def measure(preset: str, steps: int) -> dict:
     t0 = time.perf_counter()
     # taskset pins the child to one core: the targets are for one core
-    out = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", CHILD, preset, str(steps)], cwd=REPO,
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        ["taskset", "-c", "0", sys.executable, "-c", CHILD, preset, str(steps)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return {"preset": preset, "steps": steps, "process_s": time.perf_counter() - t0, **json.loads(out.stdout)}
 
 
@@ -54,7 +59,9 @@ def slope(x, y) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     points = [(p, 52) for p in PRESETS] + [("nanjing_east", s) for s in (13, 26, 104)]
@@ -81,16 +88,21 @@ def main() -> None:
     pd.set_option("display.width", 200)
     print(table.round(3).to_string(index=False))
     big = by_size[by_size["agents"] > 5000]  # the smallest runs are dominated by fixed costs
-    print(f"\nlog-log slope of stepping time against agents (>5k agents): {slope(big['agents'], big['step_s']):.2f}"
-          f"  (1 = linear)")
+    agents_slope = slope(big["agents"], big["step_s"])
+    print(f"\nlog-log slope of stepping time against agents (>5k agents): {agents_slope:.2f}  (1 = linear)")
     base = by_size["peak_rss_mb"].iloc[0]  # the smallest run: interpreter and imports
-    print(f"log-log slope of peak memory above the {base:.0f} MB import baseline (>5k agents): "
-          f"{slope(big['agents'], big['peak_rss_mb'] - base):.2f}")
-    print(f"log-log slope of stepping time against weeks (nanjing_east): {slope(by_steps['steps'], by_steps['step_s']):.2f}")
+    print(
+        f"log-log slope of peak memory above the {base:.0f} MB import baseline (>5k agents): "
+        f"{slope(big['agents'], big['peak_rss_mb'] - base):.2f}"
+    )
+    weeks_slope = slope(by_steps["steps"], by_steps["step_s"])
+    print(f"log-log slope of stepping time against weeks (nanjing_east): {weeks_slope:.2f}")
     hp = table[(table["preset"] == "huangpu") & (table["steps"] == 52)].iloc[0]
     print(f"\nhuangpu 1:1, {int(hp['agents']):,} agents, 52 weeks, one core (medians of {args.repeats}):")
-    print(f"  whole process {hp['process_s']:.1f} s   target <= 60 s   {'ok' if hp['process_s'] <= 60 else 'MISSED'}")
-    print(f"  peak RSS {hp['peak_rss_mb']:.0f} MB     target <= 4096 MB {'ok' if hp['peak_rss_mb'] <= 4096 else 'MISSED'}")
+    time_ok = "ok" if hp["process_s"] <= 60 else "MISSED"
+    memory_ok = "ok" if hp["peak_rss_mb"] <= 4096 else "MISSED"
+    print(f"  whole process {hp['process_s']:.1f} s   target <= 60 s   {time_ok}")
+    print(f"  peak RSS {hp['peak_rss_mb']:.0f} MB     target <= 4096 MB {memory_ok}")
     print(f"\nwrote {OUT / 'scaling.csv'} and {OUT / 'scaling.png'}")
 
 

@@ -27,8 +27,12 @@ if TYPE_CHECKING:
 
 AUTO_VIEW_LIMIT = 20_000  # people + firms up to which every one gets a Mesa agent at start
 ORG_NAMES = ("none", "joint", "own branch")
-COMMITTEE_LEVELS = ("subdistrict work committee", "zone joint committee", "building joint committee",
-                    "residential-area organisation")
+COMMITTEE_LEVELS = (
+    "subdistrict work committee",
+    "zone joint committee",
+    "building joint committee",
+    "residential-area organisation",
+)
 
 
 def _column(table: str, name: str, doc: str) -> property:
@@ -80,8 +84,13 @@ class Person(_RowView):
         m, i = self.model, self.index
         p, cfg = m.people, m.config.behaviour.participation
         site = p.site[i]
-        willing = threshold.willing(m.site_pull(m.site_active)[site], m.effective_thresholds(i), cfg.temperature,
-                                    m.rng.random(), cfg.availability * m.site_uptake[site])
+        willing = threshold.willing(
+            m.site_pull(m.site_active)[site],
+            m.effective_thresholds(i),
+            cfg.temperature,
+            m.rng.random(),
+            cfg.availability * m.site_uptake[site],
+        )
         k = m.draw_point(site) if willing else None
         attend = k is not None and m.pay("activity", k, m.activity_cost)
         m.site_active[site] += int(attend) - int(p.active[i])
@@ -98,11 +107,18 @@ class Member(Person):
     def update_membership(self) -> None:
         m, i, b = self.model, self.index, self.model.config.behaviour
         p = m.people
-        p.belonging[i] = membership.bush_mosteller(p.belonging[i], p.active[i], b.belonging.learning_rate,
-                                                   b.belonging.extinction_rate)
+        p.belonging[i] = membership.bush_mosteller(
+            p.belonging[i], p.active[i], b.belonging.learning_rate, b.belonging.extinction_rate
+        )
         covered = m.firms.org[p.firm[i]] != UNCOVERED
-        p.attached[i] = membership.update_attachment(p.attached[i], p.belonging[i], covered, b.attachment.attach_rate,
-                                                     b.attachment.detach_rate, m.rng.random())
+        p.attached[i] = membership.update_attachment(
+            p.attached[i],
+            p.belonging[i],
+            covered,
+            b.attachment.attach_rate,
+            b.attachment.detach_rate,
+            m.rng.random(),
+        )
 
 
 class Worker(Person):
@@ -134,13 +150,15 @@ class Enterprise(_RowView):
         m, i, c = self.model, self.index, self.model.config.behaviour.coproduction
         f = m.firms
         pool = m.firm_pool[i]
-        counts = np.bincount(f.strategy[m.pool_order[m.pool_start[pool]: m.pool_start[pool] + m.pool_size[pool]]],
-                             minlength=3)
+        counts = np.bincount(
+            f.strategy[m.pool_order[m.pool_start[pool] : m.pool_start[pool] + m.pool_size[pool]]], minlength=3
+        )
         table = m.pool_payoffs(counts, m.pool_funding[pool])
         other = m.pool_mate(np.array([pool]), np.array([m.rng.random()]))[0]
         f.payoff[i] = table[f.strategy[i]]
         if m.rng.random() < c.revision_rate and m.rng.random() < optional_pgg.imitation_probability(
-                table[f.strategy[i]], table[f.strategy[other]], m.payoff_scale()[pool]):
+            table[f.strategy[i]], table[f.strategy[other]], m.payoff_scale()[pool]
+        ):
             f.strategy[i] = f.strategy[other]
         if m.rng.random() < c.exploration:
             f.strategy[i] = m.rng.integers(0, 3)

@@ -53,22 +53,31 @@ def _execute(cfg: DictConfig, run_dir: Path, multirun: bool) -> dict:
             job = HydraConfig.get().job.name if HydraConfig.initialized() else None
             rundir.remove_own_files(run_dir, job)
             raise
-        return _finish(run_dir, {"status": "failed", "error": f"config error: {err}", "started": started,
-                                 "code": code_version()})
+        return _finish(
+            run_dir,
+            {"status": "failed", "error": f"config error: {err}", "started": started, "code": code_version()},
+        )
     digest = config_hash(run_cfg)
     if multirun:
         done = previous_result(run_dir, digest)
         if done is not None:
             return {**done, "resumed": True}
-    summary = {"status": "running", **key_parameters(run_cfg), "config_hash": digest, "started": started,
-               "design_values": design_values, "code": code_version()}
+    summary = {
+        "status": "running",
+        **key_parameters(run_cfg),
+        "config_hash": digest,
+        "started": started,
+        "design_values": design_values,
+        "code": code_version(),
+    }
     try:
         # an earlier result in this directory (a failure, or another config) must not outlive this run
         (run_dir / "summary.json").unlink(missing_ok=True)
         summary.update(_run_and_write(run_cfg, run_dir, digest, started))
     except Exception as err:  # a failing run is recorded, never lost, and never looks complete
-        summary.update(status="failed", error=f"{type(err).__name__}: {err}",
-                       traceback=traceback.format_exc())
+        summary.update(
+            status="failed", error=f"{type(err).__name__}: {err}", traceback=traceback.format_exc()
+        )
     return _finish(run_dir, summary)
 
 
@@ -86,8 +95,12 @@ def _run_and_write(run_cfg: RunConfig, run_dir: Path, digest: str, started: str)
     _, table = run(run_cfg, on_snapshot=write_snapshot)
     files["timeseries.parquet"] = write_parquet(run_dir / "timeseries.parquet", table)
     files["manifest.json"] = write_json(run_dir / "manifest.json", manifest(run_cfg.seed, digest, started))
-    return {"status": "completed", "runtime_s": round(time.perf_counter() - t0, 3), "files": files,
-            **steady.summarise(table, metrics.OUTCOMES, metrics.RATES)}
+    return {
+        "status": "completed",
+        "runtime_s": round(time.perf_counter() - t0, 3),
+        "files": files,
+        **steady.summarise(table, metrics.OUTCOMES, metrics.RATES),
+    }
 
 
 def _finish(run_dir: Path, summary: dict) -> dict:
@@ -95,7 +108,7 @@ def _finish(run_dir: Path, summary: dict) -> dict:
     summary returned, which the caller reports."""
     try:
         write_json(run_dir / "summary.json", summary)
-    except Exception as err:  # noqa: BLE001 - the run's outcome must still reach the caller
+    except Exception as err:
         note = f"summary.json not written: {type(err).__name__}: {err}"
         error = "; ".join(filter(None, [summary.get("error"), note]))
         summary = {**summary, "status": "failed", "error": error}
@@ -120,14 +133,18 @@ def print_summary(summary: dict, run_dir: Path) -> None:
     if summary["status"] != "completed":
         print(f"run failed: {summary['error']}", file=sys.stderr)
         return
-    print(f"{summary['scenario']} | {summary['governance']} | sinking={summary['sinking']} | "
-          f"seed={summary['seed']} | {summary['steps']} weeks | {summary['runtime_s']:.2f} s")
+    print(
+        f"{summary['scenario']} | {summary['governance']} | sinking={summary['sinking']} | "
+        f"seed={summary['seed']} | {summary['steps']} weeks | {summary['runtime_s']:.2f} s"
+    )
     for name in metrics.OUTCOMES:
         value = summary["final"][name]
         print(f"  {name:<26} {'undefined' if value is None else f'{value:.4f}':>12}")
     state = summary["steady_state"]
-    print(f"  steady state: {'from week ' + str(state['week']) if state['reached'] else 'not reached'}"
-          + (f" (still drifting: {', '.join(state['drifting'])})" if state["drifting"] else ""))
+    print(
+        f"  steady state: {'from week ' + str(state['week']) if state['reached'] else 'not reached'}"
+        + (f" (still drifting: {', '.join(state['drifting'])})" if state["drifting"] else "")
+    )
     print(f"results: {run_dir}")
 
 
@@ -154,11 +171,12 @@ def _sweep_job(cfg: DictConfig, run_dir: Path, sweep_dir: Path) -> None:
     a job would stop Hydra's sweep before the tables and report are written)."""
     try:
         summary = execute(cfg, run_dir, multirun=True)
-    except Exception as err:  # noqa: BLE001 - e.g. the run directory cannot be locked or written
+    except Exception as err:
         summary = {"status": "failed", "error": f"{type(err).__name__}: {err}"}
     try:
-        progress.record(sweep_dir, run_dir, summary["status"], summary.get("resumed", False),
-                        summary.get("error"))
+        progress.record(
+            sweep_dir, run_dir, summary["status"], summary.get("resumed", False), summary.get("error")
+        )
     except OSError as err:
         print(f"[sweep] {run_dir.name}: progress not recorded: {err}", file=sys.stderr)
 
@@ -181,8 +199,11 @@ def preflight(argv: list[str]) -> None:
         message = overrides.parse_error_message(err)
     except Exception as err:  # Hydra's own composition errors, on one line
         key = overrides.unknown_key(err)
-        message = (overrides.unknown_key_message(key, parsed, CONFIG_DIR, group_options) if key
-                   else overrides.one_line(err))
+        message = (
+            overrides.unknown_key_message(key, parsed, CONFIG_DIR, group_options)
+            if key
+            else overrides.one_line(err)
+        )
     else:
         return
     print(f"config error: {message}", file=sys.stderr)
@@ -192,7 +213,9 @@ def preflight(argv: list[str]) -> None:
 def main() -> None:
     # configs/hydra/launcher/ray.yaml deliberately extends the Ray plugin's schema of the same name
     # (to keep a local Ray on loopback); Hydra warns about that pattern on every Ray sweep
-    warnings.filterwarnings("ignore", message=r"\s*'hydra/launcher/ray' is validated against ConfigStore schema")
+    warnings.filterwarnings(
+        "ignore", message=r"\s*'hydra/launcher/ray' is validated against ConfigStore schema"
+    )
     preflight(sys.argv[1:])
     sys.argv[1:] = rundir.prepare(sys.argv[1:])
     _hydra_main()

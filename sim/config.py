@@ -136,8 +136,12 @@ class BudgetConfig:
         _positive("budget.outreach_cost", self.outreach_cost)
         _unit("budget.outreach_share", self.outreach_share)
         _unit("budget.activity_share", self.activity_share)
-        _check(self.outreach_share + self.activity_share <= 1, "budget.activity_share",
-               f"at most 1 - outreach_share = {1 - self.outreach_share:g}", self.activity_share)
+        _check(
+            self.outreach_share + self.activity_share <= 1,
+            "budget.activity_share",
+            f"at most 1 - outreach_share = {1 - self.outreach_share:g}",
+            self.activity_share,
+        )
 
 
 # --------------------------------------------------------------------------- behaviour
@@ -160,8 +164,12 @@ def _check_threshold_file(key: str, path: str | None) -> None:
         values = read_thresholds(path)
     except (OSError, UnicodeDecodeError, ValueError) as err:
         raise ConfigError(f"{key}: {path} is not a list of numbers ({err.__class__.__name__})") from None
-    _check(len(values) > 0 and bool(np.all((values >= 0) & (values <= 1))), key,
-           "a file of at least one threshold, each a number in [0, 1]", path)
+    _check(
+        len(values) > 0 and bool(np.all((values >= 0) & (values <= 1))),
+        key,
+        "a file of at least one threshold, each a number in [0, 1]",
+        path,
+    )
 
 
 @dataclass
@@ -185,21 +193,29 @@ class ParticipationConfig:
     def check(self) -> None:
         p = "behaviour.participation"
         _per_kind(f"{p}.threshold_mean", self.threshold_mean, _unit)
-        _check(self.threshold_distribution in THRESHOLD_DISTRIBUTIONS, f"{p}.threshold_distribution",
-               f"one of {list(THRESHOLD_DISTRIBUTIONS)}", self.threshold_distribution)
+        _check(
+            self.threshold_distribution in THRESHOLD_DISTRIBUTIONS,
+            f"{p}.threshold_distribution",
+            f"one of {list(THRESHOLD_DISTRIBUTIONS)}",
+            self.threshold_distribution,
+        )
         if self.threshold_distribution == "file":
             _check_threshold_file(f"{p}.threshold_file", self.threshold_file)
         for name in ("threshold_sd", "temperature", "weight_site", "weight_zone", "weight_online"):
             _nonneg(f"{p}.{name}", getattr(self, name))
-        for name in ("availability", "belonging_effect", "served_effect", "reputation_effect", "loner_firm_penalty"):
+        for name in (
+            "availability",
+            "belonging_effect",
+            "served_effect",
+            "reputation_effect",
+            "loner_firm_penalty",
+        ):
             _unit(f"{p}.{name}", getattr(self, name))
 
 
 @dataclass
 class DemandConfig:
-    rate: dict[str, float] = field(
-        default_factory=lambda: {"member": 0.05, "worker": 0.05, "resident": 0.10}
-    )
+    rate: dict[str, float] = field(default_factory=lambda: {"member": 0.05, "worker": 0.05, "resident": 0.10})
 
     def check(self) -> None:
         _per_kind("behaviour.demand.rate", self.rate, _unit)
@@ -227,9 +243,12 @@ class CoproductionConfig:
         _unit(f"{p}.revision_rate", self.revision_rate)
         _unit(f"{p}.exploration", self.exploration)
         _nonneg(f"{p}.contribution_ru", self.contribution_ru)
-        _check(sorted(self.initial_shares) == sorted(STRATEGIES), f"{p}.initial_shares",
-               f"exactly the keys {list(STRATEGIES)}",
-               sorted(self.initial_shares))
+        _check(
+            sorted(self.initial_shares) == sorted(STRATEGIES),
+            f"{p}.initial_shares",
+            f"exactly the keys {list(STRATEGIES)}",
+            sorted(self.initial_shares),
+        )
         for k, v in self.initial_shares.items():
             _unit(f"{p}.initial_shares.{k}", v)
         total = sum(self.initial_shares.values())
@@ -267,8 +286,12 @@ class OutreachConfig:
 
     def check(self) -> None:
         _unit("behaviour.outreach.join_probability", self.join_probability)
-        _check(self.own_branch_min_members >= 1, "behaviour.outreach.own_branch_min_members", "an integer >= 1",
-               self.own_branch_min_members)
+        _check(
+            self.own_branch_min_members >= 1,
+            "behaviour.outreach.own_branch_min_members",
+            "an integer >= 1",
+            self.own_branch_min_members,
+        )
         _unit("behaviour.outreach.initial_work_coverage", self.initial_work_coverage)
 
 
@@ -325,10 +348,20 @@ class GovernanceParams:
     def check(self) -> None:
         p = "governance.params"
         _positive(f"{p}.service_circle_min", self.service_circle_min)
-        _check(0 <= self.pooling_cost_saving < 1, f"{p}.pooling_cost_saving", "a number in [0, 1)",
-               self.pooling_cost_saving)
-        for name in ("base_match", "service_list_match", "feedback_match_bonus",
-                     "feedback_satisfaction_bonus", "reputation_rate", "online_share"):
+        _check(
+            0 <= self.pooling_cost_saving < 1,
+            f"{p}.pooling_cost_saving",
+            "a number in [0, 1)",
+            self.pooling_cost_saving,
+        )
+        for name in (
+            "base_match",
+            "service_list_match",
+            "feedback_match_bonus",
+            "feedback_satisfaction_bonus",
+            "reputation_rate",
+            "online_share",
+        ):
             _unit(f"{p}.{name}", getattr(self, name))
         _nonneg(f"{p}.committee_reward", self.committee_reward)
         _nonneg(f"{p}.committee_sanction", self.committee_sanction)
@@ -345,8 +378,12 @@ class GovernanceConfig:
     params: GovernanceParams = field(default_factory=GovernanceParams)
 
     def check(self) -> None:
-        _check(len(set(self.mechanisms)) == len(self.mechanisms), "governance.mechanisms",
-               "each mechanism at most once", self.mechanisms)
+        _check(
+            len(set(self.mechanisms)) == len(self.mechanisms),
+            "governance.mechanisms",
+            "each mechanism at most once",
+            self.mechanisms,
+        )
 
 
 @dataclass
@@ -364,7 +401,6 @@ class SinkingConfig:
         _unit("sinking.loss", self.loss)
 
 
-
 @dataclass
 class StructureConfig:
     """Modelling choices that could change a conclusion, each a named, switchable alternative
@@ -380,7 +416,12 @@ class StructureConfig:
 
     def check(self) -> None:
         for key, options in STRUCTURE_OPTIONS.items():
-            _check(getattr(self, key) in options, f"structure.{key}", f"one of {list(options)}", getattr(self, key))
+            _check(
+                getattr(self, key) in options,
+                f"structure.{key}",
+                f"one of {list(options)}",
+                getattr(self, key),
+            )
         _unit("structure.lapse_rate", self.lapse_rate)
 
 
@@ -413,14 +454,16 @@ class DesignConfig:
 
     method: str = "morris"
     parameters: list[DesignParameter] = field(default_factory=list)
-    n: int = 10            # trajectories (morris), base samples (sobol) or points (lhs)
-    levels: int = 4        # grid levels (morris)
-    seed: int = 0          # seed of the design itself, not of the runs
+    n: int = 10  # trajectories (morris), base samples (sobol) or points (lhs)
+    levels: int = 4  # grid levels (morris)
+    seed: int = 0  # seed of the design itself, not of the runs
     sample: int | None = None
 
     def check(self) -> None:
         _check(self.method in DESIGN_METHODS, "design.method", f"one of {list(DESIGN_METHODS)}", self.method)
-        _check(len(self.parameters) > 0, "design.parameters", "at least one {name, low, high}", self.parameters)
+        _check(
+            len(self.parameters) > 0, "design.parameters", "at least one {name, low, high}", self.parameters
+        )
         for i, par in enumerate(self.parameters):
             _check(par.low < par.high, f"design.parameters[{i}]", "low < high", (par.low, par.high))
         _check(self.n >= 1, "design.n", "an integer >= 1", self.n)
@@ -438,7 +481,7 @@ class LimitsConfig:
 
     Not model parameters: they are left out of the config hash."""
 
-    max_memory_gb: float | None = None   # None: MEMORY_SHARE of this machine's physical memory
+    max_memory_gb: float | None = None  # None: MEMORY_SHARE of this machine's physical memory
     max_hours: float = 6.0
 
 
@@ -517,7 +560,9 @@ def reject_targets(node: Any, path: str = "") -> None:
     if isinstance(node, dict):
         for key, value in node.items():
             where = f"{path}.{key}" if path else str(key)
-            _check(key != "_target_", where, "no _target_ keys (modes and policies are chosen by name)", value)
+            _check(
+                key != "_target_", where, "no _target_ keys (modes and policies are chosen by name)", value
+            )
             reject_targets(value, where)
     elif isinstance(node, list):
         for i, value in enumerate(node):

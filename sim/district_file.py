@@ -28,8 +28,10 @@ class DistrictLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise _Refused(f"line {event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not "
-                           "allowed in a district file; write the values out")
+            raise _Refused(
+                f"line {event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not "
+                "allowed in a district file; write the values out"
+            )
         return super().compose_node(parent, index)
 
 
@@ -37,8 +39,9 @@ DistrictLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != BOOL_TAG]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-DistrictLoader.add_implicit_resolver(BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                                     list("tTfF"))
+DistrictLoader.add_implicit_resolver(
+    BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 class _Refused(Exception):
@@ -52,19 +55,25 @@ def load_district(file: str) -> dict[str, Any]:
         raise ConfigError(f"scenario.file: got {file!r}, allowed: a path to an existing district YAML file")
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise ConfigError(f"scenario.file: got {file!r} ({size:,} bytes), allowed: a district file of at "
-                          f"most {MAX_FILE_BYTES:,} bytes (README, Limits)")
+        raise ConfigError(
+            f"scenario.file: got {file!r} ({size:,} bytes), allowed: a district file of at "
+            f"most {MAX_FILE_BYTES:,} bytes (README, Limits)"
+        )
     try:
         data = _load(path.read_bytes())
     except _Refused as err:
         raise ConfigError(f"scenario.file: {file}: {err}") from None
     if not isinstance(data, dict) or not isinstance(data.get("subdistricts"), dict):
-        raise ConfigError(f"scenario.file: {file}: got {type(data).__name__}, allowed: a YAML mapping with a "
-                          "'subdistricts' mapping")
+        raise ConfigError(
+            f"scenario.file: {file}: got {type(data).__name__}, allowed: a YAML mapping with a "
+            "'subdistricts' mapping"
+        )
     unknown = sorted(set(data) - FILE_KEYS, key=str)
     if unknown:
-        raise ConfigError(f"scenario.file: {file}: {unknown[0]}: got {data[unknown[0]]!r}, allowed: keys "
-                          f"from {sorted(FILE_KEYS)} at the top")
+        raise ConfigError(
+            f"scenario.file: {file}: {unknown[0]}: got {data[unknown[0]]!r}, allowed: keys "
+            f"from {sorted(FILE_KEYS)} at the top"
+        )
     name = data.get("name", path.stem)
     if not isinstance(name, (str, int)) or isinstance(name, bool):
         raise ConfigError(f"scenario.file: {file}: name: got {name!r}, allowed: a name (text)")
@@ -75,8 +84,9 @@ def _load(raw: bytes) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise _Refused(f"not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start}); "
-                       "save the file as UTF-8") from None
+        raise _Refused(
+            f"not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start}); save the file as UTF-8"
+        ) from None
     loader = DistrictLoader(text)
     try:
         node = loader.get_single_node()
@@ -103,8 +113,10 @@ def _refuse_duplicates(node: yaml.Node, path: str) -> None:
             name = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
             where = f"{path}.{name}" if path else str(name)
             if ident in seen:
-                raise _Refused(f"{where}: duplicate key (line {key_node.start_mark.line + 1}), allowed: "
-                               "each key once in a mapping")
+                raise _Refused(
+                    f"{where}: duplicate key (line {key_node.start_mark.line + 1}), allowed: "
+                    "each key once in a mapping"
+                )
             seen.add(ident)
             _refuse_duplicates(value_node, where)
     elif isinstance(node, yaml.SequenceNode):

@@ -7,8 +7,8 @@ functions, so a config can combine mechanisms into a hybrid mode but can never n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sim.config import GovernanceConfig, GovernanceParams
 
@@ -20,22 +20,22 @@ class Levers:
     """What the model reads; the fragmented baseline is the default of every field."""
 
     circle_min: float = 15.0
-    zone_committees: bool = False        # zone joint committees hold, pass down and serve resources
-    coproduction_pool: int = SITE_POOL   # where firms meet to co-produce: building, zone or hub
-    zone_peers: bool = False             # participation is also influenced by the zone
-    zone_access: bool = False            # people may use stations of same-kind sites in the zone
-    fused: bool = False                  # buildings and residential areas share points and peers
-    multilevel: bool = False             # upper committees serve at every site's point
-    online_share: float = 0.0            # share of uses carried online; > 0 also adds online peers
-    cost_factor: float = 1.0             # service unit cost multiplier
-    base_match: float = 0.6              # share of requests the offered services fit
+    zone_committees: bool = False  # zone joint committees hold, pass down and serve resources
+    coproduction_pool: int = SITE_POOL  # where firms meet to co-produce: building, zone or hub
+    zone_peers: bool = False  # participation is also influenced by the zone
+    zone_access: bool = False  # people may use stations of same-kind sites in the zone
+    fused: bool = False  # buildings and residential areas share points and peers
+    multilevel: bool = False  # upper committees serve at every site's point
+    online_share: float = 0.0  # share of uses carried online; > 0 also adds online peers
+    cost_factor: float = 1.0  # service unit cost multiplier
+    base_match: float = 0.6  # share of requests the offered services fit
     match_bonus: float = 0.0
-    satisfaction_bonus: float = 0.0      # added to the satisfaction firms move towards (voice)
-    reputation_rate: float = 0.0         # brand reputation learning rate; 0 = no brand
-    reward: float = 0.0                  # pool institution: reward to contributors
-    sanction: float = 0.0                # pool institution: sanction on free riders
-    sanction_effort: float = 0.0         # enforcement cost per unit of sanction, in payoff units
-    ru_per_payoff: float = 2.0           # RU the committee pays per payoff unit of reward or effort
+    satisfaction_bonus: float = 0.0  # added to the satisfaction firms move towards (voice)
+    reputation_rate: float = 0.0  # brand reputation learning rate; 0 = no brand
+    reward: float = 0.0  # pool institution: reward to contributors
+    sanction: float = 0.0  # pool institution: sanction on free riders
+    sanction_effort: float = 0.0  # enforcement cost per unit of sanction, in payoff units
+    ru_per_payoff: float = 2.0  # RU the committee pays per payoff unit of reward or effort
 
     @property
     def match(self) -> float:
@@ -108,8 +108,17 @@ def hub_coproduction(lv: Levers, p: GovernanceParams) -> None:
 
 MECHANISMS: dict[str, Callable[[Levers, GovernanceParams], None]] = {
     f.__name__: f
-    for f in (zone_committees, zone_pooling, feedback_channel, brand_reputation, service_list, fusion_grids,
-              multilevel_points, online_channel, hub_coproduction)
+    for f in (
+        zone_committees,
+        zone_pooling,
+        feedback_channel,
+        brand_reputation,
+        service_list,
+        fusion_grids,
+        multilevel_points,
+        online_channel,
+        hub_coproduction,
+    )
 }
 
 

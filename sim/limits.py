@@ -18,12 +18,12 @@ from sim.config import ConfigError, RunConfig
 from sim.world.layout import grid_shape
 
 MEMORY_SHARE = 0.8
-FALLBACK_MEMORY_GB = 16.0     # where the physical memory cannot be read
+FALLBACK_MEMORY_GB = 16.0  # where the physical memory cannot be read
 GB = 1024**3
 
 BASELINE_BYTES = 200 * 1024**2
 BYTES = {"person": 110, "firm": 150, "cell": 1300, "pair": 60}
-SNAPSHOT_BYTES_PER_AGENT = 200          # one step's per-agent tables while they are written
+SNAPSHOT_BYTES_PER_AGENT = 200  # one step's per-agent tables while they are written
 STEP_SECONDS = {"base": 1.5e-3, "person": 7.5e-8, "firm": 2.0e-7, "pair": 2.0e-8}
 BUILD_SECONDS = {"base": 1.0, "person": 5e-7, "firm": 5e-7, "cell": 1.4e-5, "pair": 2.2e-7}
 
@@ -47,26 +47,43 @@ def counts(run: RunConfig) -> Counts:
     buildings = [b for z in zones for b in z.buildings]
     areas = [a for z in zones for a in z.residential_areas]
     sides, cell, cols, rows = grid_shape(run)
-    return Counts(people=sum(b.workers + b.members for b in buildings) + sum(a.residents for a in areas),
-                  firms=sum(b.enterprises for b in buildings), sites=len(buildings) + len(areas),
-                  nodes=len(run.scenario.subdistricts) + len(zones) + len(buildings) + len(areas),
-                  cells=cols * cell * rows * cell)
+    return Counts(
+        people=sum(b.workers + b.members for b in buildings) + sum(a.residents for a in areas),
+        firms=sum(b.enterprises for b in buildings),
+        sites=len(buildings) + len(areas),
+        nodes=len(run.scenario.subdistricts) + len(zones) + len(buildings) + len(areas),
+        cells=cols * cell * rows * cell,
+    )
 
 
 def estimate_memory_gb(run: RunConfig, c: Counts) -> float:
     agents = c.people + c.firms
-    total = (BASELINE_BYTES + BYTES["person"] * c.people + BYTES["firm"] * c.firms + BYTES["cell"] * c.cells
-             + BYTES["pair"] * c.pairs)
+    total = (
+        BASELINE_BYTES
+        + BYTES["person"] * c.people
+        + BYTES["firm"] * c.firms
+        + BYTES["cell"] * c.cells
+        + BYTES["pair"] * c.pairs
+    )
     if run.outputs.agent_snapshots:
         total += SNAPSHOT_BYTES_PER_AGENT * agents
     return total / GB
 
 
 def estimate_hours(run: RunConfig, c: Counts) -> float:
-    per_step = (STEP_SECONDS["base"] + STEP_SECONDS["person"] * c.people + STEP_SECONDS["firm"] * c.firms
-                + STEP_SECONDS["pair"] * c.pairs)
-    build = (BUILD_SECONDS["base"] + BUILD_SECONDS["person"] * c.people + BUILD_SECONDS["firm"] * c.firms
-             + BUILD_SECONDS["cell"] * c.cells + BUILD_SECONDS["pair"] * c.pairs)
+    per_step = (
+        STEP_SECONDS["base"]
+        + STEP_SECONDS["person"] * c.people
+        + STEP_SECONDS["firm"] * c.firms
+        + STEP_SECONDS["pair"] * c.pairs
+    )
+    build = (
+        BUILD_SECONDS["base"]
+        + BUILD_SECONDS["person"] * c.people
+        + BUILD_SECONDS["firm"] * c.firms
+        + BUILD_SECONDS["cell"] * c.cells
+        + BUILD_SECONDS["pair"] * c.pairs
+    )
     return (build + run.steps * per_step) / 3600
 
 
@@ -88,10 +105,14 @@ def check_resources(run: RunConfig) -> None:
     what = f"{c.people:,} people, {c.firms:,} enterprises, {c.sites:,} sites and {c.cells:,} grid cells"
     memory, limit = estimate_memory_gb(run, c), memory_limit_gb(run)
     if memory > limit:
-        raise ConfigError(f"scenario: estimated {memory:,.1f} GB of memory for {what} exceeds the limit "
-                          f"{limit:g} GB (set limits.max_memory_gb={math.ceil(memory * 1.2)} to allow it)")
+        raise ConfigError(
+            f"scenario: estimated {memory:,.1f} GB of memory for {what} exceeds the limit "
+            f"{limit:g} GB (set limits.max_memory_gb={math.ceil(memory * 1.2)} to allow it)"
+        )
     hours, max_hours = estimate_hours(run, c), run.limits.max_hours
     if hours > max_hours:
-        raise ConfigError(f"steps: estimated {hours:,.1f} h for {run.steps:,} weeks of {what} exceeds the "
-                          f"limit {max_hours:g} h (set limits.max_hours={math.ceil(hours * 1.2)} to allow "
-                          "it)")
+        raise ConfigError(
+            f"steps: estimated {hours:,.1f} h for {run.steps:,} weeks of {what} exceeds the "
+            f"limit {max_hours:g} h (set limits.max_hours={math.ceil(hours * 1.2)} to allow "
+            "it)"
+        )

@@ -19,26 +19,59 @@ if TYPE_CHECKING:
     from sim.model import VerticalCommunityModel
 
 RATES = (
-    "participation_rate", "member_participation", "worker_participation", "resident_participation",
-    "enterprise_participation", "enterprise_contribution", "reach_52w", "cumulative_reach", "org_coverage",
-    "member_attachment", "service_coverage", "service_access", "demand_met", "unmet_shortfall", "unmet_misfit",
-    "satisfaction", "party_building_score", "governance_score", "coupling_structural", "coupling_functional",
-    "coupling_mechanism", "coupling_coordination", "equity_index",
+    "participation_rate",
+    "member_participation",
+    "worker_participation",
+    "resident_participation",
+    "enterprise_participation",
+    "enterprise_contribution",
+    "reach_52w",
+    "cumulative_reach",
+    "org_coverage",
+    "member_attachment",
+    "service_coverage",
+    "service_access",
+    "demand_met",
+    "unmet_shortfall",
+    "unmet_misfit",
+    "satisfaction",
+    "party_building_score",
+    "governance_score",
+    "coupling_structural",
+    "coupling_functional",
+    "coupling_mechanism",
+    "coupling_coordination",
+    "equity_index",
 )
 # Rates that are NaN where undefined: no requests this week (demand met and its split), no
 # expected demand at all (access, and then the functional coupling), or nobody taking part (equity).
-UNDEFINED_WHEN_EMPTY = ("service_access", "demand_met", "unmet_shortfall", "unmet_misfit", "coupling_functional",
-                        "equity_index")
+UNDEFINED_WHEN_EMPTY = (
+    "service_access",
+    "demand_met",
+    "unmet_shortfall",
+    "unmet_misfit",
+    "coupling_functional",
+    "equity_index",
+)
 REACH_WINDOW = 52  # weeks: a year's reach
 # The indicators of each coupling (the article's section 3): Party-building side U1, governance side U2.
 COUPLINGS = {
     "structural": (("org_coverage", "member_attachment"), ("reach_52w", "enterprise_participation")),
     "functional": (("service_access", "demand_met"), ("satisfaction",)),
-    "mechanism": (("member_participation",), ("worker_participation", "resident_participation",
-                                              "enterprise_contribution")),
+    "mechanism": (
+        ("member_participation",),
+        ("worker_participation", "resident_participation", "enterprise_contribution"),
+    ),
 }
-RESOURCES = ("resources_subdistrict", "resources_zone", "resources_site", "resources_inflow",
-             "resources_spent", "resources_lost", "resources_lapsed")
+RESOURCES = (
+    "resources_subdistrict",
+    "resources_zone",
+    "resources_site",
+    "resources_inflow",
+    "resources_spent",
+    "resources_lost",
+    "resources_lapsed",
+)
 OUTCOMES = RATES + RESOURCES
 COUPLING_WEIGHTS = (0.5, 0.5)
 
@@ -51,7 +84,9 @@ def ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     return np.divide(part, whole, out=np.zeros(len(part)), where=whole > 0)
 
 
-def coupling_coordination(u1: float, u2: float, a: float = COUPLING_WEIGHTS[0], b: float = COUPLING_WEIGHTS[1]) -> float:
+def coupling_coordination(
+    u1: float, u2: float, a: float = COUPLING_WEIGHTS[0], b: float = COUPLING_WEIGHTS[1]
+) -> float:
     if np.isnan(u1) or np.isnan(u2):
         return float("nan")
     if u1 + u2 == 0:
@@ -143,7 +178,9 @@ def service_access(model: VerticalCommunityModel) -> float:
     return float(demand @ np.minimum(model.site_access, 1.0) / demand.sum())
 
 
-def site_access(supply: np.ndarray, open_nodes: np.ndarray, demand: np.ndarray, weight: np.ndarray) -> np.ndarray:
+def site_access(
+    supply: np.ndarray, open_nodes: np.ndarray, demand: np.ndarray, weight: np.ndarray
+) -> np.ndarray:
     """Each site's two-step floating catchment accessibility of the open points' service capacity
     (``supply``, in requests), capped at the total expected demand: capacity beyond all demand
     changes nothing and keeps a free service (unit cost 0) finite."""

@@ -27,7 +27,6 @@ from sim.validate import compose
 from sim.world import AREA, build_populations, build_world
 from sim.world.population import COOPERATE, DEFECT, LONER, MEMBER, UNCOVERED, WORKER
 
-
 SCHEDULES = ("batched", "agents")
 FLOWS = ("inflow", "spent", "lost", "lapsed")  # RU per week; inflow = change in holdings + the rest
 # The submodels with a per-agent form: on the reference path each agent of the type, in random
@@ -52,16 +51,26 @@ class VerticalCommunityModel(mesa.Model):
     ``rng`` seeds everything; by default it is the config's ``seed``.
     """
 
-    def __init__(self, scenario: str = "small", governance: str = "brand", sinking: str = "need",
-                 rng: Any = None, config: RunConfig | None = None, agent_views: str | int = "auto",
-                 schedule: str = "batched", **overrides: Any):
+    def __init__(
+        self,
+        scenario: str = "small",
+        governance: str = "brand",
+        sinking: str = "need",
+        rng: Any = None,
+        config: RunConfig | None = None,
+        agent_views: str | int = "auto",
+        schedule: str = "batched",
+        **overrides: Any,
+    ):
         if schedule not in SCHEDULES:
             raise ValueError(f"schedule: got {schedule!r}, allowed: {list(SCHEDULES)}")
         try:  # numpy's own error for a seed it cannot use does not say which argument it was
             np.random.default_rng(rng)
         except (TypeError, ValueError):
-            raise ConfigError(f"rng: got {rng!r}, allowed: None, an integer >= 0 (or a sequence of them), "
-                              "or a numpy Generator, BitGenerator or SeedSequence") from None
+            raise ConfigError(
+                f"rng: got {rng!r}, allowed: None, an integer >= 0 (or a sequence of them), "
+                "or a numpy Generator, BitGenerator or SeedSequence"
+            ) from None
         if config is None:
             items = [f"scenario={scenario}", f"governance={governance}", f"sinking={sinking}"]
             items += [f"{k.replace('__', '.')}={_override_value(v)}" for k, v in overrides.items()]
@@ -77,7 +86,9 @@ class VerticalCommunityModel(mesa.Model):
 
         self.world = build_world(config, gen)
         self.people, self.firms = build_populations(config, self.world, gen)
-        self.grid = OrthogonalMooreGrid((self.world.width, self.world.height), torus=False, random=self.random)
+        self.grid = OrthogonalMooreGrid(
+            (self.world.width, self.world.height), torus=False, random=self.random
+        )
         self.network = ServiceNetwork(self.world, self.levers, config)
         self._index_groups()
 
@@ -117,13 +128,19 @@ class VerticalCommunityModel(mesa.Model):
         self.employer = np.maximum(p.firm, 0)  # residents have none; masked by is_worker where used
         # zone peer groups: a zone's buildings and its residential areas are separate "two skins"
         # unless fused into one grid
-        side = np.zeros(w.n_sites, dtype=np.int64) if self.levers.fused else (w.site_kind == AREA).astype(np.int64)
+        side = (
+            np.zeros(w.n_sites, dtype=np.int64)
+            if self.levers.fused
+            else (w.site_kind == AREA).astype(np.int64)
+        )
         self.site_peer_group = w.site_zone * 2 + side
         self.n_peer_groups = 2 * w.n_zones
         pool_of_site = {SITE_POOL: np.arange(w.n_sites), ZONE_POOL: w.site_zone}.get(
-            self.levers.coproduction_pool, w.site_subdistrict)
+            self.levers.coproduction_pool, w.site_subdistrict
+        )
         pool_node = {SITE_POOL: w.site_node(np.arange(w.n_sites)), ZONE_POOL: w.zone_node(w.site_zone)}.get(
-            self.levers.coproduction_pool, w.site_subdistrict)
+            self.levers.coproduction_pool, w.site_subdistrict
+        )
         self.firm_pool = pool_of_site[f.site]
         self.firm_pool_node = pool_node[f.site]
         self.pool_node = np.zeros(int(pool_of_site.max()) + 1 if len(pool_of_site) else 0, dtype=np.int64)
@@ -132,7 +149,9 @@ class VerticalCommunityModel(mesa.Model):
         self.pool_order = np.argsort(self.firm_pool, kind="stable")
         self.pool_size = np.bincount(self.firm_pool, minlength=self.n_pools)
         self.pool_start = np.concatenate([[0], np.cumsum(self.pool_size)[:-1]])
-        self.person_demand_rate = np.array([self.config.behaviour.demand.rate[k] for k in PERSON_KINDS])[p.kind]
+        self.person_demand_rate = np.array([self.config.behaviour.demand.rate[k] for k in PERSON_KINDS])[
+            p.kind
+        ]
         self.site_demand = np.bincount(p.site, weights=self.person_demand_rate, minlength=w.n_sites)
         self.firms_below = w.per_node(self.firms_per_site)
         # without zone committees resources pass from the subdistrict straight to the sites
@@ -142,22 +161,29 @@ class VerticalCommunityModel(mesa.Model):
             self.sink_parent[sites] = w.site_subdistrict
             self.sink_level[w.zone_node(np.arange(w.n_zones))] = -1
         self.members = np.flatnonzero(p.kind == MEMBER)
-        b, c = self.config.budget, self.config.behaviour.coproduction
+        b = self.config.budget
         self.service_cost = b.service_unit_cost * self.levers.cost_factor
         self.activity_cost = b.activity_cost * self.levers.cost_factor
-        self.site_subdistrict_people = np.bincount(self.world.site_subdistrict, weights=self.people_per_site,
-                                                   minlength=w.n_subdistricts)
+        self.site_subdistrict_people = np.bincount(
+            self.world.site_subdistrict, weights=self.people_per_site, minlength=w.n_subdistricts
+        )
 
     # ------------------------------------------------------------------ the weekly schedule
 
     def step(self) -> None:
         self.week = dict.fromkeys(FLOWS, 0.0)
         self.receive_resources()
-        self.week["lost"] += sink(self.held, self.sink_parent, self.sink_level, self.node_stats(), self.config.sinking)
+        self.week["lost"] += sink(
+            self.held, self.sink_parent, self.sink_level, self.node_stats(), self.config.sinking
+        )
         self.open_service_points()
         self.fund_institution()
-        self.site_access = metrics.site_access(capacity(self.envelope["service"], self.service_cost), self.open_nodes,
-                                               self.site_demand, self.network.reach_weight)
+        self.site_access = metrics.site_access(
+            capacity(self.envelope["service"], self.service_cost),
+            self.open_nodes,
+            self.site_demand,
+            self.network.reach_weight,
+        )
         self.apply("serve_requests")
         self.record_requests()
         self.reach_out()
@@ -178,7 +204,8 @@ class VerticalCommunityModel(mesa.Model):
         """Budget into each subdistrict committee; cooperators' offers onto the shared list."""
         budget = self.config.budget.per_person_per_step * self.site_subdistrict_people
         offers = self.config.behaviour.coproduction.contribution_ru * np.bincount(
-            self.firm_pool_node[self.firms.strategy == COOPERATE], minlength=len(self.held))
+            self.firm_pool_node[self.firms.strategy == COOPERATE], minlength=len(self.held)
+        )
         self.held[: len(budget)] += budget
         self.held += offers
         self.week["inflow"] += float(budget.sum() + offers.sum())
@@ -231,7 +258,11 @@ class VerticalCommunityModel(mesa.Model):
         if rule == "equal":
             return np.ones_like(self.held)
         load = self.site_demand @ self.network.reach_weight
-        units = self.envelope["service"] / self.service_cost if self.service_cost > 0 else np.full_like(load, np.inf)
+        units = (
+            self.envelope["service"] / self.service_cost
+            if self.service_cost > 0
+            else np.full_like(load, np.inf)
+        )
         return np.where(load > 0, np.minimum(units, load), units)
 
     def charge(self, envelope: str, points: np.ndarray, unit_cost: float) -> None:
@@ -260,8 +291,9 @@ class VerticalCommunityModel(mesa.Model):
         draws = self.rng.random((3, len(asking)))
         points = draw_points(self.routing.share, site, draws[0])
         reached = (points >= 0) & (draws[1] < self.network.pair_uptake[site, points] * self.levers.match)
-        met = first_come(np.where(reached, points, -1), capacity(self.envelope["service"], self.service_cost),
-                         draws[2])
+        met = first_come(
+            np.where(reached, points, -1), capacity(self.envelope["service"], self.service_cost), draws[2]
+        )
         p.reached = np.zeros(len(p), dtype=bool)
         p.reached[asking[reached]] = True
         p.served = np.zeros(len(p), dtype=bool)
@@ -303,10 +335,15 @@ class VerticalCommunityModel(mesa.Model):
         points = draw_points(self.routing.share, f.site[waiting], draws[0])
         visited = first_come(points, capacity(self.envelope["outreach"], cfg.budget.outreach_cost), draws[1])
         self.charge("outreach", points[visited], cfg.budget.outreach_cost)
-        p_join = outreach.join_probability(cfg.behaviour.outreach.join_probability, f.satisfaction[waiting],
-                                           self.site_uptake[f.site[waiting]])
+        p_join = outreach.join_probability(
+            cfg.behaviour.outreach.join_probability,
+            f.satisfaction[waiting],
+            self.site_uptake[f.site[waiting]],
+        )
         joined = waiting[visited & (draws[2] < p_join)]
-        f.org[joined] = outreach.organisation_formed(f.members[joined], cfg.behaviour.outreach.own_branch_min_members)
+        f.org[joined] = outreach.organisation_formed(
+            f.members[joined], cfg.behaviour.outreach.own_branch_min_members
+        )
 
     def site_pull(self, site_active: np.ndarray) -> np.ndarray:
         """Per site, what draws people in: peers' participation (site, zone, online) and reputation.
@@ -320,25 +357,42 @@ class VerticalCommunityModel(mesa.Model):
         if self.levers.online_share > 0:
             # the online group: everyone the channel reaches in the subdistrict, and only they feel it
             s, n, reach = w.site_subdistrict, w.n_subdistricts, self.network.online_reach
-            online = ratio(np.bincount(s, site_active * reach, n), np.bincount(s, self.people_per_site * reach, n))
+            online = ratio(
+                np.bincount(s, site_active * reach, n), np.bincount(s, self.people_per_site * reach, n)
+            )
             groups.append((cfg.weight_online * reach, online[s]))
         peers = threshold.peer_share(groups, self.config.structure.peer_aggregation)
         return threshold.pull(peers, cfg.availability, self.reputation, cfg.reputation_effect)
 
     def effective_thresholds(self, who: Any = slice(None)) -> np.ndarray:
         p, cfg = self.people, self.config.behaviour.participation
-        loner_firm = self.is_worker[who] & (self.firms.strategy[self.employer[who]] == LONER) if len(self.firms) \
+        loner_firm = (
+            self.is_worker[who] & (self.firms.strategy[self.employer[who]] == LONER)
+            if len(self.firms)
             else False
-        return threshold.effective_threshold(p.threshold[who], p.belonging[who], p.served[who], loner_firm,
-                                             cfg.belonging_effect, cfg.served_effect, cfg.loner_firm_penalty)
+        )
+        return threshold.effective_threshold(
+            p.threshold[who],
+            p.belonging[who],
+            p.served[who],
+            loner_firm,
+            cfg.belonging_effect,
+            cfg.served_effect,
+            cfg.loner_firm_penalty,
+        )
 
     def decide_participation(self) -> None:
         """Granovetter participation (sim.behaviour.threshold), then attendance as far as the
         service points' activity envelopes pay for it."""
         p, cfg = self.people, self.config.behaviour.participation
         free = cfg.availability * self.site_uptake
-        willing = threshold.willing(self.site_pull(self.site_active)[p.site], self.effective_thresholds(),
-                                    cfg.temperature, self.rng.random(len(p)), free[p.site])
+        willing = threshold.willing(
+            self.site_pull(self.site_active)[p.site],
+            self.effective_thresholds(),
+            cfg.temperature,
+            self.rng.random(len(p)),
+            free[p.site],
+        )
         p.active = self.run_activities(willing)
 
     def record_participation(self) -> None:
@@ -374,12 +428,18 @@ class VerticalCommunityModel(mesa.Model):
         """Belonging (Bush-Mosteller) and attachment of every Party member."""
         p, f, b = self.people, self.firms, self.config.behaviour
         m = self.members
-        p.belonging[m] = membership.bush_mosteller(p.belonging[m], p.active[m], b.belonging.learning_rate,
-                                                   b.belonging.extinction_rate)
+        p.belonging[m] = membership.bush_mosteller(
+            p.belonging[m], p.active[m], b.belonging.learning_rate, b.belonging.extinction_rate
+        )
         covered = f.org[p.firm[m]] != UNCOVERED
-        p.attached[m] = membership.update_attachment(p.attached[m], p.belonging[m], covered,
-                                                     b.attachment.attach_rate, b.attachment.detach_rate,
-                                                     self.rng.random(len(m)))
+        p.attached[m] = membership.update_attachment(
+            p.attached[m],
+            p.belonging[m],
+            covered,
+            b.attachment.attach_rate,
+            b.attachment.detach_rate,
+            self.rng.random(len(m)),
+        )
 
     def coproduce(self) -> None:
         """Optional public goods game in each firm's pool, then proportional imitation."""
@@ -390,8 +450,14 @@ class VerticalCommunityModel(mesa.Model):
         f.payoff = table[self.firm_pool, f.strategy]
         draws = self.rng.random((4, len(f)))
         met = self.pool_mate(self.firm_pool, draws[0])
-        strategy = optional_pgg.imitate(f.strategy, f.payoff, met, draws[1] < c.revision_rate,
-                                        self.payoff_scale()[self.firm_pool], draws[2])
+        strategy = optional_pgg.imitate(
+            f.strategy,
+            f.payoff,
+            met,
+            draws[1] < c.revision_rate,
+            self.payoff_scale()[self.firm_pool],
+            draws[2],
+        )
         explore = draws[3] < c.exploration
         strategy[explore] = self.rng.integers(0, 3, int(explore.sum()))
         f.strategy = strategy
@@ -410,8 +476,11 @@ class VerticalCommunityModel(mesa.Model):
         counts = self.pool_counts()
         shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
         played = 1.0 - shares[:, LONER] ** (c.group_size - 1)
-        owed = lv.ru_per_payoff * played * (lv.reward * counts[:, COOPERATE]
-                                         + lv.sanction_effort * lv.sanction * counts[:, DEFECT])
+        owed = (
+            lv.ru_per_payoff
+            * played
+            * (lv.reward * counts[:, COOPERATE] + lv.sanction_effort * lv.sanction * counts[:, DEFECT])
+        )
         node = self.pool_node
         available = np.maximum(self.envelope["service"][node], 0.0)
         self.pool_funding = np.divide(available, owed, out=np.ones_like(owed), where=owed > 0).clip(max=1.0)
@@ -424,21 +493,36 @@ class VerticalCommunityModel(mesa.Model):
         """Per pool, a bound on this week's payoff differences (imitation probabilities stay in
         [0, 1]); an unfunded institution adds nothing, so it reduces exactly to Hauert's game."""
         c, lv = self.config.behaviour.coproduction, self.levers
-        return optional_pgg.payoff_scale(c.multiplication, c.cost, c.loner_payoff, lv.reward * self.pool_funding,
-                                         lv.sanction * self.pool_funding)
+        return optional_pgg.payoff_scale(
+            c.multiplication,
+            c.cost,
+            c.loner_payoff,
+            lv.reward * self.pool_funding,
+            lv.sanction * self.pool_funding,
+        )
 
     def pool_counts(self) -> np.ndarray:
         """Firms by pool and strategy (cooperate, defect, loner)."""
-        return np.bincount(self.firm_pool * 3 + self.firms.strategy, minlength=3 * self.n_pools).reshape(-1, 3)
+        return np.bincount(self.firm_pool * 3 + self.firms.strategy, minlength=3 * self.n_pools).reshape(
+            -1, 3
+        )
 
     def pool_payoffs(self, counts: np.ndarray, funding: np.ndarray | float) -> np.ndarray:
         """Expected payoff of each strategy in each pool, from the pool's strategy shares and the
         share of its institution the committee could pay for this week."""
         c, lv = self.config.behaviour.coproduction, self.levers
         shares = counts / np.maximum(counts.sum(axis=-1, keepdims=True), 1)
-        return optional_pgg.expected_payoffs(shares[..., COOPERATE], shares[..., DEFECT], shares[..., LONER],
-                                             c.group_size, c.multiplication, c.cost, c.loner_payoff,
-                                             lv.reward * funding, lv.sanction * funding)
+        return optional_pgg.expected_payoffs(
+            shares[..., COOPERATE],
+            shares[..., DEFECT],
+            shares[..., LONER],
+            c.group_size,
+            c.multiplication,
+            c.cost,
+            c.loner_payoff,
+            lv.reward * funding,
+            lv.sanction * funding,
+        )
 
     def pool_mate(self, pool: np.ndarray, draws: np.ndarray) -> np.ndarray:
         """A firm met at random in the given pool (possibly the firm itself)."""
@@ -465,8 +549,9 @@ class VerticalCommunityModel(mesa.Model):
         p.last_active[staff] = -1
         p.attached[staff] = False
         members = staff[p.kind[staff] == MEMBER]
-        p.belonging[members] = np.clip(self.rng.normal(b.belonging.initial_mean, b.belonging.initial_sd,
-                                                       len(members)), 0.0, 1.0)
+        p.belonging[members] = np.clip(
+            self.rng.normal(b.belonging.initial_mean, b.belonging.initial_sd, len(members)), 0.0, 1.0
+        )
 
     def lapse_unspent(self) -> None:
         """Unspent holdings return to the treasury at structure.lapse_rate per week, so money that
@@ -488,7 +573,9 @@ class VerticalCommunityModel(mesa.Model):
 
     def person(self, index: int) -> Person:
         """The Mesa agent of one person, made on demand at any scale (and kept)."""
-        return self._view(("person", int(index)), lambda: PERSON_CLASSES[int(self.people.kind[index])](self, index))
+        return self._view(
+            ("person", int(index)), lambda: PERSON_CLASSES[int(self.people.kind[index])](self, index)
+        )
 
     def enterprise(self, index: int) -> Enterprise:
         """The Mesa agent of one enterprise, made on demand at any scale (and kept)."""

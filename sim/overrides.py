@@ -67,8 +67,9 @@ def sweep_problem(overrides: list[Override], multirun: bool, group_options: Grou
             continue
         got = f"{override.key_or_group}: got {override.get_value_string()!r}, allowed: "
         if not multirun:
-            return got + ("one value (a comma-separated list, range() or glob() sweeps only with "
-                          "-m/--multirun)")
+            return got + (
+                "one value (a comma-separated list, range() or glob() sweeps only with -m/--multirun)"
+            )
         if override.is_interval_sweep() and not sampler:
             return got + "a list, range() or glob() sweep (the basic sweeper cannot sample an interval())"
         if next(points(override, group_options(override.key_or_group)), None) is None:
@@ -90,8 +91,9 @@ def unknown_key(err: BaseException) -> str | None:
     return None
 
 
-def unknown_key_message(missing: str, overrides: list[Override], config_dir: Path,
-                        group_options: GroupOptions) -> str:
+def unknown_key_message(
+    missing: str, overrides: list[Override], config_dir: Path, group_options: GroupOptions
+) -> str:
     """One line naming the key that reaches the ``missing`` one, with the nearest keys of the config
     the overrides' group choices compose: each a value's key, so it can be set as it is written."""
     key = next((o.key_or_group for o in overrides if f"{o.key_or_group}.".startswith(f"{missing}.")), missing)

@@ -15,19 +15,29 @@ import secrets
 import socket
 import subprocess
 import sys
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
-PACKAGES = ("vertical-community-sim", "mesa", "numpy", "pandas", "pyarrow", "hydra-core", "omegaconf", "seaborn")
+PACKAGES = (
+    "vertical-community-sim",
+    "mesa",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "hydra-core",
+    "omegaconf",
+    "seaborn",
+)
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def write_json(path: Path, data: Any) -> str:
@@ -80,7 +90,7 @@ def check_files(run_dir: Path, summary: dict) -> str | None:
             return f"{name}: cannot be read ({err.strerror or err})"
     try:
         pd.read_parquet(run_dir / "timeseries.parquet")
-    except Exception as err:  # noqa: BLE001 - pyarrow raises several types for a damaged or missing file
+    except Exception as err:
         return f"timeseries.parquet: cannot be read ({type(err).__name__}: {err})"
     return None
 

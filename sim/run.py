@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -26,16 +26,40 @@ def key_parameters(run_cfg: RunConfig) -> dict[str, object]:
 def snapshot(model: VerticalCommunityModel) -> dict[str, pd.DataFrame]:
     """Per-person and per-enterprise state now, one row each (for outputs.agent_snapshots)."""
     p, f = model.people, model.firms
-    people = pd.DataFrame({"step": model.steps, "kind": p.kind, "site": p.site, "firm": p.firm,
-                           "threshold": p.threshold, "active": p.active, "last_active": p.last_active,
-                           "demand": p.demand, "served": p.served, "belonging": p.belonging, "attached": p.attached})
-    firms = pd.DataFrame({"step": model.steps, "site": f.site, "workers": f.workers, "members": f.members,
-                          "org": f.org, "strategy": f.strategy, "payoff": f.payoff, "satisfaction": f.satisfaction})
+    people = pd.DataFrame(
+        {
+            "step": model.steps,
+            "kind": p.kind,
+            "site": p.site,
+            "firm": p.firm,
+            "threshold": p.threshold,
+            "active": p.active,
+            "last_active": p.last_active,
+            "demand": p.demand,
+            "served": p.served,
+            "belonging": p.belonging,
+            "attached": p.attached,
+        }
+    )
+    firms = pd.DataFrame(
+        {
+            "step": model.steps,
+            "site": f.site,
+            "workers": f.workers,
+            "members": f.members,
+            "org": f.org,
+            "strategy": f.strategy,
+            "payoff": f.payoff,
+            "satisfaction": f.satisfaction,
+        }
+    )
     return {"people": people.rename_axis("id").reset_index(), "firms": firms.rename_axis("id").reset_index()}
 
 
-def run(run_cfg: RunConfig, on_snapshot: Callable[[int, dict[str, pd.DataFrame]], None] | None = None,
-        ) -> tuple[VerticalCommunityModel, pd.DataFrame]:
+def run(
+    run_cfg: RunConfig,
+    on_snapshot: Callable[[int, dict[str, pd.DataFrame]], None] | None = None,
+) -> tuple[VerticalCommunityModel, pd.DataFrame]:
     """Run the model for ``run_cfg.steps`` weeks; one row per step (0 is the initial state).
 
     Per-agent state is collected only at the steps in ``outputs.agent_snapshots`` and handed to

@@ -23,8 +23,18 @@ from sim.results import REPO_ROOT
 
 EXIT_CONFIG = 2
 # Hydra flags that print something and run no job
-NO_JOB_FLAGS = ("-h", "--help", "--hydra-help", "--version", "-c", "--cfg", "-i", "--info", "-sc",
-                "--shell-completion")
+NO_JOB_FLAGS = (
+    "-h",
+    "--help",
+    "--hydra-help",
+    "--version",
+    "-c",
+    "--cfg",
+    "-i",
+    "--info",
+    "-sc",
+    "--shell-completion",
+)
 SWEEP_MARKERS = ("sweep.json", "multirun.yaml", "progress.jsonl")
 
 # resolved run directory -> the topmost directory this invocation created for it (None: it existed)
@@ -75,7 +85,7 @@ def _resolve(argv: list[str], key: str) -> tuple[str, str] | None:
         node, leaf = key.rsplit(".", 1)
         raw = OmegaConf.to_container(OmegaConf.select(cfg, node), resolve=False)[leaf]
         return str(raw), str(OmegaConf.select(cfg, key))
-    except Exception:  # noqa: BLE001 - any composition failure is reported by the config check instead
+    except Exception:
         return None
     finally:
         GlobalHydra.instance().clear()
@@ -93,11 +103,15 @@ def check(value: str, multirun: bool) -> Path:
         raise DirError(f"got {value!r}, allowed: a directory ({path} is a file)")
     entries = sorted(p.name for p in path.iterdir()) if path.is_dir() else []
     if entries and not multirun:
-        raise DirError(f"got {value!r}, allowed: a new or empty directory ({path} holds {_some(entries)}; "
-                       "a run never writes beside files it did not make)")
+        raise DirError(
+            f"got {value!r}, allowed: a new or empty directory ({path} holds {_some(entries)}; "
+            "a run never writes beside files it did not make)"
+        )
     if entries and multirun and not any(m in entries for m in SWEEP_MARKERS):
-        raise DirError(f"got {value!r}, allowed: a new or empty directory or an earlier sweep's "
-                       f"({path} holds {_some(entries)} and no sweep.json)")
+        raise DirError(
+            f"got {value!r}, allowed: a new or empty directory or an earlier sweep's "
+            f"({path} holds {_some(entries)} and no sweep.json)"
+        )
     return path
 
 

@@ -30,9 +30,9 @@ from sim.world.layout import BUILDING, SITE_LEVEL, World
 class Routing:
     """One week's use of the service points: site x node matrices and per-site totals."""
 
-    share: np.ndarray      # P(site j uses node k) (Huff)
-    uptake: np.ndarray     # per site: P(a use reaches the point drawn), sum over k of share x uptake
-    covered: np.ndarray    # per site: an open point inside the circle, or reached online
+    share: np.ndarray  # P(site j uses node k) (Huff)
+    uptake: np.ndarray  # per site: P(a use reaches the point drawn), sum over k of share x uptake
+    covered: np.ndarray  # per site: an open point inside the circle, or reached online
 
 
 class ServiceNetwork:
@@ -57,7 +57,9 @@ class ServiceNetwork:
             gap = np.where(upper, 0.0, gap)
         closeness = np.clip(1.0 - run.world.remoteness_per_level * gap, 0.0, 1.0)
         inside = minutes <= levers.circle_min
-        distance_weight = np.where(inside, 1.0, np.exp(-(minutes - levers.circle_min) / run.world.outreach_decay_min))
+        distance_weight = np.where(
+            inside, 1.0, np.exp(-(minutes - levers.circle_min) / run.world.outreach_decay_min)
+        )
         self.access = access
         self.inside = inside & access
         self.distance_weight = np.where(access, distance_weight, 0.0)
@@ -90,7 +92,7 @@ def draw_points(share: np.ndarray, sites: np.ndarray, draws: np.ndarray) -> np.n
         if len(nodes) == 0:
             continue
         cum = np.cumsum(share[j, nodes])
-        who = order[bounds[j]: bounds[j + 1]]
+        who = order[bounds[j] : bounds[j + 1]]
         out[who] = nodes[np.minimum(np.searchsorted(cum, draws[who] * cum[-1], side="right"), len(nodes) - 1)]
     return out
 
@@ -109,5 +111,8 @@ def first_come(points: np.ndarray, capacity: np.ndarray, priority: np.ndarray) -
 
 
 def capacity(envelope: np.ndarray, unit_cost: float) -> np.ndarray:
-    """Uses each point's envelope pays for (unbounded when a use costs nothing)."""
-    return np.full(len(envelope), np.inf) if unit_cost == 0 else np.floor(envelope / unit_cost)
+    """Uses each point's envelope pays for (unbounded when a use costs nothing). An envelope spent
+    to the last unit can end a rounding error below 0; it pays for nothing, not for -1 use."""
+    if unit_cost == 0:
+        return np.full(len(envelope), np.inf)
+    return np.floor(np.maximum(envelope, 0.0) / unit_cost)

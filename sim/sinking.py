@@ -7,8 +7,8 @@ function from per-node statistics to weights, looked up by name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -21,8 +21,8 @@ class NodeStats:
 
     people: np.ndarray
     firms: np.ndarray
-    unmet: np.ndarray         # requests not met that count as need (structure.need_signal)
-    uncovered: np.ndarray     # firms without a Party organisation
+    unmet: np.ndarray  # requests not met that count as need (structure.need_signal)
+    uncovered: np.ndarray  # firms without a Party organisation
     participants: np.ndarray
 
 
@@ -51,8 +51,9 @@ SINKING_POLICIES: dict[str, Callable[[NodeStats], np.ndarray | None]] = {
 }
 
 
-def sink(held: np.ndarray, parent: np.ndarray, level: np.ndarray, stats: NodeStats,
-         cfg: SinkingConfig) -> float:
+def sink(
+    held: np.ndarray, parent: np.ndarray, level: np.ndarray, stats: NodeStats, cfg: SinkingConfig
+) -> float:
     """Move resources down in place, level by level; return what was lost on the way.
 
     Children whose siblings all have zero weight share equally, so a transfer is never stranded.

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-WINDOW = 26        # weeks: half a year on each side
-TOLERANCE = 0.01   # absolute change of a share between consecutive windows
+WINDOW = 26  # weeks: half a year on each side
+TOLERANCE = 0.01  # absolute change of a share between consecutive windows
 NOT_DIAGNOSED = ("cumulative_reach",)
 
 
@@ -29,7 +29,9 @@ def steady_from(series: np.ndarray, window: int = WINDOW, tolerance: float = TOL
 
     def mean(end: np.ndarray) -> np.ndarray:  # mean over weeks end - window + 1 .. end
         c = counts[end + 1] - counts[end + 1 - window]
-        return np.divide(sums[end + 1] - sums[end + 1 - window], c, out=np.full(len(end), np.nan), where=c > 0)
+        return np.divide(
+            sums[end + 1] - sums[end + 1 - window], c, out=np.full(len(end), np.nan), where=c > 0
+        )
 
     ends = np.arange(2 * window, n)
     change = np.abs(mean(ends) - mean(ends - window))
@@ -40,11 +42,15 @@ def steady_from(series: np.ndarray, window: int = WINDOW, tolerance: float = TOL
     return int(ends[unsteady[-1] + 1] if len(unsteady) else ends[0])
 
 
-def diagnose(table: pd.DataFrame, rates: tuple[str, ...], window: int = WINDOW,
-             tolerance: float = TOLERANCE) -> dict:
+def diagnose(
+    table: pd.DataFrame, rates: tuple[str, ...], window: int = WINDOW, tolerance: float = TOLERANCE
+) -> dict:
     """Steady-state summary of a run's table (one row per week, step 0 first)."""
-    weeks = {name: steady_from(table[name].to_numpy(), window, tolerance)
-             for name in rates if name not in NOT_DIAGNOSED}
+    weeks = {
+        name: steady_from(table[name].to_numpy(), window, tolerance)
+        for name in rates
+        if name not in NOT_DIAGNOSED
+    }
     drifting = sorted(name for name, week in weeks.items() if week is None)
     return {
         "reached": not drifting,
@@ -60,8 +66,9 @@ def _plain(value: float) -> float | None:
     return None if value is None or np.isnan(value) else float(value)
 
 
-def summarise(table: pd.DataFrame, outcomes: tuple[str, ...], rates: tuple[str, ...],
-              window: int = WINDOW) -> dict:
+def summarise(
+    table: pd.DataFrame, outcomes: tuple[str, ...], rates: tuple[str, ...], window: int = WINDOW
+) -> dict:
     """What a run reports: each outcome's last week (``final``), its mean over the last ``window``
     weeks (``late_mean``, the steady-state estimate when the diagnostic says steady) and over
     weeks 1-52 (``year1``, the transient, when the run is at least a year long), and the

@@ -7,12 +7,12 @@ is one :class:`sim.config.ConfigError` line that names the key and what is allow
 
 from __future__ import annotations
 
-from typing import Any, Sequence
-
-from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
+from collections.abc import Sequence
+from typing import Any
 
 from hydra.errors import OverrideParseException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from sim import overrides as sim_overrides
 from sim.config import CONFIG_DIR, ConfigError, RunConfig, check_tree, group_options, reject_targets
@@ -74,11 +74,13 @@ def _structured(cfg: dict) -> RunConfig:
 def _check_names(run: RunConfig) -> None:
     for name in run.governance.mechanisms:
         if name not in MECHANISMS:
-            raise ConfigError(f"governance.mechanisms: got {name!r}, allowed: names from "
-                              f"{sorted(MECHANISMS)}")
+            raise ConfigError(
+                f"governance.mechanisms: got {name!r}, allowed: names from {sorted(MECHANISMS)}"
+            )
     if run.sinking.policy not in SINKING_POLICIES:
-        raise ConfigError(f"sinking.policy: got {run.sinking.policy!r}, allowed: one of "
-                          f"{sorted(SINKING_POLICIES)}")
+        raise ConfigError(
+            f"sinking.policy: got {run.sinking.policy!r}, allowed: one of {sorted(SINKING_POLICIES)}"
+        )
 
 
 def _article_mode(governance: dict, specs: dict[str, SubdistrictSpec], given: set[str]) -> dict:
@@ -87,11 +89,15 @@ def _article_mode(governance: dict, specs: dict[str, SubdistrictSpec], given: se
     modes = {spec.mode_in_article for spec in specs.values()}
     choices = [m for m in group_options("governance") if m != ARTICLE_MODE]
     if len(modes) != 1 or next(iter(modes)) not in choices:
-        raise ConfigError(f"governance: got {sorted(map(str, modes))}, allowed: article only for a "
-                          "scenario whose subdistricts share one mode_in_article")
+        raise ConfigError(
+            f"governance: got {sorted(map(str, modes))}, allowed: article only for a "
+            "scenario whose subdistricts share one mode_in_article"
+        )
     if governance.get("mechanisms"):
-        raise ConfigError(f"governance.mechanisms: got {governance['mechanisms']!r}, allowed: none with "
-                          "governance=article (the article's mode sets them; name the mode to change them)")
+        raise ConfigError(
+            f"governance.mechanisms: got {governance['mechanisms']!r}, allowed: none with "
+            "governance=article (the article's mode sets them; name the mode to change them)"
+        )
     mode = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "governance" / f"{modes.pop()}.yaml"))
     composed = governance.get("params") or {}
     mode_params = {k: v for k, v in (mode.get("params") or {}).items() if k not in given}
@@ -109,12 +115,12 @@ def user_params(overrides: Sequence[str], design: Any = None) -> set[str]:
         if override.is_delete():
             continue
         if key.startswith(PARAMS_KEY + "."):
-            given.add(key[len(PARAMS_KEY) + 1:].split(".")[0])
+            given.add(key[len(PARAMS_KEY) + 1 :].split(".")[0])
         elif key == PARAMS_KEY and isinstance(override.value(), dict):
             given.update(override.value())
     for par in (design or {}).get("parameters") or []:
         if str(par.get("name", "")).startswith(PARAMS_KEY + "."):
-            given.add(par["name"][len(PARAMS_KEY) + 1:])
+            given.add(par["name"][len(PARAMS_KEY) + 1 :])
     return given
 
 

@@ -13,13 +13,22 @@ def single_site_config(tmp_path, *, enterprises=1, workers=0, members=0, residen
     if residents:
         zone["residential_areas"].append({"name": "area", "residents": residents})
     else:
-        zone["buildings"].append({"name": "tower", "enterprises": enterprises, "workers": workers, "members": members})
+        zone["buildings"].append(
+            {"name": "tower", "enterprises": enterprises, "workers": workers, "members": members}
+        )
     import yaml
 
     district.write_text(yaml.safe_dump({"subdistricts": {"s": {"area_km2": 0.1, "zones": [zone]}}}))
     # docking runs the original models: no firm turnover, which the originals do not have
-    return compose([f"scenario.file={district}", "governance=fragmented", "sinking=none",
-                    "behaviour.turnover.firm_exit_rate=0", *overrides])
+    return compose(
+        [
+            f"scenario.file={district}",
+            "governance=fragmented",
+            "sinking=none",
+            "behaviour.turnover.firm_exit_rate=0",
+            *overrides,
+        ]
+    )
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import yaml
 import pytest
+import yaml
 
 from sim import metrics
 
@@ -17,10 +17,16 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def run_cli(run_dir: Path, *overrides: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *overrides, f"hydra.run.dir={run_dir}"],
-                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *overrides, f"hydra.run.dir={run_dir}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
+@pytest.mark.slow
 def test_single_run_writes_the_run_directory(tmp_path):
     out = run_cli(tmp_path / "a", "scenario=small", "governance=zone", "sinking=equal", "seed=3", "steps=10")
     assert out.returncode == 0, out.stderr
@@ -33,7 +39,9 @@ def test_single_run_writes_the_run_directory(tmp_path):
     assert summary["status"] == "completed" and set(summary["final"]) == set(metrics.OUTCOMES)
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert {"seed", "config_hash", "git", "packages", "started", "finished"} <= set(manifest)
-    assert manifest["config_hash"] == summary["config_hash"] and manifest["packages"]["mesa"].startswith("3.3")
+    assert manifest["config_hash"] == summary["config_hash"] and manifest["packages"]["mesa"].startswith(
+        "3.3"
+    )
     assert (run_dir / ".hydra" / "config.yaml").exists() and (run_dir / ".hydra" / "overrides.yaml").exists()
     assert "participation_rate" in out.stdout and "coupling_coordination" in out.stdout
 
@@ -45,7 +53,9 @@ def test_same_seed_same_bytes_different_seed_different_results(tmp_path):
         assert run_cli(tmp_path / name, *args, f"seed={seed}").returncode == 0
     a, b, c = (pd.read_parquet(tmp_path / n / "timeseries.parquet") for n in "abc")
     pd.testing.assert_frame_equal(a, b)
-    assert (tmp_path / "a" / "timeseries.parquet").read_bytes() == (tmp_path / "b" / "timeseries.parquet").read_bytes()
+    assert (tmp_path / "a" / "timeseries.parquet").read_bytes() == (
+        tmp_path / "b" / "timeseries.parquet"
+    ).read_bytes()
     assert not a[list(metrics.RATES)].equals(c[list(metrics.RATES)])
 
 
@@ -55,8 +65,13 @@ def test_default_run(tmp_path):
     out = run_cli(tmp_path / "d")
     assert out.returncode == 0, out.stderr
     summary = json.loads((tmp_path / "d" / "summary.json").read_text())
-    assert (summary["scenario"], summary["governance"], summary["sinking"], summary["steps"], summary["seed"]) == (
-        "nanjing_east", "brand", "need", 52, 0)
+    assert (
+        summary["scenario"],
+        summary["governance"],
+        summary["sinking"],
+        summary["steps"],
+        summary["seed"],
+    ) == ("nanjing_east", "brand", "need", 52, 0)
 
 
 def test_failing_run_is_recorded_and_not_complete(tmp_path, monkeypatch):
@@ -84,7 +99,11 @@ def test_agent_snapshots_are_written_at_the_chosen_steps(tmp_path):
     assert out.returncode == 0, out.stderr
     people = pd.read_parquet(tmp_path / "s" / "snapshots" / "people_step0003.parquet")
     firms = pd.read_parquet(tmp_path / "s" / "snapshots" / "firms_step0000.parquet")
-    assert len(people) == 2860 and (people["step"] == 3).all() and {"active", "belonging", "attached"} <= set(people)
+    assert (
+        len(people) == 2860
+        and (people["step"] == 3).all()
+        and {"active", "belonging", "attached"} <= set(people)
+    )
     assert len(firms) == 120 and (firms["step"] == 0).all()
     assert not (tmp_path / "s" / "snapshots" / "people_step0001.parquet").exists()
 

@@ -25,13 +25,20 @@ def refused(capsys, *argv: str) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 def test_a_sweep_without_multirun_is_refused_in_one_line(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "sim", "sinking=none,need", f"hydra.run.dir={tmp_path}/run"],
-                         cwd=REPO, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "sim", "sinking=none,need", f"hydra.run.dir={tmp_path}/run"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == EXIT_CONFIG
     assert out.stderr.strip().splitlines() == [
         "config error: sinking: got 'none,need', allowed: one value "
-        "(a comma-separated list, range() or glob() sweeps only with -m/--multirun)"]
+        "(a comma-separated list, range() or glob() sweeps only with -m/--multirun)"
+    ]
     assert not (tmp_path / "run").exists()
 
 
@@ -52,11 +59,14 @@ def test_an_unknown_key_is_named_without_a_misleading_hint(capsys, key):
     assert line.startswith(f"config error: {key}: got an unknown key") and f"+{key}" not in line
 
 
-@pytest.mark.parametrize("typo, meant, value", [
-    ("behaviour.participation.tresholdsd", "behaviour.participation.threshold_sd", 0.1),
-    ("sed", "seed", 1),
-    ("scenario.subdistricts.smal.buildings", "scenario.subdistricts.small.buildings", 6),
-])
+@pytest.mark.parametrize(
+    "typo, meant, value",
+    [
+        ("behaviour.participation.tresholdsd", "behaviour.participation.threshold_sd", 0.1),
+        ("sed", "seed", 1),
+        ("scenario.subdistricts.smal.buildings", "scenario.subdistricts.small.buildings", 6),
+    ],
+)
 def test_a_mistyped_key_gets_suggestions_that_work(capsys, typo, meant, value):
     line = refused(capsys, "scenario=small", f"{typo}={value}")
     suggested = re.search(r"did you mean (.*)\?\)$", line).group(1).split(" or ")
@@ -66,23 +76,29 @@ def test_a_mistyped_key_gets_suggestions_that_work(capsys, typo, meant, value):
     assert capsys.readouterr().err == ""
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["hydra/launcher=nope"], ["hydra/launcher/nope", "joblib", "submitit_local"]),
-    (["sinking.share=[1,"], ["sinking.share: got '[1,'"]),
-    (["steps=${nope}"], ["steps: Interpolation key 'nope' not found"]),
-    (["~nothere"], ["nothere"]),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["hydra/launcher=nope"], ["hydra/launcher/nope", "joblib", "submitit_local"]),
+        (["sinking.share=[1,"], ["sinking.share: got '[1,'"]),
+        (["steps=${nope}"], ["steps: Interpolation key 'nope' not found"]),
+        (["~nothere"], ["nothere"]),
+    ],
+)
 def test_hydras_own_errors_fit_on_one_line(capsys, argv, words):
     line = refused(capsys, *argv)
     assert all(word in line for word in words) and "Config search path" not in line
 
 
-@pytest.mark.parametrize("argv, bad", [
-    (["-m", "scenario=small,atlantis"], "scenario: got 'atlantis'"),
-    (["--multirun", "steps=range(-2,2)"], "steps: got -2"),
-    (["-m", "sinking=glob(zz*)"], "at least one value"),
-    (["-m", "sinking.share=interval(0,1)"], "interval"),
-])
+@pytest.mark.parametrize(
+    "argv, bad",
+    [
+        (["-m", "scenario=small,atlantis"], "scenario: got 'atlantis'"),
+        (["--multirun", "steps=range(-2,2)"], "steps: got -2"),
+        (["-m", "sinking=glob(zz*)"], "at least one value"),
+        (["-m", "sinking.share=interval(0,1)"], "interval"),
+    ],
+)
 def test_every_point_of_a_multirun_is_checked_before_it_starts(capsys, argv, bad):
     assert bad in refused(capsys, *argv)
 

@@ -17,9 +17,22 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_registries_match_config_groups():
-    assert set(group_options("governance")) == {"fragmented", "zone", "brand", "fusion", "collaborative", "article"}
-    assert set(group_options("sinking")) == set(SINKING_POLICIES) == {"none", "equal", "size", "need", "performance"}
-    assert {"small", "huaihai", "nanjing_east", "xiaodongmen", "bund", "huangpu"} <= set(group_options("scenario"))
+    assert set(group_options("governance")) == {
+        "fragmented",
+        "zone",
+        "brand",
+        "fusion",
+        "collaborative",
+        "article",
+    }
+    assert (
+        set(group_options("sinking"))
+        == set(SINKING_POLICIES)
+        == {"none", "equal", "size", "need", "performance"}
+    )
+    assert {"small", "huaihai", "nanjing_east", "xiaodongmen", "bund", "huangpu"} <= set(
+        group_options("scenario")
+    )
     for mode in set(group_options("governance")) - {"article"}:
         assert set(compose([f"governance={mode}"]).governance.mechanisms) <= set(MECHANISMS)
 
@@ -35,24 +48,36 @@ def test_yaml_defaults_equal_schema_defaults():
 def test_default_run_config():
     cfg = compose([])
     assert (cfg.scenario.name, cfg.governance.name, cfg.sinking.policy, cfg.steps, cfg.seed) == (
-        "nanjing_east", "brand", "need", 52, 0)
+        "nanjing_east",
+        "brand",
+        "need",
+        52,
+        0,
+    )
 
 
-@pytest.mark.parametrize("override, key, allowed", [
-    (["steps=-1"], "steps", "integer >= 0"),
-    (["steps=abc"], "steps", "Integer"),
-    (["sinking.share=1.5"], "sinking.share", "[0, 1]"),
-    (["sinking.depth=basement"], "sinking.depth", "subdistrict"),
-    (["behaviour.participation.availability=2"], "behaviour.participation.availability", "[0, 1]"),
-    (["budget.per_person_per_step=-3"], "budget.per_person_per_step", ">= 0"),
-    (["scenario=atlantis"], "scenario", "nanjing_east"),
-    (["governance=anarchy"], "governance", "collaborative"),
-    (["sinking=trickle"], "sinking", "performance"),
-    (["governance.mechanisms=[zone_pooling,teleport]"], "governance.mechanisms", "zone_pooling"),
-    (["scenario.file=/no/such/district.yaml"], "scenario.file", "existing"),
-    (["scenario.subdistricts.nanjing_east.buildings=-4"], "buildings", ">= 0"),
-    (["behaviour.coproduction.initial_shares={cooperate:0.5,defect:0.5,loner:0.5}"], "initial_shares", "summing to 1"),
-])
+@pytest.mark.parametrize(
+    "override, key, allowed",
+    [
+        (["steps=-1"], "steps", "integer >= 0"),
+        (["steps=abc"], "steps", "Integer"),
+        (["sinking.share=1.5"], "sinking.share", "[0, 1]"),
+        (["sinking.depth=basement"], "sinking.depth", "subdistrict"),
+        (["behaviour.participation.availability=2"], "behaviour.participation.availability", "[0, 1]"),
+        (["budget.per_person_per_step=-3"], "budget.per_person_per_step", ">= 0"),
+        (["scenario=atlantis"], "scenario", "nanjing_east"),
+        (["governance=anarchy"], "governance", "collaborative"),
+        (["sinking=trickle"], "sinking", "performance"),
+        (["governance.mechanisms=[zone_pooling,teleport]"], "governance.mechanisms", "zone_pooling"),
+        (["scenario.file=/no/such/district.yaml"], "scenario.file", "existing"),
+        (["scenario.subdistricts.nanjing_east.buildings=-4"], "buildings", ">= 0"),
+        (
+            ["behaviour.coproduction.initial_shares={cooperate:0.5,defect:0.5,loner:0.5}"],
+            "initial_shares",
+            "summing to 1",
+        ),
+    ],
+)
 def test_bad_values_name_key_and_allowed(override, key, allowed):
     with pytest.raises(ConfigError) as err:
         compose(override)
@@ -60,10 +85,15 @@ def test_bad_values_name_key_and_allowed(override, key, allowed):
     assert "\n" not in message and key in message and allowed in message
 
 
-@pytest.mark.parametrize("scenario, mode", [("huaihai", "zone"), ("nanjing_east", "brand"), ("xiaodongmen", "fusion"),
-                                            ("bund", "collaborative")])
+@pytest.mark.parametrize(
+    "scenario, mode",
+    [("huaihai", "zone"), ("nanjing_east", "brand"), ("xiaodongmen", "fusion"), ("bund", "collaborative")],
+)
 def test_article_mode_follows_the_scenario(scenario, mode):
-    cfg, direct = compose([f"scenario={scenario}", "governance=article"]), compose([f"scenario={scenario}", f"governance={mode}"])
+    cfg, direct = (
+        compose([f"scenario={scenario}", "governance=article"]),
+        compose([f"scenario={scenario}", f"governance={mode}"]),
+    )
     assert to_dict(cfg.governance) == to_dict(direct.governance)
 
 
@@ -76,7 +106,9 @@ def test_article_mode_keeps_the_users_parameters_and_refuses_mechanisms():
 
 def test_article_mode_reads_a_district_file(tmp_path):
     district = tmp_path / "d.yaml"
-    district.write_text("subdistricts:\n  s: {mode_in_article: fusion, zones: 1, buildings: 2, residential_areas: 1}\n")
+    district.write_text(
+        "subdistricts:\n  s: {mode_in_article: fusion, zones: 1, buildings: 2, residential_areas: 1}\n"
+    )
     assert compose([f"scenario.file={district}", "governance=article"]).governance.name == "fusion"
 
 
@@ -132,18 +164,29 @@ def test_custom_district_file(tmp_path):
 
 def test_bad_district_file(tmp_path):
     district = tmp_path / "bad.yaml"
-    district.write_text("subdistricts:\n  s:\n    zones:\n      - name: z\n        buildings:\n          - {enterprises: -2}\n")
+    district.write_text(
+        "subdistricts:\n  s:\n    zones:\n      - name: z\n"
+        "        buildings:\n          - {enterprises: -2}\n"
+    )
     with pytest.raises(ConfigError, match=r"buildings\[0\]\.enterprises"):
         compose([f"scenario.file={district}"])
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
-@pytest.mark.parametrize("args", [["scenario=atlantis"], ["nokey=1"]] + [  # ~2 s each: the rest in the slow tier
-    pytest.param(args, marks=pytest.mark.slow)
-    for args in (["steps=-1"], ["sinking.share=2"], ["seed=x"], ["scenario.file=missing.yaml"])])
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "args",
+    [["scenario=atlantis"], ["nokey=1"]]
+    + [  # ~2 s each: the rest in the slow tier
+        pytest.param(args, marks=pytest.mark.slow)
+        for args in (["steps=-1"], ["sinking.share=2"], ["seed=x"], ["scenario.file=missing.yaml"])
+    ],
+)
 def test_cli_rejects_bad_input_in_one_line_and_writes_nothing(tmp_path, args):
     out = _cli(*args, f"hydra.run.dir={tmp_path}/run", cwd=tmp_path)
     assert out.returncode == 2
@@ -164,10 +207,13 @@ def test_compose_inside_a_running_hydra_app_keeps_its_state():
         assert GlobalHydra.instance().hydra is before
 
 
-@pytest.mark.parametrize("override, key", [
-    (["scenario=small", "scenario.subdistricts.small.enterprises=5"], "enterprises"),
-    (["governance.params.pooling_cost_saving=1.0"], "pooling_cost_saving"),
-])
+@pytest.mark.parametrize(
+    "override, key",
+    [
+        (["scenario=small", "scenario.subdistricts.small.enterprises=5"], "enterprises"),
+        (["governance.params.pooling_cost_saving=1.0"], "pooling_cost_saving"),
+    ],
+)
 def test_count_and_cost_checks(override, key):
     with pytest.raises(ConfigError, match=key):
         compose(override)

@@ -28,7 +28,7 @@ def refused(file: str, *overrides: str) -> str:
         compose([f"scenario.file={file}", *overrides])
     message = str(err.value)
     assert "\n" not in message and message.startswith(f"scenario.file: {file}: "), message
-    return message[len(f"scenario.file: {file}: "):]
+    return message[len(f"scenario.file: {file}: ") :]
 
 
 def first_building(file: str):
@@ -36,9 +36,11 @@ def first_building(file: str):
 
 
 def explicit(building: str = "{enterprises: 2, workers: 10}", area: str = "{residents: 5}") -> str:
-    return ("subdistricts:\n  riverside:\n    zones:\n      - name: north\n"
-            f"        buildings:\n          - {building}\n"
-            f"        residential_areas:\n          - {area}\n")
+    return (
+        "subdistricts:\n  riverside:\n    zones:\n      - name: north\n"
+        f"        buildings:\n          - {building}\n"
+        f"        residential_areas:\n          - {area}\n"
+    )
 
 
 # --------------------------------------------------------------------------- safe loading
@@ -57,12 +59,20 @@ def test_any_alias_is_refused(tmp_path):
     assert "line 7: YAML aliases (*tower)" in refused(file)
 
 
-@pytest.mark.parametrize("body, where", [
-    ("subdistricts:\n  s: {buildings: 1}\n  s: {buildings: 2}\n", "subdistricts.s: duplicate key (line 3)"),
-    (explicit(building="{enterprises: 2, workers: 10, workers: 20}"),
-     "subdistricts.riverside.zones[0].buildings[0].workers: duplicate key"),
-    ("name: a\nname: b\nsubdistricts: {s: {buildings: 1}}\n", "name: duplicate key (line 2)"),
-])
+@pytest.mark.parametrize(
+    "body, where",
+    [
+        (
+            "subdistricts:\n  s: {buildings: 1}\n  s: {buildings: 2}\n",
+            "subdistricts.s: duplicate key (line 3)",
+        ),
+        (
+            explicit(building="{enterprises: 2, workers: 10, workers: 20}"),
+            "subdistricts.riverside.zones[0].buildings[0].workers: duplicate key",
+        ),
+        ("name: a\nname: b\nsubdistricts: {s: {buildings: 1}}\n", "name: duplicate key (line 2)"),
+    ],
+)
 def test_duplicate_keys_are_refused_naming_the_path(tmp_path, body, where):
     assert refused(district(tmp_path, body)).startswith(where)
 
@@ -83,12 +93,14 @@ def test_true_and_false_are_booleans(tmp_path):
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
     path = tmp_path / "big.yaml"
     path.write_text("subdistricts: {s: {buildings: 1}}\n" + "#" * MAX_FILE_BYTES, encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"^scenario\.file: got .*big\.yaml.*bytes\), allowed: a district file"):
+    with pytest.raises(
+        ConfigError, match=r"^scenario\.file: got .*big\.yaml.*bytes\), allowed: a district file"
+    ):
         compose([f"scenario.file={path}"])
 
 
 def test_a_file_that_is_not_utf8_is_one_clear_line(tmp_path):
-    file = district(tmp_path, "subdistricts:\n  s: {buildings: 1, name_zh: \"".encode() + b"\xb6\xab\"}\n")
+    file = district(tmp_path, b'subdistricts:\n  s: {buildings: 1, name_zh: "' + b'\xb6\xab"}\n')
     assert refused(file).startswith("not UTF-8 text (byte 0xb6 at offset 44)")
 
 
@@ -104,22 +116,26 @@ def test_python_tags_are_refused(tmp_path):
 
 def test_unknown_top_level_keys_are_refused(tmp_path):
     assert refused(district(tmp_path, "subdistrict: {}\nsubdistricts: {s: {buildings: 1}}\n")).startswith(
-        "subdistrict: got {}, allowed: keys from ['name', 'subdistricts']")
+        "subdistrict: got {}, allowed: keys from ['name', 'subdistricts']"
+    )
 
 
 # --------------------------------------------------------------------------- values named by path
 
 
-@pytest.mark.parametrize("fields, where, allowed", [
-    ("area_km2: .nan", "subdistricts.s.area_km2: got nan", "(0, 10000]"),
-    ("area_km2: .inf", "subdistricts.s.area_km2: got inf", "(0, 10000]"),
-    ("key_size_factor: abc", "subdistricts.s.key_size_factor: got 'abc'", "a number in [1, 1000]"),
-    ("buildings_per_zone: 5", "subdistricts.s.buildings_per_zone: got 5", "a list of 2 building counts"),
-    ("buildings_per_zone: [1, x]", "subdistricts.s.buildings_per_zone[1]: got 'x'", "an integer"),
-    ("member_share_of_workers: .nan", "subdistricts.s.member_share_of_workers: got nan", "[0, 1]"),
-    ("workers_per_building: 1.5", "subdistricts.s.workers_per_building: got 1.5", "an integer"),
-    ("mode_in_article: [zone]", "subdistricts.s.mode_in_article: got ['zone']", "a name"),
-])
+@pytest.mark.parametrize(
+    "fields, where, allowed",
+    [
+        ("area_km2: .nan", "subdistricts.s.area_km2: got nan", "(0, 10000]"),
+        ("area_km2: .inf", "subdistricts.s.area_km2: got inf", "(0, 10000]"),
+        ("key_size_factor: abc", "subdistricts.s.key_size_factor: got 'abc'", "a number in [1, 1000]"),
+        ("buildings_per_zone: 5", "subdistricts.s.buildings_per_zone: got 5", "a list of 2 building counts"),
+        ("buildings_per_zone: [1, x]", "subdistricts.s.buildings_per_zone[1]: got 'x'", "an integer"),
+        ("member_share_of_workers: .nan", "subdistricts.s.member_share_of_workers: got nan", "[0, 1]"),
+        ("workers_per_building: 1.5", "subdistricts.s.workers_per_building: got 1.5", "an integer"),
+        ("mode_in_article: [zone]", "subdistricts.s.mode_in_article: got ['zone']", "a name"),
+    ],
+)
 def test_count_form_errors_name_the_file_and_path(tmp_path, fields, where, allowed):
     message = refused(district(tmp_path, f"subdistricts:\n  s: {{buildings: 4, {fields}}}\n"))
     assert message.startswith(where) and allowed in message
@@ -135,9 +151,11 @@ def test_a_count_that_would_make_a_billion_objects_is_refused_before_expanding(t
     assert message.startswith("subdistricts.s.buildings: got 999999999") and "1,000,000" in message
 
 
+@pytest.mark.slow
 def test_zones_and_sites_are_capped_over_the_whole_scenario(tmp_path):
-    body = "subdistricts:\n" + "".join(f"  s{i}: {{buildings: 400000, residential_areas: 0}}\n"
-                                        for i in range(3))
+    body = "subdistricts:\n" + "".join(
+        f"  s{i}: {{buildings: 400000, residential_areas: 0}}\n" for i in range(3)
+    )
     message = refused(district(tmp_path, body))
     assert message.startswith("subdistricts.s2: got ") and "in a scenario" in message
 
@@ -145,12 +163,21 @@ def test_zones_and_sites_are_capped_over_the_whole_scenario(tmp_path):
 # --------------------------------------------------------------------------- consistency
 
 
-@pytest.mark.parametrize("building, where, allowed", [
-    ("{enterprises: 2, workers: 10, members: 11}", "buildings[0].members: got 11",
-     "at most the building's 10 workers"),
-    ("{enterprises: 2, workers: 10, party_orgs: 3}", "buildings[0].party_orgs: got 3",
-     "at most the building's 2"),
-])
+@pytest.mark.parametrize(
+    "building, where, allowed",
+    [
+        (
+            "{enterprises: 2, workers: 10, members: 11}",
+            "buildings[0].members: got 11",
+            "at most the building's 10 workers",
+        ),
+        (
+            "{enterprises: 2, workers: 10, party_orgs: 3}",
+            "buildings[0].party_orgs: got 3",
+            "at most the building's 2",
+        ),
+    ],
+)
 def test_explicit_building_counts_must_be_consistent(tmp_path, building, where, allowed):
     message = refused(district(tmp_path, explicit(building=building)))
     assert message.startswith(f"subdistricts.riverside.zones[0].{where}") and allowed in message
@@ -162,33 +189,55 @@ def test_a_building_of_members_only_is_allowed(tmp_path):
     assert first_building(file).members == 100
 
 
-@pytest.mark.parametrize("fields, where, allowed", [
-    ("workers_per_building: 10, members: 50", "members: got 50", "at most the 40 workers"),
-    ("enterprises: 8, party_orgs: 9", "party_orgs: got 9", "at most the 8 enterprises"),
-    ("key_size_factor: 10, key_buildings: 1, enterprises: 4, party_orgs: 4", "party_orgs: got 4",
-     "building b"),
-])
+@pytest.mark.parametrize(
+    "fields, where, allowed",
+    [
+        ("workers_per_building: 10, members: 50", "members: got 50", "at most the 40 workers"),
+        ("enterprises: 8, party_orgs: 9", "party_orgs: got 9", "at most the 8 enterprises"),
+        (
+            "key_size_factor: 10, key_buildings: 1, enterprises: 4, party_orgs: 4",
+            "party_orgs: got 4",
+            "building b",
+        ),
+    ],
+)
 def test_count_form_totals_must_be_consistent(tmp_path, fields, where, allowed):
     message = refused(district(tmp_path, f"subdistricts:\n  s: {{zones: 1, buildings: 4, {fields}}}\n"))
     assert message.startswith(f"subdistricts.s.{where}") and allowed in message
 
 
-@pytest.mark.parametrize("body", [
-    "subdistricts:\n  s: {buildings: 0, residential_areas: 0}\n",
-    "subdistricts:\n  s:\n    zones:\n      - {name: z, buildings: [], residential_areas: []}\n",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "subdistricts:\n  s: {buildings: 0, residential_areas: 0}\n",
+        "subdistricts:\n  s:\n    zones:\n      - {name: z, buildings: [], residential_areas: []}\n",
+    ],
+)
 def test_a_subdistrict_needs_a_building_or_a_residential_area(tmp_path, body):
     assert "allowed: at least one building or residential area" in refused(district(tmp_path, body))
 
 
-@pytest.mark.parametrize("body, where, name", [
-    ("subdistricts:\n  s:\n    zones:\n      - {name: z, buildings: [{enterprises: 1}]}\n"
-     "      - {name: z, buildings: [{enterprises: 1}]}\n", "subdistricts.s.zones", "z"),
-    (explicit(building="{name: A, enterprises: 1}\n          - {name: A, enterprises: 1}"),
-     "subdistricts.riverside.zones[0].buildings and residential_areas", "A"),
-    (explicit(building="{name: Lane, enterprises: 1}", area="{name: Lane, residents: 5}"),
-     "subdistricts.riverside.zones[0].buildings and residential_areas", "Lane"),
-])
+@pytest.mark.parametrize(
+    "body, where, name",
+    [
+        (
+            "subdistricts:\n  s:\n    zones:\n      - {name: z, buildings: [{enterprises: 1}]}\n"
+            "      - {name: z, buildings: [{enterprises: 1}]}\n",
+            "subdistricts.s.zones",
+            "z",
+        ),
+        (
+            explicit(building="{name: A, enterprises: 1}\n          - {name: A, enterprises: 1}"),
+            "subdistricts.riverside.zones[0].buildings and residential_areas",
+            "A",
+        ),
+        (
+            explicit(building="{name: Lane, enterprises: 1}", area="{name: Lane, residents: 5}"),
+            "subdistricts.riverside.zones[0].buildings and residential_areas",
+            "Lane",
+        ),
+    ],
+)
 def test_names_are_unique_within_their_parent(tmp_path, body, where, name):
     assert refused(district(tmp_path, body)).startswith(f"{where}: got {name!r}, allowed: names unique")
 
@@ -205,18 +254,28 @@ def test_the_presets_default_party_orgs_stay_within_each_building():
 
 
 def test_governance_article_reads_the_file_through_the_same_loader(tmp_path):
-    file = district(tmp_path, "subdistricts:\n  s: {mode_in_article: fusion, buildings: 1}\n"
-                              "  s: {mode_in_article: zone, buildings: 1}\n")
+    file = district(
+        tmp_path,
+        "subdistricts:\n  s: {mode_in_article: fusion, buildings: 1}\n"
+        "  s: {mode_in_article: zone, buildings: 1}\n",
+    )
     assert refused(file, "governance=article").startswith("subdistricts.s: duplicate key")
 
 
+@pytest.mark.slow
 def test_the_command_line_gives_one_line_and_writes_nothing(tmp_path):
     file = district(tmp_path, "subdistricts:\n  s: {buildings: 4, key_size_factor: abc}\n")
-    out = subprocess.run([sys.executable, "-m", "sim", f"scenario.file={file}",
-                          f"hydra.run.dir={tmp_path}/run"], cwd=tmp_path, capture_output=True, text=True,
-                         timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "sim", f"scenario.file={file}", f"hydra.run.dir={tmp_path}/run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     lines = out.stderr.strip().splitlines()
     assert out.returncode == 2 and len(lines) == 1, out.stderr
-    assert lines[0] == (f"config error: scenario.file: {file}: subdistricts.s.key_size_factor: got 'abc', "
-                        "allowed: a number in [1, 1000]")
+    assert lines[0] == (
+        f"config error: scenario.file: {file}: subdistricts.s.key_size_factor: got 'abc', "
+        "allowed: a number in [1, 1000]"
+    )
     assert not (tmp_path / "run").exists()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import single_site_config
+
 from sim import VerticalCommunityModel
 from sim.behaviour import membership, optional_pgg, threshold
 
@@ -57,25 +57,38 @@ def test_granovetter_uniform_case_from_a_config_alone(tmp_path, moved, expected)
     """The same case with the thresholds read from a file by the config, nothing set by hand."""
     listed = tmp_path / "thresholds.txt"
     listed.write_text("\n".join(f"{t:.2f}" for t in granovetter_thresholds(moved)))
-    cfg = single_site_config(tmp_path, members=100, overrides=[
-        *GRANOVETTER, "behaviour.participation.threshold_distribution=file",
-        f"behaviour.participation.threshold_file={listed}"])
+    cfg = single_site_config(
+        tmp_path,
+        members=100,
+        overrides=[
+            *GRANOVETTER,
+            "behaviour.participation.threshold_distribution=file",
+            f"behaviour.participation.threshold_file={listed}",
+        ],
+    )
     model = VerticalCommunityModel(config=cfg, agent_views="none")
     model.run(120)
     assert model.people.active.sum() == expected
 
 
-@pytest.mark.parametrize("sd, joined", [(8, (0, 5)), (11, (0, 5)), (12, (0, 10)), (13, (100, 100)),
-                                        (16, (100, 100)), (20, (100, 100))])
+@pytest.mark.parametrize(
+    "sd, joined",
+    [(8, (0, 5)), (11, (0, 5)), (12, (0, 10)), (13, (100, 100)), (16, (100, 100)), (20, (100, 100))],
+)
 def test_granovetter_normal_case_jumps_between_sd_12_and_13(tmp_path, sd, joined):
     """Granovetter (1978), normal thresholds with mean 25 of N = 100: the equilibrium stays at a
     few people for small sd and jumps to everyone near sd 12.2 (his continuous case; with N
     quantiles the jump lies between 12.5 and 12.75). Run from the config alone."""
-    cfg = single_site_config(tmp_path, members=100, overrides=[
-        *[o for o in GRANOVETTER if "threshold_sd" not in o],
-        "behaviour.participation.threshold_distribution=normal_quantiles",
-        "behaviour.participation.threshold_mean={member:0.25,worker:0.25,resident:0.25}",
-        f"behaviour.participation.threshold_sd={sd / 100}"])
+    cfg = single_site_config(
+        tmp_path,
+        members=100,
+        overrides=[
+            *[o for o in GRANOVETTER if "threshold_sd" not in o],
+            "behaviour.participation.threshold_distribution=normal_quantiles",
+            "behaviour.participation.threshold_mean={member:0.25,worker:0.25,resident:0.25}",
+            f"behaviour.participation.threshold_sd={sd / 100}",
+        ],
+    )
     model = VerticalCommunityModel(config=cfg, agent_views="none")
     model.run(150)
     assert joined[0] <= model.people.active.sum() <= joined[1]
@@ -106,8 +119,11 @@ PGG = [
 
 
 def _strategy_history(tmp_path, r: float, steps: int, seed: int) -> np.ndarray:
-    cfg = single_site_config(tmp_path, enterprises=5000,
-                             overrides=[*PGG, f"behaviour.coproduction.multiplication={r}", f"seed={seed}"])
+    cfg = single_site_config(
+        tmp_path,
+        enterprises=5000,
+        overrides=[*PGG, f"behaviour.coproduction.multiplication={r}", f"seed={seed}"],
+    )
     model = VerticalCommunityModel(config=cfg, agent_views="none")
     history = []
     for _ in range(steps):

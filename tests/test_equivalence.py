@@ -35,7 +35,7 @@ def test_batched_and_per_agent_paths_agree_in_distribution():
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
         results = list(pool.map(late_means, jobs))
     batched = pd.DataFrame(results[: len(SEEDS)])
-    agents = pd.DataFrame(results[len(SEEDS):])
+    agents = pd.DataFrame(results[len(SEEDS) :])
     for outcome in metrics.RATES:
         a, b = batched[outcome], agents[outcome]
         assert abs(a.mean() - b.mean()) < 0.1, outcome

@@ -33,21 +33,41 @@ CASES = [
 ]
 
 
-def late_mean(mechanisms: list[str], scenario: str, sinking: str, outcome: str, seed: int,
-              setting: dict | None = None) -> float:
-    model = VerticalCommunityModel(scenario, "fragmented", sinking, rng=seed, agent_views="none",
-                                   governance__mechanisms=mechanisms, **INSTITUTION, **(setting or {}))
+def late_mean(
+    mechanisms: list[str], scenario: str, sinking: str, outcome: str, seed: int, setting: dict | None = None
+) -> float:
+    model = VerticalCommunityModel(
+        scenario,
+        "fragmented",
+        sinking,
+        rng=seed,
+        agent_views="none",
+        governance__mechanisms=mechanisms,
+        **INSTITUTION,
+        **(setting or {}),
+    )
     model.run(52)
     return float(model.datacollector.get_model_vars_dataframe()[outcome].iloc[27:].mean())
 
 
-# a nanjing_east case takes ~10 s: those run in the slow tier
-@pytest.mark.parametrize("mechanism, scenario, sinking, outcome, setting", [
-    pytest.param(*case, *([None] * (5 - len(case))), marks=[pytest.mark.slow] if case[1] == "nanjing_east" else [])
-    for case in CASES])
+# 3 seeds x 2 runs of 52 weeks each: the slow tier
+@pytest.mark.parametrize(
+    "mechanism, scenario, sinking, outcome, setting",
+    [
+        pytest.param(
+            *case, *([None] * (5 - len(case))), marks=[pytest.mark.slow] if case[1] == "nanjing_east" else []
+        )
+        for case in CASES
+    ],
+)
 def test_mechanism_effect(mechanism, scenario, sinking, outcome, setting):
-    diffs = np.array([late_mean([mechanism], scenario, sinking, outcome, s, setting)
-                      - late_mean([], scenario, sinking, outcome, s, setting) for s in SEEDS])
+    diffs = np.array(
+        [
+            late_mean([mechanism], scenario, sinking, outcome, s, setting)
+            - late_mean([], scenario, sinking, outcome, s, setting)
+            for s in SEEDS
+        ]
+    )
     se = diffs.std(ddof=1) / np.sqrt(len(diffs))
     assert diffs.mean() > max(2 * se, 0.005), (mechanism, outcome, diffs)
 
@@ -60,6 +80,7 @@ def test_every_mechanism_is_tested():
 
 def test_modes_differ_from_the_baseline():
     """Every article mode changes the default scenario's outcomes against the fragmented baseline."""
+
     def finals(mode):
         m = VerticalCommunityModel("small", mode, "need", rng=0, agent_views="none")
         m.run(26)

@@ -16,7 +16,9 @@ def test_keyword_construction_and_rng_seeding():
     a.run()
     b.run()
     assert a.steps == 5 and not a.running
-    pd.testing.assert_frame_equal(a.datacollector.get_model_vars_dataframe(), b.datacollector.get_model_vars_dataframe())
+    pd.testing.assert_frame_equal(
+        a.datacollector.get_model_vars_dataframe(), b.datacollector.get_model_vars_dataframe()
+    )
     assert a.config.seed == 7 and a.config.governance.name == "fusion"
 
 
@@ -29,7 +31,10 @@ def test_batch_run():
     results = mesa.batch_run(
         VerticalCommunityModel,
         parameters={"scenario": "small", "governance": ["fragmented", "zone"], "rng": [0, 1], "steps": 4},
-        iterations=1, number_processes=1, data_collection_period=-1, display_progress=False,
+        iterations=1,
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
     )
     table = pd.DataFrame(results)
     assert len(table) == 4 and set(table["governance"]) == {"fragmented", "zone"}
@@ -54,10 +59,18 @@ def test_agent_views_read_and_write_the_arrays():
     member.belonging = 0.9
     assert m.people.belonging[member.index] == 0.9
     firm = m.agents_by_type[Enterprise][0]
-    assert firm.strategy in ("cooperate", "defect", "loner") and firm.party_organisation in ("none", "joint", "own branch")
+    assert firm.strategy in ("cooperate", "defect", "loner") and firm.party_organisation in (
+        "none",
+        "joint",
+        "own branch",
+    )
     levels = {c.level_name for c in m.agents_by_type[PartyCommittee]}
-    assert {"subdistrict work committee", "zone joint committee", "building joint committee",
-            "residential-area organisation"} <= levels
+    assert {
+        "subdistrict work committee",
+        "zone joint committee",
+        "building joint committee",
+        "residential-area organisation",
+    } <= levels
     total = sum(c.resources for c in m.agents_by_type[PartyCommittee])
     assert np.isclose(total, m.held.sum())
 
@@ -70,7 +83,9 @@ def test_large_populations_get_committee_agents_only_and_views_on_demand():
     assert isinstance(resident, Resident) and resident.active == m.people.active[-1]
     assert m.person(len(m.people) - 1) is resident
     firm = m.enterprise(5)
-    assert firm.workers == m.firms.workers[5] and firm.cell.coordinate == tuple(m.world.site_xy[m.firms.site[5]])
+    assert firm.workers == m.firms.workers[5] and firm.cell.coordinate == tuple(
+        m.world.site_xy[m.firms.site[5]]
+    )
     m = VerticalCommunityModel("small", rng=0, agent_views="none")
     assert {type(a) for a in m.agents} == {PartyCommittee}
 

@@ -55,7 +55,8 @@ def test_scanner_tells_similar_names_and_ranges_apart(tmp_path):
         '"/font-awesome@4.5.0/css/font-awesome.min.css"\n'
     )
     (tmp_path / "w.vue").write_text(
-        "`${this.getCdn()}/vega@5/build/vega.min.js`, `${this.getCdn()}/vega-lite@5.2/build/vega-lite.min.js`,\n"
+        "`${this.getCdn()}/vega@5/build/vega.min.js`, "
+        "`${this.getCdn()}/vega-lite@5.2/build/vega-lite.min.js`,\n"
         "`${this.getCdn()}/vega-embed@6/build/vega-embed.min.js`, `${cdn}/other-vega@1/x.js`,\n"
         "`${this.getCdn()}/@widgetti/vue-grid-layout@2.3.13-alpha.2/dist/vue-grid-layout.umd.js`\n"
     )
@@ -92,7 +93,10 @@ def filled_cache(tmp_path_factory) -> Path:
     cache = tmp_path_factory.mktemp("solara-cache")
     proc = subprocess.run(
         [sys.executable, "-m", "sim.viz.offline_assets", "--cache-dir", str(cache)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr
     assert f"export SOLARA_ASSETS_PROXY_CACHE_DIR={cache}" in proc.stdout

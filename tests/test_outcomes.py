@@ -25,6 +25,7 @@ def assert_rates_in_unit_interval(model):
 MODES = [m for m in group_options("governance") if m != "article"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("governance, sinking", itertools.product(MODES, group_options("sinking")))
 def test_every_mode_and_policy_runs_with_rates_in_range(governance, sinking):
     model = VerticalCommunityModel("small", governance, sinking, rng=1, agent_views="none")
@@ -64,18 +65,25 @@ def test_gini():
     assert metrics.gini(np.array([0.0, 0, 0, 1]), w) == pytest.approx(0.75)  # (n - 1) / n for one holder
     # weights count like repeated units
     assert metrics.gini(np.array([0.0, 1]), np.array([3.0, 1])) == pytest.approx(
-        metrics.gini(np.array([0.0, 0, 0, 1]), w))
+        metrics.gini(np.array([0.0, 0, 0, 1]), w)
+    )
 
 
 def test_outcomes_respond_to_budget():
     """More resources give more demand met and more participation (3 seeds, mean of weeks 27-52)."""
+
     def late(budget):
         vals = []
         for seed in range(3):
-            m = VerticalCommunityModel("small", "brand", "need", rng=seed, agent_views="none",
-                                       budget__per_person_per_step=budget)
+            m = VerticalCommunityModel(
+                "small", "brand", "need", rng=seed, agent_views="none", budget__per_person_per_step=budget
+            )
             m.run(52)
-            vals.append(m.datacollector.get_model_vars_dataframe().iloc[27:][["demand_met", "participation_rate"]].mean())
+            vals.append(
+                m.datacollector.get_model_vars_dataframe()
+                .iloc[27:][["demand_met", "participation_rate"]]
+                .mean()
+            )
         return sum(vals) / 3
 
     poor, rich = late(0.01), late(0.1)
@@ -101,8 +109,14 @@ def test_undefined_outcomes_are_nan_not_perfect():
         assert np.isnan(out[name]), name
     assert out["service_access"] == 0.0
     assert out["reach_52w"] == 0.0 and out["cumulative_reach"] == 0.0
-    idle = VerticalCommunityModel("small", "brand", "need", rng=0, agent_views="none",
-                                  behaviour__demand__rate={"member": 0, "worker": 0, "resident": 0})
+    idle = VerticalCommunityModel(
+        "small",
+        "brand",
+        "need",
+        rng=0,
+        agent_views="none",
+        behaviour__demand__rate={"member": 0, "worker": 0, "resident": 0},
+    )
     idle.run(3)
     assert np.isnan(idle.outcomes["service_access"]) and np.isnan(idle.outcomes["coupling_functional"])
 
@@ -114,11 +128,13 @@ def _late(model, weeks=26):
 def test_service_access_and_shortfall_respond_to_capacity():
     """Starved of money, access falls well below 1 and shortfall appears; with plenty, access
     approaches 1 and the unmet requests are misfit, not shortfall (3 seeds, late means)."""
+
     def late(budget):
         rows = []
         for seed in range(3):
-            m = VerticalCommunityModel("small", "brand", "need", rng=seed, agent_views="none",
-                                       budget__per_person_per_step=budget)
+            m = VerticalCommunityModel(
+                "small", "brand", "need", rng=seed, agent_views="none", budget__per_person_per_step=budget
+            )
             m.run(52)
             rows.append(_late(m))
         return sum(rows) / 3
@@ -147,10 +163,12 @@ def test_three_couplings_fall_below_their_maximum_when_their_indicators_do():
     """Each coupling coordination degree is built from its own indicators: with no money the
     functional one falls; with nobody free to take part the mechanism one is 0."""
     base = VerticalCommunityModel("small", "brand", "need", rng=0, agent_views="none")
-    poor = VerticalCommunityModel("small", "brand", "need", rng=0, agent_views="none",
-                                  budget__per_person_per_step=0.0005)
-    idle = VerticalCommunityModel("small", "brand", "need", rng=0, agent_views="none",
-                                  behaviour__participation__availability=0.0)
+    poor = VerticalCommunityModel(
+        "small", "brand", "need", rng=0, agent_views="none", budget__per_person_per_step=0.0005
+    )
+    idle = VerticalCommunityModel(
+        "small", "brand", "need", rng=0, agent_views="none", behaviour__participation__availability=0.0
+    )
     for m in (base, poor, idle):
         m.run(30)
     assert _late(poor, 10)["coupling_functional"] < _late(base, 10)["coupling_functional"] - 0.1

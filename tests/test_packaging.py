@@ -54,8 +54,19 @@ def test_no_installed_package_refuses_a_version_the_base_allows(name):
 
 
 def resolve(target: str, report: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--ignore-installed",
-               "--report", str(report), "-e", target]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--dry-run",
+        "--quiet",
+        "--ignore-installed",
+        "--report",
+        str(report),
+        "-e",
+        target,
+    ]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
@@ -67,8 +78,10 @@ def resolved_versions(report: Path) -> dict[str, str]:
 @pytest.mark.slow
 def test_plain_and_test_installs_resolve_the_same_versions(tmp_path):
     """What pip would install, from the package index (needs it, as CI's install does)."""
-    jobs = {name: resolve(target, tmp_path / f"{name}.json") for name, target in
-            (("plain", str(REPO)), ("test", f"{REPO}[test]"))}
+    jobs = {
+        name: resolve(target, tmp_path / f"{name}.json")
+        for name, target in (("plain", str(REPO)), ("test", f"{REPO}[test]"))
+    }
     for name, job in jobs.items():
         assert job.wait(timeout=900) == 0, f"pip could not resolve the {name} install: {job.stderr.read()}"
     plain, test = (resolved_versions(tmp_path / f"{name}.json") for name in jobs)
@@ -77,8 +90,10 @@ def test_plain_and_test_installs_resolve_the_same_versions(tmp_path):
 
 
 def test_importing_a_light_module_does_not_load_the_model():
-    code = ("import sys, sim.sweep.progress; "
-            "print(sorted({'mesa', 'pandas', 'scipy'} & {m.split('.')[0] for m in sys.modules}))")
+    code = (
+        "import sys, sim.sweep.progress; "
+        "print(sorted({'mesa', 'pandas', 'scipy'} & {m.split('.')[0] for m in sys.modules}))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -86,10 +101,9 @@ def test_importing_a_light_module_does_not_load_the_model():
 def test_the_public_names_survive_importing_their_modules():
     import sim.model
     import sim.run
-
     from sim import VerticalCommunityModel, run
 
     assert run is sim.run is sys.modules["sim.run"].run  # the function, as before the init was lazy
     assert VerticalCommunityModel is sim.VerticalCommunityModel is sim.model.VerticalCommunityModel
     with pytest.raises(AttributeError):
-        sim.no_such_name
+        _ = sim.no_such_name

@@ -16,14 +16,22 @@ def runs_table() -> pd.DataFrame:
         for seed in range(8):
             noise = rng.normal(0, 0.01)  # shared by both conditions of a seed: cancels in the pair
             for mode, shift in (("fragmented", 0.0), ("zone", effect)):
-                rows.append({"governance": mode, "structure": structure, "seed": seed, "status": "completed",
-                             "late_mean_participation_rate": 0.2 + noise + shift + rng.normal(0, 0.001)})
+                rows.append(
+                    {
+                        "governance": mode,
+                        "structure": structure,
+                        "seed": seed,
+                        "status": "completed",
+                        "late_mean_participation_rate": 0.2 + noise + shift + rng.normal(0, 0.001),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
 def test_paired_differences_cancel_shared_noise():
-    table = paired_differences(runs_table(), "governance", "fragmented", ("participation_rate",),
-                               by=("structure",))
+    table = paired_differences(
+        runs_table(), "governance", "fragmented", ("participation_rate",), by=("structure",)
+    )
     by = table.set_index("structure")
     assert by.loc["default", "diff"] == pytest.approx(0.05, abs=0.002)
     assert by.loc["default", "ci_high"] - by.loc["default", "ci_low"] < 0.005  # the shared noise is gone
@@ -35,8 +43,9 @@ def test_robustness_names_the_alternatives_that_change_a_sign():
     signs = robustness(runs_table(), outcomes=("participation_rate",)).iloc[0]
     assert signs["default"] == "+" and not signs["keeps_sign"]
     assert signs["changes_under"] == "alt, weak"
-    assert "0 of 1 conclusions keep their sign" in robustness_markdown(robustness(runs_table(),
-                                                                                   outcomes=("participation_rate",)))
+    assert "0 of 1 conclusions keep their sign" in robustness_markdown(
+        robustness(runs_table(), outcomes=("participation_rate",))
+    )
 
 
 def test_failed_runs_and_unpaired_seeds_are_left_out():

@@ -15,8 +15,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def one_line(stderr: str, key: str = "hydra.run.dir") -> str:
@@ -25,6 +26,7 @@ def one_line(stderr: str, key: str = "hydra.run.dir") -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 def test_a_config_error_in_the_job_keeps_a_users_directory(tmp_path):
     """The issue's case: `mkdir d && echo x > d/f && python -m sim +experiment=sensitivity
     hydra.run.dir=d`."""
@@ -37,17 +39,20 @@ def test_a_config_error_in_the_job_keeps_a_users_directory(tmp_path):
     assert (tmp_path / "d" / "f").read_text() == "x"
 
 
+@pytest.mark.slow
 def test_a_config_error_in_the_job_removes_only_what_this_invocation_made(tmp_path):
     (tmp_path / "empty").mkdir()
     made = cli("+experiment=sensitivity", "steps=2", "hydra.run.dir=new/run", cwd=tmp_path)
     kept = cli("+experiment=sensitivity", "steps=2", "hydra.run.dir=empty", cwd=tmp_path)
     for out in (made, kept):
         assert out.returncode == 2 and out.stderr.strip().splitlines() == [
-            "config error: design.sample: got None, allowed: an integer in [0, 89]"], out.stderr
+            "config error: design.sample: got None, allowed: an integer in [0, 89]"
+        ], out.stderr
     assert not (tmp_path / "new").exists()  # made by this invocation, and removed with Hydra's files
     assert (tmp_path / "empty").is_dir() and not any((tmp_path / "empty").iterdir())  # the user's: kept
 
 
+@pytest.mark.slow
 def test_a_single_run_never_writes_beside_files_it_did_not_make(tmp_path):
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "timeseries.parquet").write_text("mine")
@@ -59,8 +64,9 @@ def test_a_single_run_never_writes_beside_files_it_did_not_make(tmp_path):
 
 @pytest.mark.parametrize("value", ["", ".", "CWD", "REPO", "/", "..", "  "])
 @pytest.mark.parametrize("multirun", [False, True])
-def test_unsafe_directories_are_refused_before_anything_is_written(tmp_path, monkeypatch, capsys, value,
-                                                                   multirun):
+def test_unsafe_directories_are_refused_before_anything_is_written(
+    tmp_path, monkeypatch, capsys, value, multirun
+):
     cwd = tmp_path / "work"
     cwd.mkdir()
     monkeypatch.chdir(cwd)

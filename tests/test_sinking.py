@@ -29,15 +29,25 @@ def tree():
     # node 0: subdistrict; 1, 2: zones; 3, 4 under zone 1, 5 under zone 2: sites
     parent = np.array([-1, 0, 0, 1, 1, 2])
     level = np.array([0, 1, 1, 2, 2, 2])
-    stats = NodeStats(people=np.array([60., 40, 20, 30, 10, 20]), firms=np.zeros(6),
-                      unmet=np.array([10., 9, 1, 0, 9, 1]), uncovered=np.zeros(6),
-                      participants=np.array([6., 1, 5, 1, 0, 5]))
+    stats = NodeStats(
+        people=np.array([60.0, 40, 20, 30, 10, 20]),
+        firms=np.zeros(6),
+        unmet=np.array([10.0, 9, 1, 0, 9, 1]),
+        uncovered=np.zeros(6),
+        participants=np.array([6.0, 1, 5, 1, 0, 5]),
+    )
     return parent, level, stats
 
 
-@pytest.mark.parametrize("policy, expected_zone_split", [
-    ("equal", (0.5, 0.5)), ("size", (40 / 60, 20 / 60)), ("need", (0.9, 0.1)), ("performance", (1 / 6, 5 / 6)),
-])
+@pytest.mark.parametrize(
+    "policy, expected_zone_split",
+    [
+        ("equal", (0.5, 0.5)),
+        ("size", (40 / 60, 20 / 60)),
+        ("need", (0.9, 0.1)),
+        ("performance", (1 / 6, 5 / 6)),
+    ],
+)
 def test_policies_split_by_their_weights(policy, expected_zone_split):
     parent, level, stats = tree()
     held = np.array([100.0, 0, 0, 0, 0, 0])
@@ -53,7 +63,9 @@ def test_depth_and_none():
     sink(held, parent, level, stats, SinkingConfig(policy="equal", share=1.0, depth="site", loss=0.0))
     np.testing.assert_allclose(held, [0, 0, 0, 25, 25, 50])
     held = np.array([100.0, 0, 0, 0, 0, 0])
-    assert sink(held, parent, level, stats, SinkingConfig(policy="none", share=1.0, depth="site", loss=0.5)) == 0
+    assert (
+        sink(held, parent, level, stats, SinkingConfig(policy="none", share=1.0, depth="site", loss=0.5)) == 0
+    )
     np.testing.assert_array_equal(held, [100, 0, 0, 0, 0, 0])
 
 
@@ -81,8 +93,15 @@ def test_sinking_moves_resources_to_sites():
 def test_need_signal_chooses_what_counts_as_need(signal):
     """structure.need_signal=access_gap counts the expected requests the accessible capacity does
     not cover; shortfall only requests whose point ran out of money; unmet also counts misfit."""
-    model = VerticalCommunityModel("small", "fragmented", "need", rng=0, agent_views="none",
-                                   structure__need_signal=signal, budget__per_person_per_step=0.01)
+    model = VerticalCommunityModel(
+        "small",
+        "fragmented",
+        "need",
+        rng=0,
+        agent_views="none",
+        structure__need_signal=signal,
+        budget__per_person_per_step=0.01,
+    )
     model.run(8)
     assert model.site_misfit.sum() > 0 and model.site_shortfall.sum() > 0
     expected = model.site_shortfall + (signal == "unmet") * model.site_misfit
@@ -96,8 +115,9 @@ def test_the_baseline_has_no_zone_committees():
     """The fragmented baseline passes resources from the subdistrict straight to the sites and
     serves nobody at a zone point; the zone_committees mechanism adds that level."""
     base = VerticalCommunityModel("small", "fragmented", "need", rng=0, agent_views="none")
-    zones = VerticalCommunityModel("small", "fragmented", "need", rng=0, agent_views="none",
-                                   governance__mechanisms=["zone_committees"])
+    zones = VerticalCommunityModel(
+        "small", "fragmented", "need", rng=0, agent_views="none", governance__mechanisms=["zone_committees"]
+    )
     for m in (base, zones):
         m.run(10)
     w = base.world

@@ -45,8 +45,15 @@ def test_turnover_erodes_coverage_at_its_rate_without_outreach():
     """No outreach money: covered firms leave at rate q a week and newcomers arrive uncovered, so
     coverage decays as c0 (1 - q)^t (binomial tolerance: 4 SE)."""
     q, weeks = 0.05, 20
-    m = VerticalCommunityModel("nanjing_east", "fragmented", "none", rng=0, agent_views="none",
-                               budget__outreach_share=0.0, behaviour__turnover__firm_exit_rate=q)
+    m = VerticalCommunityModel(
+        "nanjing_east",
+        "fragmented",
+        "none",
+        rng=0,
+        agent_views="none",
+        budget__outreach_share=0.0,
+        behaviour__turnover__firm_exit_rate=q,
+    )
     c0 = m.outcomes["org_coverage"]
     m.run(weeks)
     expected = c0 * (1 - q) ** weeks
@@ -55,8 +62,9 @@ def test_turnover_erodes_coverage_at_its_rate_without_outreach():
 
 
 def test_without_turnover_coverage_never_falls():
-    m = VerticalCommunityModel("small", "zone", "need", rng=0, agent_views="none",
-                               behaviour__turnover__firm_exit_rate=0.0)
+    m = VerticalCommunityModel(
+        "small", "zone", "need", rng=0, agent_views="none", behaviour__turnover__firm_exit_rate=0.0
+    )
     m.run(30)
     coverage = m.datacollector.get_model_vars_dataframe()["org_coverage"].to_numpy()
     assert (np.diff(coverage) >= 0).all()

@@ -75,6 +75,7 @@ def test_outreach_money_goes_where_firms_are(rule):
 def test_lapse_bounds_idle_stock():
     """Without lapse, money nobody can use piles up; with lapse rate l the stock stays below the
     weekly inflow / l."""
+
     def run(rate):
         m = model(mode="fragmented", structure__lapse_rate=rate)
         m.run(156)

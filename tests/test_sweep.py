@@ -22,12 +22,23 @@ from sim.config import CONFIG_DIR
 from sim.sweep.callback import sweep_points
 
 REPO = Path(__file__).resolve().parent.parent
-GRID = ["scenario=small", "steps=6", "governance=fragmented,collaborative", "sinking=none,need", "seed=range(0,2)"]
+GRID = [
+    "scenario=small",
+    "steps=6",
+    "governance=fragmented,collaborative",
+    "sinking=none,need",
+    "seed=range(0,2)",
+]
 
 
 def sweep(sweep_dir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", "-m", *args, f"hydra.sweep.dir={sweep_dir}"], cwd=REPO,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "sim", "-m", *args, f"hydra.sweep.dir={sweep_dir}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def tables(sweep_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -84,7 +95,9 @@ def test_failing_run_is_recorded_and_others_kept(tmp_path):
 def test_killed_sweep_resumes_without_loss_or_duplication(tmp_path):
     args = ["scenario=small", "steps=30", "governance=fragmented,zone,brand", "seed=range(0,4)"]
     cmd = [sys.executable, "-m", "sim", "-m", *args, f"hydra.sweep.dir={tmp_path}"]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     progress = tmp_path / "progress.jsonl"
     deadline = time.time() + 120
     while time.time() < deadline and (not progress.exists() or len(progress.read_text().splitlines()) < 3):
@@ -114,27 +127,50 @@ def test_aggregate_rebuilds_and_reproduce_confirms(serial, tmp_path):
     shutil.copytree(serial, copy)
     (copy / "runs.parquet").unlink()
     (copy / "timeseries.parquet").unlink()
-    out = subprocess.run([sys.executable, "-m", "sim.sweep.aggregate", str(copy)], cwd=REPO, capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "sim.sweep.aggregate", str(copy)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     for ours, theirs in zip(tables(copy), tables(serial)):
         pd.testing.assert_frame_equal(ours, theirs)
 
     run_dir = next(p for p in copy.iterdir() if (p / "summary.json").exists())
-    ok = subprocess.run([sys.executable, "-m", "sim.sweep.reproduce", str(run_dir)], cwd=REPO, capture_output=True,
-                        text=True, timeout=120)
+    ok = subprocess.run(
+        [sys.executable, "-m", "sim.sweep.reproduce", str(run_dir)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ok.returncode == 0 and "identical" in ok.stdout
     table = pd.read_parquet(run_dir / "timeseries.parquet")
     table.loc[3, "participation_rate"] += 1e-9
     table.to_parquet(run_dir / "timeseries.parquet", index=False)
-    bad = subprocess.run([sys.executable, "-m", "sim.sweep.reproduce", str(run_dir)], cwd=REPO, capture_output=True,
-                         text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "sim.sweep.reproduce", str(run_dir)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 1
 
 
-@pytest.mark.parametrize("experiment, runs", [("mode_comparison", 400), ("sinking_policies", 1250),
-                                              ("budget_response", 600), ("article_cases", 160),
-                                              ("sensitivity", 90), ("sensitivity_sobol", 640)])
+@pytest.mark.parametrize(
+    "experiment, runs",
+    [
+        ("mode_comparison", 400),
+        ("sinking_policies", 1250),
+        ("budget_response", 600),
+        ("article_cases", 160),
+        ("sensitivity", 90),
+        ("sensitivity_sobol", 640),
+    ],
+)
 def test_experiments_compose_with_their_documented_size(experiment, runs):
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
@@ -147,8 +183,9 @@ def test_experiments_compose_with_their_documented_size(experiment, runs):
 @pytest.mark.slow
 def test_an_experiment_runs_end_to_end(tmp_path):
     """The article-cases study, cut to 2 seeds and 4 weeks: tables, figures and report."""
-    result = sweep(tmp_path, "+experiment=article_cases", "steps=4", "seed=range(0,2)",
-                   "hydra/launcher=basic")
+    result = sweep(
+        tmp_path, "+experiment=article_cases", "steps=4", "seed=range(0,2)", "hydra/launcher=basic"
+    )
     assert result.returncode == 0, result.stderr
     runs = pd.read_parquet(tmp_path / "runs.parquet")
     assert len(runs) == 16 and set(runs["governance"]) == {"fragmented", "article"}
@@ -156,11 +193,14 @@ def test_an_experiment_runs_end_to_end(tmp_path):
     assert "95% confidence interval" in report and (tmp_path / "figures" / "timeseries.png").exists()
 
 
-@pytest.mark.parametrize("launcher, target", [
-    ("joblib", "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"),
-    ("ray", "hydra_plugins.hydra_ray_launcher.ray_launcher.RayLauncher"),
-    ("submitit_slurm", "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"),
-])
+@pytest.mark.parametrize(
+    "launcher, target",
+    [
+        ("joblib", "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"),
+        ("ray", "hydra_plugins.hydra_ray_launcher.ray_launcher.RayLauncher"),
+        ("submitit_slurm", "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"),
+    ],
+)
 def test_launchers_are_chosen_by_config_alone(launcher, target):
     """Each launcher composes from `hydra/launcher=NAME` (SLURM itself cannot run here)."""
     GlobalHydra.instance().clear()
@@ -178,7 +218,9 @@ def test_sweeper_validates_one_job_per_distinct_override(monkeypatch):
     from hydra_plugins.sim_sweeper.sweeper import BasicSweeper
 
     checked = []
-    monkeypatch.setattr(HydraBasicSweeper, "validate_batch_is_legal", lambda self, batch: checked.extend(batch))
+    monkeypatch.setattr(
+        HydraBasicSweeper, "validate_batch_is_legal", lambda self, batch: checked.extend(batch)
+    )
     batch = [[f"a={a}", f"b={b}", f"seed={s}"] for a in range(5) for b in range(5) for s in range(10)]
     BasicSweeper(max_batch_size=None).validate_batch_is_legal(batch)
     assert len(checked) == 18

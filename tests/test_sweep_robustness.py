@@ -20,10 +20,10 @@ from omegaconf import OmegaConf
 
 import sim.cli
 from sim.config import to_dict
-from sim.validate import compose
 from sim.results import write_json
 from sim.sweep import progress
 from sim.sweep.aggregate import aggregate
+from sim.validate import compose
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL = ["scenario=small", "steps=2"]
@@ -45,13 +45,19 @@ def sweep_run(sweep_dir: Path, seed: int) -> Path:
 
 
 def sweep(sweep_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", "-m", *SMALL, *args, f"hydra.sweep.dir={sweep_dir}"],
-                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "sim", "-m", *SMALL, *args, f"hydra.sweep.dir={sweep_dir}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def module(name: str, path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", name, str(path)], cwd=REPO, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", name, str(path)], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
 
 
 # --------------------------------------------------------------------------- resume (items 2 and 4)
@@ -97,8 +103,12 @@ def test_summary_records_checksums_and_code_version(tmp_path):
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     summary = sim.cli.execute(config("outputs.agent_snapshots=[1]"), run_dir)
-    assert set(summary["files"]) == {"timeseries.parquet", "manifest.json",
-                                     "snapshots/people_step0001.parquet", "snapshots/firms_step0001.parquet"}
+    assert set(summary["files"]) == {
+        "timeseries.parquet",
+        "manifest.json",
+        "snapshots/people_step0001.parquet",
+        "snapshots/firms_step0001.parquet",
+    }
     assert all(sha256(run_dir / name) == digest for name, digest in summary["files"].items())
     assert summary["code"]["model_version"] == MODEL_VERSION and summary["code"]["commit"]
     assert json.loads((run_dir / "summary.json").read_text())["files"] == summary["files"]
@@ -126,12 +136,14 @@ def test_aggregate_and_reproduce_on_a_corrupt_run_give_one_line(tmp_path):
     assert module("sim.sweep.reproduce", good).returncode == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["sim.sweep.aggregate", "sim.sweep.report"])
 def test_an_empty_sweep_directory_is_one_line(tmp_path, name):
     out = module(name, tmp_path)
     assert out.returncode == 2
-    assert out.stderr.strip().splitlines() == [f"error: sweep_dir: {tmp_path} holds no run directories "
-                                               "(subdirectories with .hydra/overrides.yaml)"]
+    assert out.stderr.strip().splitlines() == [
+        f"error: sweep_dir: {tmp_path} holds no run directories (subdirectories with .hydra/overrides.yaml)"
+    ]
 
 
 # --------------------------------------------------------------------------- failures while writing (item 7)
@@ -146,8 +158,10 @@ def too_big(self, path, **kwargs):
     raise OverflowError("Python int too large to convert to C long")
 
 
-@pytest.mark.parametrize("fault, error", [(full_disk, "OSError: [Errno 28] No space left"),
-                                          (too_big, "OverflowError: Python int too large")])
+@pytest.mark.parametrize(
+    "fault, error",
+    [(full_disk, "OSError: [Errno 28] No space left"), (too_big, "OverflowError: Python int too large")],
+)
 def test_a_failure_while_writing_is_recorded_and_leaves_no_debris(tmp_path, monkeypatch, fault, error):
     monkeypatch.setattr(pd.DataFrame, "to_parquet", fault)
     summary = sim.cli.execute(config(), tmp_path, multirun=True)
@@ -185,8 +199,15 @@ def test_temporary_names_are_unique_per_writer(tmp_path, monkeypatch):
 
 
 def test_progress_counts_only_its_own_session(tmp_path, monkeypatch):
-    write_json(tmp_path / "sweep.json", {"sessions": [{"id": "a", "total_runs": 4, "started_unix": 0.0},
-                                                      {"id": "b", "total_runs": 4, "started_unix": 0.0}]})
+    write_json(
+        tmp_path / "sweep.json",
+        {
+            "sessions": [
+                {"id": "a", "total_runs": 4, "started_unix": 0.0},
+                {"id": "b", "total_runs": 4, "started_unix": 0.0},
+            ]
+        },
+    )
     for session, run, status in [("a", "r1", "completed"), ("b", "r2", "failed"), ("b", "r3", "completed")]:
         monkeypatch.setenv(progress.SESSION_ENV, session)
         line = progress.record(tmp_path, tmp_path / run, status, False)
@@ -239,8 +260,10 @@ def test_results_of_other_code_are_refused_or_rerun_by_choice(tmp_path):
 def test_two_sweeps_into_one_directory_run_each_job_once(tmp_path):
     args = ["governance=fragmented,zone", "sinking=none,need", "seed=0,1"]
     cmd = [sys.executable, "-m", "sim", "-m", *SMALL, *args, f"hydra.sweep.dir={tmp_path}"]
-    procs = [subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     results = [(p.wait(timeout=600), p.stderr.read()) for p in procs]
     for code, stderr in results:
         assert code == 0, stderr

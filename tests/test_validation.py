@@ -31,32 +31,37 @@ def test_schema_module_imports_nothing_from_sim():
 
 def test_schema_module_loads_without_the_package():
     """Loaded by file path alone, sim/config.py pulls in no module of the sim package."""
-    code = ("import importlib.util, sys\n"
-            f"spec = importlib.util.spec_from_file_location('schema', {str(REPO / 'sim' / 'config.py')!r})\n"
-            "module = sys.modules['schema'] = importlib.util.module_from_spec(spec)\n"
-            "spec.loader.exec_module(module)\n"
-            "module.check_tree(module.RunConfig())\n"
-            "print(sorted(m for m in sys.modules if m == 'sim' or m.startswith('sim.')))\n")
+    code = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('schema', {str(REPO / 'sim' / 'config.py')!r})\n"
+        "module = sys.modules['schema'] = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(module)\n"
+        "module.check_tree(module.RunConfig())\n"
+        "print(sorted(m for m in sys.modules if m == 'sim' or m.startswith('sim.')))\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd="/")
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("override, key, allowed", [
-    ("budget.per_person_per_step=inf", "budget.per_person_per_step", "finite"),
-    ("budget.per_person_per_step=nan", "budget.per_person_per_step", "finite"),
-    ("budget.per_person_per_step=1e308", "budget.per_person_per_step", "Limits"),
-    ("world.cell_size_m=inf", "world.cell_size_m", "finite"),
-    ("world.access_overhead_min=inf", "world.access_overhead_min", "finite"),
-    ("behaviour.coproduction.cost=inf", "behaviour.coproduction.cost", "finite"),
-    ("budget.service_unit_cost=1e-320", "budget.service_unit_cost", "Limits"),
-    ("behaviour.coproduction.group_size=100000000", "behaviour.coproduction.group_size", "Limits"),
-    ("behaviour.participation.threshold_mean.member=nan", "threshold_mean.member", "finite"),
-    ("seed=99999999999999999999", "seed", "Limits"),
-    ("steps=1000000000", "steps", "Limits"),
-    ("world.cell_size_m=0.001", "world.cell_size_m", "Limits"),
-    ("governance.params.committee_reward=-inf", "committee_reward", "finite"),
-])
+@pytest.mark.parametrize(
+    "override, key, allowed",
+    [
+        ("budget.per_person_per_step=inf", "budget.per_person_per_step", "finite"),
+        ("budget.per_person_per_step=nan", "budget.per_person_per_step", "finite"),
+        ("budget.per_person_per_step=1e308", "budget.per_person_per_step", "Limits"),
+        ("world.cell_size_m=inf", "world.cell_size_m", "finite"),
+        ("world.access_overhead_min=inf", "world.access_overhead_min", "finite"),
+        ("behaviour.coproduction.cost=inf", "behaviour.coproduction.cost", "finite"),
+        ("budget.service_unit_cost=1e-320", "budget.service_unit_cost", "Limits"),
+        ("behaviour.coproduction.group_size=100000000", "behaviour.coproduction.group_size", "Limits"),
+        ("behaviour.participation.threshold_mean.member=nan", "threshold_mean.member", "finite"),
+        ("seed=99999999999999999999", "seed", "Limits"),
+        ("steps=1000000000", "steps", "Limits"),
+        ("world.cell_size_m=0.001", "world.cell_size_m", "Limits"),
+        ("governance.params.committee_reward=-inf", "committee_reward", "finite"),
+    ],
+)
 def test_non_finite_and_extreme_values_are_refused(override, key, allowed):
     with pytest.raises(ConfigError) as err:
         compose(["scenario=small", override])
@@ -85,8 +90,15 @@ def test_every_limit_names_a_schema_key():
 
 
 def test_limits_at_their_bounds_are_accepted():
-    run = compose(["scenario=small", "budget.per_person_per_step=1e6", "budget.service_unit_cost=1e-6",
-                   "behaviour.coproduction.group_size=1000", "steps=0"])
+    run = compose(
+        [
+            "scenario=small",
+            "budget.per_person_per_step=1e6",
+            "budget.service_unit_cost=1e-6",
+            "behaviour.coproduction.group_size=1000",
+            "steps=0",
+        ]
+    )
     assert run.behaviour.coproduction.group_size == 1000
 
 
@@ -98,10 +110,12 @@ def test_python_api_refuses_infinity():
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["budget.per_person_per_step=inf"], ["scenario=huangpu", "steps=1000000"]])
 def test_cli_refuses_in_one_line_and_writes_nothing(tmp_path, args):
     out = _cli("scenario=small", *args, f"hydra.run.dir={tmp_path}/run", cwd=tmp_path)
@@ -120,8 +134,9 @@ def _district(tmp_path: Path, body: str) -> str:
     return str(path)
 
 
-BIG = ("subdistricts:\n"
-       "  s: {buildings: 10, workers_per_building: 30000000, members: 0, residential_areas: 0}\n")
+BIG = (
+    "subdistricts:\n  s: {buildings: 10, workers_per_building: 30000000, members: 0, residential_areas: 0}\n"
+)
 
 
 def test_a_district_beyond_memory_is_refused_with_the_estimate_and_the_option(tmp_path):
@@ -182,8 +197,9 @@ def test_a_users_parameter_equal_to_the_default_wins_over_the_articles_mode():
 def test_a_users_parameter_wins_through_the_python_api():
     from sim import VerticalCommunityModel
 
-    model = VerticalCommunityModel("xiaodongmen", "article", agent_views="none",
-                                   governance__params__service_circle_min=15)
+    model = VerticalCommunityModel(
+        "xiaodongmen", "article", agent_views="none", governance__params__service_circle_min=15
+    )
     assert model.config.governance.params.service_circle_min == 15 and model.levers.circle_min == 15
 
 
@@ -207,6 +223,11 @@ def test_a_users_parameter_wins_inside_a_hydra_job():
 
 
 def test_a_whole_params_override_counts_as_set_by_the_user():
-    run = compose(["scenario=xiaodongmen", "governance=article",
-                   "governance.params={service_circle_min:15,committee_reward:2}"])
+    run = compose(
+        [
+            "scenario=xiaodongmen",
+            "governance=article",
+            "governance.params={service_circle_min:15,committee_reward:2}",
+        ]
+    )
     assert (run.governance.params.service_circle_min, run.governance.params.committee_reward) == (15, 2)

@@ -23,8 +23,10 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is absent (Debian: apt-get install chromium); this test never downloads a browser",
-                allow_module_level=True)
+    pytest.skip(
+        f"{CHROMIUM} is absent (Debian: apt-get install chromium); this test never downloads a browser",
+        allow_module_level=True,
+    )
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
@@ -33,12 +35,18 @@ from sim.viz import offline_assets  # noqa: E402
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-SERVER_START_S = 90    # solara imports, the first model and the first page
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SERVER_START_S = 90  # solara imports, the first model and the first page
 PAGE_TIMEOUT_MS = 60_000
 STEP_TIMEOUT_MS = 30_000
-IMAGES = ".vcs-map img, .vcs-plot img"   # the map and the four plots (classes set in sim.viz)
+IMAGES = ".vcs-map img, .vcs-plot img"  # the map and the four plots (classes set in sim.viz)
 
 
 @pytest.fixture(scope="session")
@@ -63,14 +71,28 @@ def server(asset_cache, tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     dead_proxy = f"http://127.0.0.1:{free_port()}"  # nothing listens there: any internet fetch fails
-    env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(asset_cache), "SOLARA_ASSETS_PROXY": "true",
-           "HTTP_PROXY": dead_proxy, "HTTPS_PROXY": dead_proxy, "http_proxy": dead_proxy,
-           "https_proxy": dead_proxy, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    env = {
+        **os.environ,
+        "SOLARA_ASSETS_PROXY_CACHE_DIR": str(asset_cache),
+        "SOLARA_ASSETS_PROXY": "true",
+        "HTTP_PROXY": dead_proxy,
+        "HTTPS_PROXY": dead_proxy,
+        "http_proxy": dead_proxy,
+        "https_proxy": dead_proxy,
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    }
     log_path = tmp_path / "server.log"
     with open(log_path, "wb") as log:
         # own session: the whole process group can be stopped, whatever solara starts
-        proc = subprocess.Popen([sys.executable, "-m", "sim.viz", "--host", "127.0.0.1", "--port", str(port)],
-                                cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sim.viz", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         wait_until_serving(proc, url, log_path)
         yield url, log_path
@@ -107,7 +129,9 @@ def stop(proc: subprocess.Popen) -> None:
 @pytest.fixture
 def browser():
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=PAGE_TIMEOUT_MS)
+        chromium = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=PAGE_TIMEOUT_MS
+        )
         try:
             yield chromium
         finally:
@@ -116,9 +140,13 @@ def browser():
 
 def wait_for_images(page, n: int) -> None:
     page.wait_for_function(
-        """([selector, n]) => { const imgs = [...document.querySelectorAll(selector)];
-                                return imgs.length >= n && imgs.every(i => i.complete && i.naturalWidth > 0); }""",
-        arg=[IMAGES, n], timeout=PAGE_TIMEOUT_MS)
+        """([selector, n]) => {
+             const imgs = [...document.querySelectorAll(selector)];
+             return imgs.length >= n && imgs.every(i => i.complete && i.naturalWidth > 0);
+           }""",
+        arg=[IMAGES, n],
+        timeout=PAGE_TIMEOUT_MS,
+    )
 
 
 def wait_for_change(locator, before: bytes, timeout_s: float = STEP_TIMEOUT_MS / 1000) -> bytes:
@@ -189,8 +217,10 @@ def test_the_app_steps_plots_and_rebuilds_in_chromium(server, browser, tmp_path)
         wait_for_images(page, 5)
         save(page, tmp_path / "after_reset.png")
     except Exception as e:  # a timeout alone would not say why: add what the page and server saw
-        raise AssertionError(f"{e}\nrequests outside the app: {outside}\nfailed requests: {failed}\n"
-                             f"page errors: {errors}\nserver log:\n{log_path.read_text()[-3000:]}") from e
+        raise AssertionError(
+            f"{e}\nrequests outside the app: {outside}\nfailed requests: {failed}\n"
+            f"page errors: {errors}\nserver log:\n{log_path.read_text()[-3000:]}"
+        ) from e
 
     assert not outside, f"the page asked for something other than the app: {outside}"
     assert not failed, f"failed requests: {failed}"

@@ -41,8 +41,11 @@ def test_points_solara_at_the_filled_cache_only_if_unset(monkeypatch, tmp_path):
     monkeypatch.setattr(cli, "DEFAULT_CACHE_DIR", tmp_path)
     env = {}
     cli.offline_env(env)
-    assert env == {"SOLARA_ASSETS_PROXY_CACHE_DIR": str(tmp_path), "SOLARA_ASSETS_PROXY": "true",
-                   "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    assert env == {
+        "SOLARA_ASSETS_PROXY_CACHE_DIR": str(tmp_path),
+        "SOLARA_ASSETS_PROXY": "true",
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+    }
     mine = {"SOLARA_ASSETS_PROXY_CACHE_DIR": "/elsewhere"}
     cli.offline_env(mine)
     assert mine["SOLARA_ASSETS_PROXY_CACHE_DIR"] == "/elsewhere" and "SOLARA_ASSETS_PROXY" not in mine
@@ -59,11 +62,22 @@ def test_the_default_cache_is_the_one_offline_assets_fills():
     assert cli.DEFAULT_CACHE_DIR == DEFAULT_CACHE_DIR
 
 
-@pytest.mark.parametrize("host, warned", [
-    ("127.0.0.1", False), ("127.8.0.1", False), ("localhost", False), ("LOCALHOST", False),
-    ("::1", False), ("[::1]", False),
-    ("0.0.0.0", True), ("::", True), ("192.168.1.20", True), ("example.org", True), ("", True),
-])
+@pytest.mark.parametrize(
+    "host, warned",
+    [
+        ("127.0.0.1", False),
+        ("127.8.0.1", False),
+        ("localhost", False),
+        ("LOCALHOST", False),
+        ("::1", False),
+        ("[::1]", False),
+        ("0.0.0.0", True),
+        ("::", True),
+        ("192.168.1.20", True),
+        ("example.org", True),
+        ("", True),
+    ],
+)
 def test_warns_that_a_non_loopback_host_is_open_to_anyone(solara_argv, capsys, host, warned):
     solara_argv("--host", host, "--port", "9000")
     err = capsys.readouterr().err

@@ -13,6 +13,7 @@ from sim.viz.model import PEOPLE_PER_SITE, VizModel
 from sim.world.population import UNCOVERED
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario", page.model_params()["scenario"]["values"])
 def test_every_offered_scenario_draws_in_every_mode(scenario):
     model = VizModel(scenario=scenario)
@@ -38,8 +39,10 @@ def test_the_sample_does_not_change_the_run():
 def test_sampled_people_are_spread_over_every_site():
     model = VizModel("small", people_per_site=5)
     sites = np.array([view.site for view in model.views["people"]])
-    assert np.array_equal(np.bincount(sites, minlength=model.world.n_sites),
-                          np.minimum(5, np.bincount(model.people.site, minlength=model.world.n_sites)))
+    assert np.array_equal(
+        np.bincount(sites, minlength=model.world.n_sites),
+        np.minimum(5, np.bincount(model.people.site, minlength=model.world.n_sites)),
+    )
 
 
 def test_the_circle_radius_is_the_circle_in_walking_minutes():
@@ -61,5 +64,8 @@ def test_committee_shares_sum_their_remit():
     for j in range(w.n_sites):
         assert part[site[j]] == pytest.approx(p.active[p.site == j].mean())
         in_site = f.site == j
-        assert np.isnan(org[site[j]]) if not in_site.any() else org[site[j]] == pytest.approx(
-            (f.org[in_site] != UNCOVERED).mean())
+        assert (
+            np.isnan(org[site[j]])
+            if not in_site.any()
+            else org[site[j]] == pytest.approx((f.org[in_site] != UNCOVERED).mean())
+        )

@@ -10,10 +10,15 @@ import solara
 from sim.viz import page as viz_page
 from sim.viz.model import VizModel
 
+
 def texts(rc, contains: str) -> list[str]:
     """Every text span (solara.Text) on the page that contains ``contains``."""
-    return [c for w in rc.find(v.Html, tag="span").widgets for c in w.children
-            if isinstance(c, str) and contains in c]
+    return [
+        c
+        for w in rc.find(v.Html, tag="span").widgets
+        for c in w.children
+        if isinstance(c, str) and contains in c
+    ]
 
 
 def click(rc, label: str) -> None:
@@ -91,8 +96,17 @@ def test_every_control_is_a_model_argument_with_its_config_default():
     assert "huangpu" not in params["scenario"]["values"]
 
 
-@pytest.mark.parametrize("name", ["scenario", "governance", "sinking", "rng",
-                                  *(key.replace(".", "__") for _, key, *_ in viz_page.NUMERIC)])
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name",
+    [
+        "scenario",
+        "governance",
+        "sinking",
+        "rng",
+        *(key.replace(".", "__") for _, key, *_ in viz_page.NUMERIC),
+    ],
+)
 def test_every_value_a_control_offers_builds_a_model(name):
     """A Reset that fails replaces the page by a traceback, so no offered value may fail (each
     value with the other controls at their defaults; numbers at both ends of their range)."""
@@ -103,6 +117,7 @@ def test_every_value_a_control_offers_builds_a_model(name):
         VizModel(**{**viz_page.initial_values(params), name: value}, people_per_site=1)
 
 
+@pytest.mark.slow
 def test_the_map_colour_toggle_redraws_without_a_reset(rendered):
     viz_page.colour_by.set("zone")
     rc = rendered(viz_page.Page())

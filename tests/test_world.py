@@ -12,8 +12,19 @@ from sim.world.population import JOINT, OWN_BRANCH, UNCOVERED, _initial_organisa
 
 def totals(scenario: str) -> dict:
     cfg = compose([f"scenario={scenario}"])
-    out = {"subdistricts": len(cfg.scenario.subdistricts), "zones": 0, "buildings": 0, "key": 0, "firms": 0,
-           "members": 0, "organised": 0, "orgs": 0, "areas": 0, "workers": 0, "residents": 0}
+    out = {
+        "subdistricts": len(cfg.scenario.subdistricts),
+        "zones": 0,
+        "buildings": 0,
+        "key": 0,
+        "firms": 0,
+        "members": 0,
+        "organised": 0,
+        "orgs": 0,
+        "areas": 0,
+        "workers": 0,
+        "residents": 0,
+    }
     for spec in cfg.scenario.subdistricts.values():
         members = sum(b.members for z in spec.zones for b in z.buildings)
         out["organised"] += round((spec.attached_share or 0) * members)
@@ -30,13 +41,26 @@ def totals(scenario: str) -> dict:
     return out
 
 
-@pytest.mark.parametrize("scenario, expected", [
-    ("nanjing_east", {"zones": 8, "buildings": 63, "key": 16, "firms": 8000, "organised": 1800, "orgs": 133,
-                      "areas": 19}),
-    ("xiaodongmen", {"zones": 4, "buildings": 16, "key": 8, "organised": 1048, "orgs": 20}),
-    ("bund", {"buildings": 42, "organised": 2790, "orgs": 224}),
-    ("huaihai", {"zones": 3, "buildings": 45, "key": 31}),
-])
+@pytest.mark.parametrize(
+    "scenario, expected",
+    [
+        (
+            "nanjing_east",
+            {
+                "zones": 8,
+                "buildings": 63,
+                "key": 16,
+                "firms": 8000,
+                "organised": 1800,
+                "orgs": 133,
+                "areas": 19,
+            },
+        ),
+        ("xiaodongmen", {"zones": 4, "buildings": 16, "key": 8, "organised": 1048, "orgs": 20}),
+        ("bund", {"buildings": 42, "organised": 2790, "orgs": 224}),
+        ("huaihai", {"zones": 3, "buildings": 45, "key": 31}),
+    ],
+)
 def test_article_counts(scenario, expected):
     """The article's counts; its member counts are the members organised in the buildings, set
     against all members at 6% of the workforce (EVIDENCE.md)."""
@@ -73,8 +97,14 @@ def test_layout_places_every_site_inside_the_grid_and_its_zone():
 
 
 def test_walking_minutes_follow_the_documented_formula():
-    cfg = compose(["world.cell_size_m=100", "world.walk_speed_m_per_min=80", "world.detour_factor=1.5",
-                   "world.access_overhead_min=2"])
+    cfg = compose(
+        [
+            "world.cell_size_m=100",
+            "world.walk_speed_m_per_min=80",
+            "world.detour_factor=1.5",
+            "world.access_overhead_min=2",
+        ]
+    )
     world = build_world(cfg, np.random.default_rng(0))
     a, b = np.array([[0, 0]]), np.array([[3, 4], [0, 0]])  # 5 cells = 500 m apart, and the same cell
     np.testing.assert_allclose(world.travel_minutes(cfg, a, b), [[2 + 1.5 * 500 / 80, 2]])
@@ -98,8 +128,18 @@ def test_populations_match_the_specs():
 def test_count_form_gives_every_building_a_firm_and_keeps_every_member():
     from sim.world.spec import parse_subdistrict
 
-    spec = parse_subdistrict("s", {"zones": 1, "buildings": 10, "key_buildings": 1, "key_size_factor": 100,
-                                   "enterprises": 12, "workers_per_building": 0, "members": 7})
+    spec = parse_subdistrict(
+        "s",
+        {
+            "zones": 1,
+            "buildings": 10,
+            "key_buildings": 1,
+            "key_size_factor": 100,
+            "enterprises": 12,
+            "workers_per_building": 0,
+            "members": 7,
+        },
+    )
     buildings = spec.zones[0].buildings
     assert min(b.enterprises for b in buildings) >= 1 and sum(b.enterprises for b in buildings) == 12
     assert sum(b.members for b in buildings) == 7  # no workers to weigh by: members spread evenly
@@ -149,15 +189,19 @@ def test_normal_quantile_thresholds_are_the_expected_distribution_per_kind():
         np.testing.assert_allclose(got, np.clip(p.threshold_mean[name] + p.threshold_sd * ndtri(q), 0, 1))
 
 
-@pytest.mark.parametrize("content, ok", [("0.1\n0.5 0.9\n# comment\n", True), ("0.1, 1.5\n", False),
-                                         ("abc\n", False), ("", False)])
+@pytest.mark.parametrize(
+    "content, ok", [("0.1\n0.5 0.9\n# comment\n", True), ("0.1, 1.5\n", False), ("abc\n", False), ("", False)]
+)
 def test_threshold_file_is_checked_and_read(tmp_path, content, ok):
     from sim.config import ConfigError
 
     listed = tmp_path / "t.txt"
     listed.write_text(content)
-    overrides = ["scenario=small", "behaviour.participation.threshold_distribution=file",
-                 f"behaviour.participation.threshold_file={listed}"]
+    overrides = [
+        "scenario=small",
+        "behaviour.participation.threshold_distribution=file",
+        f"behaviour.participation.threshold_file={listed}",
+    ]
     if not ok:
         with pytest.raises(ConfigError, match="behaviour.participation.threshold_file"):
             compose(overrides)

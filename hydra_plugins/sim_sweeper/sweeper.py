@@ -9,7 +9,7 @@ still composes and validates its own config when it runs.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper as HydraBasicSweeper
 

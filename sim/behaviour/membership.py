@@ -17,8 +17,14 @@ def bush_mosteller(belonging: np.ndarray, reinforced: np.ndarray, alpha: float, 
     return np.where(reinforced, belonging + alpha * (1.0 - belonging), belonging - beta * belonging)
 
 
-def update_attachment(attached: np.ndarray, belonging: np.ndarray, firm_covered: np.ndarray,
-                      attach_rate: float, detach_rate: float, draws: np.ndarray) -> np.ndarray:
+def update_attachment(
+    attached: np.ndarray,
+    belonging: np.ndarray,
+    firm_covered: np.ndarray,
+    attach_rate: float,
+    detach_rate: float,
+    draws: np.ndarray,
+) -> np.ndarray:
     attach = ~attached & firm_covered & (draws < attach_rate * belonging)
     detach = attached & (draws < detach_rate * (1.0 - belonging))
     return (attached | attach) & ~detach

@@ -16,8 +16,9 @@ from math import comb
 import numpy as np
 
 
-def expected_payoffs(x, y, z, group_size: int, r: float, cost: float, sigma: float,
-                     reward: float = 0.0, sanction: float = 0.0) -> np.ndarray:
+def expected_payoffs(
+    x, y, z, group_size: int, r: float, cost: float, sigma: float, reward: float = 0.0, sanction: float = 0.0
+) -> np.ndarray:
     """Expected payoffs (cooperator, defector, loner) in groups of ``group_size`` drawn at random
     from a population with shares x, y, z; returns an array of shape (..., 3).
 
@@ -50,8 +51,14 @@ def imitation_probability(own: np.ndarray, other: np.ndarray, scale: float) -> n
     return np.clip((other - own) / scale, 0.0, 1.0)
 
 
-def imitate(strategy: np.ndarray, payoff: np.ndarray, model: np.ndarray, revise: np.ndarray,
-            scale: float, draws: np.ndarray) -> np.ndarray:
+def imitate(
+    strategy: np.ndarray,
+    payoff: np.ndarray,
+    model: np.ndarray,
+    revise: np.ndarray,
+    scale: float,
+    draws: np.ndarray,
+) -> np.ndarray:
     """Proportional imitation (Schlag 1998): a revising firm copies a randomly met firm of its
     pool with probability max(0, payoff gap) / scale. Its mean dynamics are the replicator
     equation of Hauert et al. (2002)."""
@@ -61,8 +68,15 @@ def imitate(strategy: np.ndarray, payoff: np.ndarray, model: np.ndarray, revise:
     return out
 
 
-def replicator_rhs(shares: np.ndarray, group_size: int, r: float, cost: float, sigma: float,
-                   reward: float = 0.0, sanction: float = 0.0) -> np.ndarray:
+def replicator_rhs(
+    shares: np.ndarray,
+    group_size: int,
+    r: float,
+    cost: float,
+    sigma: float,
+    reward: float = 0.0,
+    sanction: float = 0.0,
+) -> np.ndarray:
     """d(shares)/dt of the replicator equation with these payoffs (the mean field of ``imitate``)."""
     p = expected_payoffs(shares[0], shares[1], shares[2], group_size, r, cost, sigma, reward, sanction)
     return shares * (p - shares @ p)
@@ -74,6 +88,7 @@ def interior_fixed_point(group_size: int, r: float, cost: float, sigma: float) -
     The payoff gap P_d - P_c depends on the loner share z alone, so z at Q is its root in (0, 1);
     the cooperators' share among participants, f, then makes P_d equal to sigma.
     """
+
     def pay(f, z):
         return expected_payoffs(f * (1 - z), (1 - f) * (1 - z), z, group_size, r, cost, sigma)
 

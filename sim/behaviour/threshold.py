@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def participation_probability(peer_share: np.ndarray, threshold: np.ndarray, temperature: float) -> np.ndarray:
+def participation_probability(
+    peer_share: np.ndarray, threshold: np.ndarray, temperature: float
+) -> np.ndarray:
     """P(take part) = 1 / (1 + exp(-(F - theta) / T)); the step F >= theta when T = 0."""
     if temperature == 0:
         return (np.asarray(peer_share) >= threshold).astype(float)
@@ -22,7 +24,9 @@ def participation_probability(peer_share: np.ndarray, threshold: np.ndarray, tem
         return 1.0 / (1.0 + np.exp(z))
 
 
-def decide(peer_share: np.ndarray, threshold: np.ndarray, temperature: float, draws: np.ndarray) -> np.ndarray:
+def decide(
+    peer_share: np.ndarray, threshold: np.ndarray, temperature: float, draws: np.ndarray
+) -> np.ndarray:
     """Who takes part, given uniform draws in [0, 1) (one per person)."""
     return draws < participation_probability(peer_share, threshold, temperature)
 
@@ -48,21 +52,31 @@ def peer_share(groups: list[tuple[float | np.ndarray, np.ndarray]], aggregation:
     return np.divide(total, weight, out=np.zeros_like(total, dtype=float), where=weight > 0)
 
 
-def pull(peer_share: np.ndarray, availability: float, reputation: np.ndarray, reputation_effect: float) -> np.ndarray:
+def pull(
+    peer_share: np.ndarray, availability: float, reputation: np.ndarray, reputation_effect: float
+) -> np.ndarray:
     """What draws a person in: the share of their peers who took part, judged against those who
     could have come (over availability, at most 1), plus the brand reputation of their site."""
     return np.minimum(1.0, peer_share / max(availability, 1e-12)) + reputation_effect * reputation
 
 
-def effective_threshold(threshold: np.ndarray, belonging: np.ndarray, served: np.ndarray, loner_firm: np.ndarray,
-                        belonging_effect: float, served_effect: float, loner_firm_penalty: float) -> np.ndarray:
+def effective_threshold(
+    threshold: np.ndarray,
+    belonging: np.ndarray,
+    served: np.ndarray,
+    loner_firm: np.ndarray,
+    belonging_effect: float,
+    served_effect: float,
+    loner_firm_penalty: float,
+) -> np.ndarray:
     """A threshold lowered by belonging and by this week's service, raised for workers whose firm
     stays out of co-production."""
     return threshold - belonging_effect * belonging - served_effect * served + loner_firm_penalty * loner_firm
 
 
-def willing(pull: np.ndarray, effective: np.ndarray, temperature: float, draws: np.ndarray,
-            free: np.ndarray) -> np.ndarray:
+def willing(
+    pull: np.ndarray, effective: np.ndarray, temperature: float, draws: np.ndarray, free: np.ndarray
+) -> np.ndarray:
     """Willing to attend this week: free (availability x uptake of the site's service points) and
     drawn in by the threshold rule; one uniform draw decides both."""
     return draws < free * participation_probability(pull, effective, temperature)

@@ -31,12 +31,26 @@ def run_dirs(sweep_dir: Path) -> list[Path]:
 def swept_values(run_dir: Path) -> dict[str, object]:
     """The values a run's command line (after the sweep's expansion) set, by key."""
     items = yaml.safe_load((run_dir / ".hydra" / "overrides.yaml").read_text()) or []
-    return {o.key_or_group: o.value() for o in overrides.parse(items)
-            if not o.is_hydra_override() and o.key_or_group != "experiment"}
+    return {
+        o.key_or_group: o.value()
+        for o in overrides.parse(items)
+        if not o.is_hydra_override() and o.key_or_group != "experiment"
+    }
 
 
-ROW_KEYS = ("scenario", "governance", "sinking", "share", "depth", "seed", "steps", "config_hash", "status",
-            "error", "runtime_s")
+ROW_KEYS = (
+    "scenario",
+    "governance",
+    "sinking",
+    "share",
+    "depth",
+    "seed",
+    "steps",
+    "config_hash",
+    "status",
+    "error",
+    "runtime_s",
+)
 
 
 def aggregate(sweep_dir: Path) -> pd.DataFrame:
@@ -60,8 +74,11 @@ def aggregate(sweep_dir: Path) -> pd.DataFrame:
         for part in ("late_mean", "year1"):
             row.update({f"{part}_{k}": v for k, v in (summary.get(part) or {}).items()})
         state = summary.get("steady_state") or {}
-        row.update(steady=state.get("reached"), steady_week=state.get("week"),
-                   drifting=",".join(state.get("drifting", [])) if state else None)
+        row.update(
+            steady=state.get("reached"),
+            steady_week=state.get("week"),
+            drifting=",".join(state.get("drifting", [])) if state else None,
+        )
         rows.append(row)
         if table is not None:
             table.insert(0, "run", run_dir.name)
@@ -85,8 +102,10 @@ def _summary(run_dir: Path) -> dict:
     try:
         return json.loads((run_dir / "summary.json").read_text())
     except FileNotFoundError:
-        return {"status": "incomplete",
-                "error": "no summary.json: the run was interrupted or is still running"}
+        return {
+            "status": "incomplete",
+            "error": "no summary.json: the run was interrupted or is still running",
+        }
     except (OSError, ValueError) as err:
         return {"status": "corrupt", "error": f"summary.json cannot be read: {err}"}
 
@@ -125,8 +144,11 @@ def check_sweep_dir(sweep_dir: Path) -> Path:
         print(f"error: sweep_dir: {sweep_dir} is not a directory", file=sys.stderr)
         sys.exit(2)
     if not run_dirs(sweep_dir):
-        print(f"error: sweep_dir: {sweep_dir} holds no run directories "
-              "(subdirectories with .hydra/overrides.yaml)", file=sys.stderr)
+        print(
+            f"error: sweep_dir: {sweep_dir} holds no run directories "
+            "(subdirectories with .hydra/overrides.yaml)",
+            file=sys.stderr,
+        )
         sys.exit(2)
     return sweep_dir
 
@@ -138,8 +160,11 @@ def main() -> None:
     by_status = ", ".join(f"{n} {status}" for status, n in counts.items())
     print(f"{len(runs)} runs ({by_status}) -> {sweep_dir / RUNS_FILE}")
     if counts.get("corrupt"):
-        print(f"warning: {counts['corrupt']} corrupt runs (see their error in {RUNS_FILE}); "
-              "resuming the sweep re-runs them", file=sys.stderr)
+        print(
+            f"warning: {counts['corrupt']} corrupt runs (see their error in {RUNS_FILE}); "
+            "resuming the sweep re-runs them",
+            file=sys.stderr,
+        )
 
 
 if __name__ == "__main__":

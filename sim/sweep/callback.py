@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from omegaconf import DictConfig, OmegaConf
 
 from sim.results import git_state, machine, now, package_versions, write_json
@@ -62,7 +62,9 @@ class SweepRecorder(Callback):
             "id": self.session,
             "command": sys.argv,
             "overrides": list(config.hydra.overrides.task),
-            "sweeper_params": OmegaConf.to_container(config.hydra.sweeper.params) if config.hydra.sweeper.get("params") else {},
+            "sweeper_params": OmegaConf.to_container(config.hydra.sweeper.params)
+            if config.hydra.sweeper.get("params")
+            else {},
             "launcher": config.hydra.launcher.get("_target_"),
             "started": now(),
             "started_unix": self.started,
@@ -71,12 +73,16 @@ class SweepRecorder(Callback):
         }
         with claims.claim(sweep_dir, quiet=True):  # another sweep may be updating sweep.json too
             previous = _read_sweep(sweep_dir)
-            write_json(sweep_dir / SWEEP_FILE, {
-                **previous, **session,
-                "packages": package_versions(),
-                "machine": machine(),
-                "sessions": previous.get("sessions", []) + [session],
-            })
+            write_json(
+                sweep_dir / SWEEP_FILE,
+                {
+                    **previous,
+                    **session,
+                    "packages": package_versions(),
+                    "machine": machine(),
+                    "sessions": previous.get("sessions", []) + [session],
+                },
+            )
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Tables and report are always written; then exit 1 with one line if any run of this session
@@ -88,8 +94,9 @@ class SweepRecorder(Callback):
         if failed:
             shown = "; ".join(f"{e['run']}: {e.get('error', e['status'])}" for e in failed[:3])
             more = f"; and {len(failed) - 3} more" if len(failed) > 3 else ""
-            problems.insert(0, f"{len(failed)} of {len(mine)} runs failed ({shown}{more}); "
-                               f"see {sweep_dir / 'report.md'}")
+            problems.insert(
+                0, f"{len(failed)} of {len(mine)} runs failed ({shown}{more}); see {sweep_dir / 'report.md'}"
+            )
         if problems:
             print(f"sweep failed: {problems[0]}", file=sys.stderr)
             sys.exit(EXIT_FAILED)
@@ -102,11 +109,15 @@ def _check_design(config: DictConfig, total: int | None) -> None:
     from sim.sweep.design import design_size
 
     size = design_size(OmegaConf.to_container(design, resolve=True))
-    swept = any(o.startswith(("design.sample=", "+design.sample=")) for o in config.hydra.overrides.task) or \
-        "design.sample" in (config.hydra.sweeper.get("params") or {})
+    swept = any(
+        o.startswith(("design.sample=", "+design.sample=")) for o in config.hydra.overrides.task
+    ) or "design.sample" in (config.hydra.sweeper.get("params") or {})
     if not swept or total % size:
-        print(f"config error: design.sample: the design has {size} points; sweep "
-              f"design.sample=range(0,{size}) (times any other swept values)", file=sys.stderr)
+        print(
+            f"config error: design.sample: the design has {size} points; sweep "
+            f"design.sample=range(0,{size}) (times any other swept values)",
+            file=sys.stderr,
+        )
         sys.exit(EXIT_CONFIG)
 
 
@@ -128,15 +139,20 @@ def stale_results(sweep_dir: Path) -> dict[str, int]:
 
 def _check_resume(sweep_dir: Path, resume: str) -> None:
     if resume not in RESUME_CHOICES:
-        print(f"config error: {RESUME_KEY}: got {resume!r}, allowed: one of {list(RESUME_CHOICES)}",
-              file=sys.stderr)
+        print(
+            f"config error: {RESUME_KEY}: got {resume!r}, allowed: one of {list(RESUME_CHOICES)}",
+            file=sys.stderr,
+        )
         sys.exit(EXIT_CONFIG)
     stale = stale_results(sweep_dir)
     if stale and resume == "refuse":
         made_by = ", ".join(f"{n} by {name}" for name, n in sorted(stale.items()))
-        print(f"config error: {RESUME_KEY}: {sweep_dir} holds {sum(stale.values())} results made by "
-              f"other code ({made_by}; this is {label(code_version())}); allowed: {RESUME_KEY}=rerun_stale "
-              "to re-run them, or another hydra.sweep.dir", file=sys.stderr)
+        print(
+            f"config error: {RESUME_KEY}: {sweep_dir} holds {sum(stale.values())} results made by "
+            f"other code ({made_by}; this is {label(code_version())}); allowed: {RESUME_KEY}=rerun_stale "
+            "to re-run them, or another hydra.sweep.dir",
+            file=sys.stderr,
+        )
         sys.exit(EXIT_CONFIG)
 
 
@@ -155,16 +171,18 @@ def _write_tables_and_report(sweep_dir: Path) -> list[str]:
     problems = []
     try:
         runs = aggregate(sweep_dir)
-    except Exception as err:  # noqa: BLE001 - reported in one line; the report is still attempted
+    except Exception as err:
         problems.append(f"tables not written: {type(err).__name__}: {err}")
     else:
         bad = int((runs["status"] != "completed").sum())
-        print(f"[sweep] tables: {sweep_dir / 'runs.parquet'} ({len(runs)} runs, {bad} failed or incomplete)",
-              file=sys.stderr)
+        print(
+            f"[sweep] tables: {sweep_dir / 'runs.parquet'} ({len(runs)} runs, {bad} failed or incomplete)",
+            file=sys.stderr,
+        )
         _record_code_versions(sweep_dir, runs)
     try:
         path = report(sweep_dir)
-    except Exception as err:  # noqa: BLE001 - the tables are written; a report problem must not hide them
+    except Exception as err:
         problems.append(f"report not written: {type(err).__name__}: {err}")
     else:
         print(f"[sweep] report: {path}", file=sys.stderr)

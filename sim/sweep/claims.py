@@ -16,9 +16,9 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sim.sweep.progress import session_id
 
@@ -33,8 +33,9 @@ def claim(directory: Path, quiet: bool = False) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             if not quiet:
-                print(f"[sweep] {directory.name}: held by {_holder(fd)}; waiting", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"[sweep] {directory.name}: held by {_holder(fd)}; waiting", file=sys.stderr, flush=True
+                )
             fcntl.flock(fd, fcntl.LOCK_EX)
         _write_holder(fd)
         yield
@@ -43,8 +44,7 @@ def claim(directory: Path, quiet: bool = False) -> Iterator[None]:
 
 
 def _write_holder(fd: int) -> None:
-    info = {"pid": os.getpid(), "host": socket.gethostname(), "session": session_id(),
-            "time": time.time()}
+    info = {"pid": os.getpid(), "host": socket.gethostname(), "session": session_id(), "time": time.time()}
     os.ftruncate(fd, 0)
     os.pwrite(fd, json.dumps(info).encode(), 0)
 

@@ -16,8 +16,11 @@ from omegaconf import DictConfig, OmegaConf
 
 def problem(spec: dict) -> dict:
     pars = spec["parameters"]
-    return {"num_vars": len(pars), "names": [p["name"] for p in pars],
-            "bounds": [[float(p["low"]), float(p["high"])] for p in pars]}
+    return {
+        "num_vars": len(pars),
+        "names": [p["name"] for p in pars],
+        "bounds": [[float(p["low"]), float(p["high"])] for p in pars],
+    }
 
 
 def matrix(spec: dict) -> np.ndarray:
@@ -55,7 +58,9 @@ def apply_design(cfg: DictConfig) -> dict[str, float]:
     values = {}
     for par, value in zip(spec["parameters"], matrix(spec)[sample]):
         current = OmegaConf.select(cfg, par["name"])
-        value = int(round(value)) if isinstance(current, int) and not isinstance(current, bool) else float(value)
+        value = (
+            int(round(value)) if isinstance(current, int) and not isinstance(current, bool) else float(value)
+        )
         OmegaConf.update(cfg, par["name"], value, merge=False)
         values[par["name"]] = value
     return values
@@ -69,12 +74,19 @@ def analyse(spec: dict, outputs: np.ndarray) -> dict[str, Any]:
 
     prob = problem(spec)
     if spec["method"] == "morris":
-        res = morris_analyze.analyze(prob, matrix(spec), outputs, num_levels=int(spec.get("levels", 4)),
-                                     conf_level=0.95, seed=int(spec.get("seed", 0)))
+        res = morris_analyze.analyze(
+            prob,
+            matrix(spec),
+            outputs,
+            num_levels=int(spec.get("levels", 4)),
+            conf_level=0.95,
+            seed=int(spec.get("seed", 0)),
+        )
         return {"mu_star": res["mu_star"], "mu_star_conf": res["mu_star_conf"], "sigma": res["sigma"]}
     if spec["method"] == "sobol":
-        res = sobol_analyze.analyze(prob, outputs, calc_second_order=False, conf_level=0.95,
-                                    seed=int(spec.get("seed", 0)))
+        res = sobol_analyze.analyze(
+            prob, outputs, calc_second_order=False, conf_level=0.95, seed=int(spec.get("seed", 0))
+        )
         return {"S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"], "ST_conf": res["ST_conf"]}
     from scipy.stats import spearmanr
 

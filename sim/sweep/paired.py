@@ -19,18 +19,35 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim import metrics
 from sim.results import write_parquet, write_text
 
-KEY_OUTCOMES = ("participation_rate", "reach_52w", "org_coverage", "member_attachment", "service_access",
-                "demand_met", "enterprise_contribution", "coupling_structural", "coupling_functional",
-                "coupling_mechanism", "coupling_coordination", "equity_index")
+KEY_OUTCOMES = (
+    "participation_rate",
+    "reach_52w",
+    "org_coverage",
+    "member_attachment",
+    "service_access",
+    "demand_met",
+    "enterprise_contribution",
+    "coupling_structural",
+    "coupling_functional",
+    "coupling_mechanism",
+    "coupling_coordination",
+    "equity_index",
+)
 PAIRED_FILE = "paired.parquet"
 ROBUSTNESS_FILE = "robustness.md"
 
 
-def paired_differences(runs: pd.DataFrame, factor: str, baseline: str, outcomes=KEY_OUTCOMES,
-                       stat: str = "late_mean", by: tuple[str, ...] = (), level: float = 0.95) -> pd.DataFrame:
+def paired_differences(
+    runs: pd.DataFrame,
+    factor: str,
+    baseline: str,
+    outcomes=KEY_OUTCOMES,
+    stat: str = "late_mean",
+    by: tuple[str, ...] = (),
+    level: float = 0.95,
+) -> pd.DataFrame:
     """One row per (by..., condition of ``factor`` other than ``baseline``, outcome): the mean
     paired difference over seeds, its t interval, the number of pairs and the sign."""
     done = runs[runs["status"] == "completed"]
@@ -42,10 +59,16 @@ def paired_differences(runs: pd.DataFrame, factor: str, baseline: str, outcomes=
         group = group.set_index(keys)
         common = group.index.intersection(base.index)
         for outcome, col in columns.items():
-            diff = (group.loc[common, col].astype(float) - base.loc[common, col].astype(float))
-            for where, d in (diff.groupby(level=list(by)) if by else [((), diff)]):
-                rows.append({**dict(zip(by, where if isinstance(where, tuple) else (where,))),
-                             factor: condition, "outcome": outcome, **_interval(d.dropna().to_numpy(), level)})
+            diff = group.loc[common, col].astype(float) - base.loc[common, col].astype(float)
+            for where, d in diff.groupby(level=list(by)) if by else [((), diff)]:
+                rows.append(
+                    {
+                        **dict(zip(by, where if isinstance(where, tuple) else (where,))),
+                        factor: condition,
+                        "outcome": outcome,
+                        **_interval(d.dropna().to_numpy(), level),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -54,29 +77,46 @@ def _interval(d: np.ndarray, level: float) -> dict:
     mean = float(d.mean()) if n else np.nan
     half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
     sign = "+" if mean - half > 0 else "-" if mean + half < 0 else "0"
-    return {"diff": mean, "ci_low": mean - half, "ci_high": mean + half, "pairs": n,
-            "sign": sign if n > 1 else "?"}
+    return {
+        "diff": mean,
+        "ci_low": mean - half,
+        "ci_high": mean + half,
+        "pairs": n,
+        "sign": sign if n > 1 else "?",
+    }
 
 
-def robustness(runs: pd.DataFrame, factor: str = "governance", baseline: str = "fragmented",
-               alternative: str = "structure", default: str = "default", outcomes=KEY_OUTCOMES,
-               stat: str = "late_mean") -> pd.DataFrame:
+def robustness(
+    runs: pd.DataFrame,
+    factor: str = "governance",
+    baseline: str = "fragmented",
+    alternative: str = "structure",
+    default: str = "default",
+    outcomes=KEY_OUTCOMES,
+    stat: str = "late_mean",
+) -> pd.DataFrame:
     """Which conclusions keep their sign across structural alternatives: for every condition and
     outcome, the sign of its paired difference against the baseline under the default structure
     and under each alternative, and the alternatives under which the sign differs."""
     table = paired_differences(runs, factor, baseline, outcomes, stat, by=(alternative,))
     signs = table.pivot_table(index=[factor, "outcome"], columns=alternative, values="sign", aggfunc="first")
     others = [c for c in signs.columns if c != default]
-    signs["changes_under"] = [", ".join(c for c in others if row[c] != row[default]) for _, row in signs.iterrows()]
+    signs["changes_under"] = [
+        ", ".join(c for c in others if row[c] != row[default]) for _, row in signs.iterrows()
+    ]
     signs["keeps_sign"] = signs["changes_under"] == ""
     return signs.reset_index()
 
 
 def robustness_markdown(signs: pd.DataFrame, factor: str = "governance", default: str = "default") -> str:
-    lines = ["# Structural robustness", "",
-             f"Sign of each {factor}'s paired difference against the baseline (late means, t interval over "
-             "seeds: + or - when the 95% interval excludes 0, otherwise 0), under the default structure and "
-             "under each structural alternative (docs/ODD.md 9.1).", ""]
+    lines = [
+        "# Structural robustness",
+        "",
+        f"Sign of each {factor}'s paired difference against the baseline (late means, t interval over "
+        "seeds: + or - when the 95% interval excludes 0, otherwise 0), under the default structure and "
+        "under each structural alternative (docs/ODD.md 9.1).",
+        "",
+    ]
     kept = int(signs["keeps_sign"].sum())
     lines += [f"{kept} of {len(signs)} conclusions keep their sign under every alternative.", ""]
     cols = [factor, "outcome", default, "changes_under"]
@@ -92,21 +132,32 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(prog="python -m sim.sweep.paired", description=__doc__.splitlines()[0])
     parser.add_argument("sweep_dir", type=Path)
-    parser.add_argument("--against", default="governance=fragmented", help="FACTOR=BASELINE (default: %(default)s)")
+    parser.add_argument(
+        "--against", default="governance=fragmented", help="FACTOR=BASELINE (default: %(default)s)"
+    )
     parser.add_argument("--stat", default="late_mean", choices=["late_mean", "year1", "final"])
     args = parser.parse_args()
     sweep_dir = check_sweep_dir(args.sweep_dir)
     factor, _, baseline = args.against.partition("=")
     runs = pd.read_parquet(sweep_dir / RUNS_FILE)
     if factor not in runs.columns or str(baseline) not in set(runs[factor].astype(str)):
-        print(f"error: --against: {factor}={baseline} is not a swept condition of {sweep_dir}", file=sys.stderr)
+        print(
+            f"error: --against: {factor}={baseline} is not a swept condition of {sweep_dir}", file=sys.stderr
+        )
         sys.exit(2)
-    by = tuple(c for c in ("scenario", "structure", "sinking") if c in runs.columns and c != factor
-               and runs[c].nunique() > 1)
+    by = tuple(
+        c
+        for c in ("scenario", "structure", "sinking")
+        if c in runs.columns and c != factor and runs[c].nunique() > 1
+    )
     table = paired_differences(runs, factor, baseline, stat=args.stat, by=by)
     write_parquet(sweep_dir / PAIRED_FILE, table)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    if "structure" in runs.columns and runs["structure"].nunique() > 1 and "default" in set(runs["structure"]):
+    if (
+        "structure" in runs.columns
+        and runs["structure"].nunique() > 1
+        and "default" in set(runs["structure"])
+    ):
         write_text(sweep_dir / ROBUSTNESS_FILE, robustness_markdown(robustness(runs, factor, baseline)))
         print(f"robustness: {sweep_dir / ROBUSTNESS_FILE}")
 

@@ -24,8 +24,13 @@ def session_id() -> str | None:
 
 
 def record(sweep_dir: Path, run_dir: Path, status: str, resumed: bool, error: str | None = None) -> str:
-    entry = {"run": run_dir.name, "status": status, "resumed": resumed, "time": time.time(),
-             "session": session_id()}
+    entry = {
+        "run": run_dir.name,
+        "status": status,
+        "resumed": resumed,
+        "time": time.time(),
+        "session": session_id(),
+    }
     if error:
         entry["error"] = error.splitlines()[0][:200]
     fd = os.open(sweep_dir / PROGRESS_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

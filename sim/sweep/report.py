@@ -16,20 +16,30 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # files only; never a window
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-import yaml  # noqa: E402
-from scipy import stats  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+import yaml
+from scipy import stats
 
-from sim.sweep.aggregate import (  # noqa: E402
-    RUNS_FILE, TIMESERIES_FILE, aggregate, swept_values, sweep_dir_argument,
+from sim.results import atomic_write, write_text
+from sim.sweep.aggregate import (
+    RUNS_FILE,
+    TIMESERIES_FILE,
+    aggregate,
+    sweep_dir_argument,
+    swept_values,
 )
-from sim.results import atomic_write, write_text  # noqa: E402
-from sim.sweep.progress import SWEEP_FILE  # noqa: E402
+from sim.sweep.progress import SWEEP_FILE
 
-KEY_OUTCOMES = ("participation_rate", "org_coverage", "service_coverage", "demand_met", "coupling_coordination")
+KEY_OUTCOMES = (
+    "participation_rate",
+    "org_coverage",
+    "service_coverage",
+    "demand_met",
+    "coupling_coordination",
+)
 SENSITIVITY_OUTCOMES = ("participation_rate", "org_coverage", "service_coverage")
 SHARE = "sinking.share"
 
@@ -65,8 +75,10 @@ def _label(frame: pd.DataFrame, by: list[str]) -> pd.Series:
 def _save(fig, out: Path, name: str) -> list[str]:
     files = []
     for ext in ("png", "svg"):
-        atomic_write(out / f"{name}.{ext}",
-                     lambda tmp, ext=ext: fig.savefig(tmp, format=ext, dpi=130, bbox_inches="tight"))
+        atomic_write(
+            out / f"{name}.{ext}",
+            lambda tmp, ext=ext: fig.savefig(tmp, format=ext, dpi=130, bbox_inches="tight"),
+        )
         files.append(f"figures/{name}.{ext}")
     plt.close(fig)
     return files
@@ -79,18 +91,38 @@ def figure_timeseries(series: pd.DataFrame, by: list[str], out: Path) -> list[st
     facet, hue = (by[0], by[1:]) if len(by) > 1 else (None, by)
     stats_["condition"] = _label(stats_, hue)
     rows = sorted(stats_[facet].unique()) if facet else [None]
-    fig, axes = plt.subplots(len(rows), len(KEY_OUTCOMES), figsize=(4.2 * len(KEY_OUTCOMES), 3.2 * len(rows)),
-                             sharex=True, squeeze=False)
-    palette = dict(zip(sorted(stats_["condition"].unique()), sns.color_palette("tab10", stats_["condition"].nunique())))
+    fig, axes = plt.subplots(
+        len(rows),
+        len(KEY_OUTCOMES),
+        figsize=(4.2 * len(KEY_OUTCOMES), 3.2 * len(rows)),
+        sharex=True,
+        squeeze=False,
+    )
+    palette = dict(
+        zip(sorted(stats_["condition"].unique()), sns.color_palette("tab10", stats_["condition"].nunique()))
+    )
     for r, row in enumerate(rows):
         for ax, outcome in zip(axes[r], KEY_OUTCOMES):
             part = stats_[(stats_["outcome"] == outcome) & ((stats_[facet] == row) if facet else True)]
-            sns.lineplot(part, x="step", y="mean", hue="condition", palette=palette, ax=ax,
-                         legend=r == 0 and ax is axes[0, -1])
+            sns.lineplot(
+                part,
+                x="step",
+                y="mean",
+                hue="condition",
+                palette=palette,
+                ax=ax,
+                legend=r == 0 and ax is axes[0, -1],
+            )
             for cond, g in part.groupby("condition"):
-                ax.fill_between(g["step"], g["ci_low"], g["ci_high"], color=palette[cond], alpha=0.2, linewidth=0)
-            ax.set(title=outcome if r == 0 else "", ylabel=f"{row}" if facet and ax is axes[r, 0] else "share",
-                   xlabel="week", ylim=(0, 1))
+                ax.fill_between(
+                    g["step"], g["ci_low"], g["ci_high"], color=palette[cond], alpha=0.2, linewidth=0
+                )
+            ax.set(
+                title=outcome if r == 0 else "",
+                ylabel=f"{row}" if facet and ax is axes[r, 0] else "share",
+                xlabel="week",
+                ylim=(0, 1),
+            )
     if axes[0, -1].get_legend():
         sns.move_legend(axes[0, -1], "upper left", bbox_to_anchor=(1.02, 1), title=", ".join(hue) or None)
     fig.suptitle("Outcomes over time (mean and 95% CI over seeds)", y=1.04)
@@ -110,11 +142,22 @@ def figure_final(final: pd.DataFrame, by: list[str], out: Path) -> list[str]:
     for ax, outcome in zip(axes, KEY_OUTCOMES):
         part = stats_[stats_["outcome"] == outcome]
         for i, (group, colour) in enumerate(zip(groups, palette)):
-            g = part[part["group"] == group].set_index(part[part["group"] == group][x].astype(str)).reindex(xs)
+            g = (
+                part[part["group"] == group]
+                .set_index(part[part["group"] == group][x].astype(str))
+                .reindex(xs)
+            )
             pos = np.arange(len(xs)) - 0.4 + width * (i + 0.5)
             ax.bar(pos, g["mean"], width, color=colour, label=group)
-            ax.errorbar(pos, g["mean"], yerr=[g["mean"] - g["ci_low"], g["ci_high"] - g["mean"]], fmt="none",
-                        ecolor="black", capsize=2, linewidth=0.8)
+            ax.errorbar(
+                pos,
+                g["mean"],
+                yerr=[g["mean"] - g["ci_low"], g["ci_high"] - g["mean"]],
+                fmt="none",
+                ecolor="black",
+                capsize=2,
+                linewidth=0.8,
+            )
         ax.set_xticks(np.arange(len(xs)), xs, rotation=30, ha="right")
         ax.set(title=outcome, ylim=(0, 1), xlabel=x)
     if len(groups) > 1:
@@ -161,7 +204,11 @@ def sensitivity(final: pd.DataFrame, spec: dict, out: Path) -> tuple[str, list[s
     size = design_size(spec)
     y = final.groupby("design.sample")[list(SENSITIVITY_OUTCOMES)].mean().reindex(range(size))
     if y.isna().any().any():
-        return f"Sensitivity indices need all {size} design points; {int(y.isna().any(axis=1).sum())} missing.\n", []
+        return (
+            f"Sensitivity indices need all {size} design points; "
+            f"{int(y.isna().any(axis=1).sum())} missing.\n",
+            [],
+        )
     names = [p["name"] for p in spec["parameters"]]
     rows = []
     for outcome in SENSITIVITY_OUTCOMES:
@@ -172,13 +219,17 @@ def sensitivity(final: pd.DataFrame, spec: dict, out: Path) -> tuple[str, list[s
     atomic_write(out.parent / "sensitivity.csv", lambda tmp: table.to_csv(tmp, index=False))
     main = {"morris": "mu_star", "sobol": "ST"}.get(spec["method"], "spearman")
     conf = {"morris": "mu_star_conf", "sobol": "ST_conf"}.get(spec["method"])
-    fig, axes = plt.subplots(1, len(SENSITIVITY_OUTCOMES), figsize=(6 * len(SENSITIVITY_OUTCOMES), 0.5 * len(names) + 1.5))
+    fig, axes = plt.subplots(
+        1, len(SENSITIVITY_OUTCOMES), figsize=(6 * len(SENSITIVITY_OUTCOMES), 0.5 * len(names) + 1.5)
+    )
     for ax, outcome in zip(axes, SENSITIVITY_OUTCOMES):
         part = table[table["outcome"] == outcome].sort_values(main, key=abs, ascending=False)
         part = part.assign(parameter=part["parameter"].str.removeprefix("behaviour."))
         sns.barplot(part, y="parameter", x=main, ax=ax, color="steelblue", errorbar=None)
         if conf:
-            ax.errorbar(part[main], np.arange(len(part)), xerr=part[conf], fmt="none", ecolor="black", capsize=2)
+            ax.errorbar(
+                part[main], np.arange(len(part)), xerr=part[conf], fmt="none", ecolor="black", capsize=2
+            )
         ax.set(title=outcome, ylabel="")
     fig.suptitle(f"Sensitivity ({spec['method']}): {main}" + (" with 95% CI" if conf else ""), y=1.04)
     fig.tight_layout()
@@ -186,7 +237,11 @@ def sensitivity(final: pd.DataFrame, spec: dict, out: Path) -> tuple[str, list[s
     lines = [f"Method: {spec['method']} ({size} design points). Ranked by {main}.\n"]
     for outcome in SENSITIVITY_OUTCOMES:
         part = table[table["outcome"] == outcome].sort_values(main, key=abs, ascending=False)
-        lines.append(f"\n**{outcome}**\n\n" + part.drop(columns="outcome").to_markdown(index=False, floatfmt=".3f") + "\n")
+        lines.append(
+            f"\n**{outcome}**\n\n"
+            + part.drop(columns="outcome").to_markdown(index=False, floatfmt=".3f")
+            + "\n"
+        )
     return "".join(lines), files
 
 
@@ -200,25 +255,40 @@ def report(sweep_dir: Path) -> Path:
     sweep = json.loads((sweep_dir / SWEEP_FILE).read_text()) if (sweep_dir / SWEEP_FILE).exists() else {}
     spec = _design_spec(sweep_dir, done)
     by = conditions(sweep_dir, done) if len(done) else []
-    per_condition = "" if spec else \
-        f"; seeds per condition: {done.groupby(by).size().min() if by and len(done) else len(done)}"
-    lines = [f"# Sweep report: {sweep_dir.name}\n",
-             f"\n{len(runs)} runs: {len(done)} completed, {len(runs) - len(done)} failed or incomplete"
-             f"{per_condition}.\n",
-             f"\nCommand: `{' '.join(sweep.get('command', []))}`  \n",
-             f"Code that made the completed runs: {_code_versions(done)}  \n",
-             f"Packages: {', '.join(f'{k} {v}' for k, v in (sweep.get('packages') or {}).items())}\n"]
+    per_condition = (
+        ""
+        if spec
+        else f"; seeds per condition: {done.groupby(by).size().min() if by and len(done) else len(done)}"
+    )
+    lines = [
+        f"# Sweep report: {sweep_dir.name}\n",
+        f"\n{len(runs)} runs: {len(done)} completed, {len(runs) - len(done)} failed or incomplete"
+        f"{per_condition}.\n",
+        f"\nCommand: `{' '.join(sweep.get('command', []))}`  \n",
+        f"Code that made the completed runs: {_code_versions(done)}  \n",
+        f"Packages: {', '.join(f'{k} {v}' for k, v in (sweep.get('packages') or {}).items())}\n",
+    ]
     failed = runs[runs["status"] != "completed"]
     if len(failed):
-        lines.append("\n## Failed runs\n\n" + failed[["run", "status", "error"]].to_markdown(index=False) + "\n")
+        lines.append(
+            "\n## Failed runs\n\n" + failed[["run", "status", "error"]].to_markdown(index=False) + "\n"
+        )
     if len(done) and not spec:
         table = summarise(done, by, KEY_OUTCOMES)
         atomic_write(sweep_dir / "summary.csv", lambda tmp: table.to_csv(tmp, index=False))
-        table["mean [95% CI]"] = table.apply(lambda r: f"{r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]", axis=1)
-        wide = table.pivot_table(index=by or None, columns="outcome", values="mean [95% CI]", aggfunc="first") \
-            if by else table.set_index("outcome")[["mean [95% CI]"]].T
-        lines.append("\n## Final outcomes\n\nMean and 95% confidence interval over seeds.\n\n"
-                     + wide.reset_index().to_markdown(index=False) + "\n")
+        table["mean [95% CI]"] = table.apply(
+            lambda r: f"{r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]", axis=1
+        )
+        wide = (
+            table.pivot_table(index=by or None, columns="outcome", values="mean [95% CI]", aggfunc="first")
+            if by
+            else table.set_index("outcome")[["mean [95% CI]"]].T
+        )
+        lines.append(
+            "\n## Final outcomes\n\nMean and 95% confidence interval over seeds.\n\n"
+            + wide.reset_index().to_markdown(index=False)
+            + "\n"
+        )
     if len(done):
         figures = []
         if (sweep_dir / TIMESERIES_FILE).exists() and not spec:
@@ -236,7 +306,9 @@ def report(sweep_dir: Path) -> Path:
             text, files = sensitivity(done, spec, out)
             lines.append("\n## Sensitivity analysis\n\n" + text)
             figures += files
-        lines.append("\n## Figures\n\n" + "".join(f"![{Path(f).stem}]({f})\n" for f in figures if f.endswith(".png")))
+        lines.append(
+            "\n## Figures\n\n" + "".join(f"![{Path(f).stem}]({f})\n" for f in figures if f.endswith(".png"))
+        )
         lines.append("\nSVG versions sit beside each PNG in `figures/`.\n")
     path = sweep_dir / "report.md"
     write_text(path, "".join(lines))

@@ -1,6 +1,6 @@
 """Re-run one run from its Hydra snapshot and confirm that it reproduces the stored output exactly.
 
-    python -m sim.sweep.reproduce RUN_DIR      # exit 0: identical; 1: different; 2: bad input
+python -m sim.sweep.reproduce RUN_DIR      # exit 0: identical; 1: different; 2: bad input
 """
 
 from __future__ import annotations
@@ -38,20 +38,26 @@ def reproduce(run_dir: Path) -> tuple[bool, str]:
 def _read(path: Path, load):
     try:
         return load(path)
-    except Exception as err:  # noqa: BLE001 - pyarrow, YAML and OmegaConf raise many types for a damaged file
+    except Exception as err:
         reason = str(err).splitlines()[0] if str(err) else ""
-        raise CorruptRun(f"{path} cannot be read ({type(err).__name__}: {reason}); the run is corrupt: "
-                         "re-run it (resume its sweep) before reproducing it") from None
+        raise CorruptRun(
+            f"{path} cannot be read ({type(err).__name__}: {reason}); the run is corrupt: "
+            "re-run it (resume its sweep) before reproducing it"
+        ) from None
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Re-run a run directory from its .hydra snapshot and compare.")
+    parser = argparse.ArgumentParser(
+        description="Re-run a run directory from its .hydra snapshot and compare."
+    )
     parser.add_argument("run_dir", type=Path)
     args = parser.parse_args()
     for needed in (".hydra/config.yaml", "timeseries.parquet"):
         if not (args.run_dir / needed).exists():
-            print(f"error: run_dir: {args.run_dir / needed} is missing (a completed run directory is needed)",
-                  file=sys.stderr)
+            print(
+                f"error: run_dir: {args.run_dir / needed} is missing (a completed run directory is needed)",
+                file=sys.stderr,
+            )
             sys.exit(2)
     try:
         same, message = reproduce(args.run_dir)

@@ -42,13 +42,23 @@ def is_loopback(host: str) -> bool:
 def exposure_warning(host: str, port: int) -> str | None:
     if is_loopback(host):
         return None
-    return (f"warning: --host {host} serves beyond this machine, and the app has no authentication: anyone "
-            f"who can reach port {port} can use it (docs/VIZ.md, 'Serving beyond this machine')")
+    return (
+        f"warning: --host {host} serves beyond this machine, and the app has no authentication: anyone "
+        f"who can reach port {port} can use it (docs/VIZ.md, 'Serving beyond this machine')"
+    )
 
 
 def solara_args(args: argparse.Namespace) -> list[str]:
-    argv = ["run", str(APP), "--host", args.host, "--port", str(args.port), "--no-check-version",
-            "--open" if args.open else "--no-open"]
+    argv = [
+        "run",
+        str(APP),
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+        "--no-check-version",
+        "--open" if args.open else "--no-open",
+    ]
     # production mode runs one process (no file watcher), which a test can stop by its pid
     argv.append("--auto-restart" if args.auto_restart else "--production")
     return argv
@@ -56,14 +66,19 @@ def solara_args(args: argparse.Namespace) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m sim.viz", description="Serve the model's browser app.")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="interface to listen on; any but loopback serves an app without authentication "
-                             "(default: %(default)s)")
-    parser.add_argument("--port", type=int, default=8765,
-                        help="port, 0 for any free one (default: %(default)s)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to listen on; any but loopback serves an app without authentication "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=8765, help="port, 0 for any free one (default: %(default)s)"
+    )
     parser.add_argument("--open", action="store_true", help="open a browser tab once the server is up")
-    parser.add_argument("--auto-restart", action="store_true",
-                        help="restart when the code changes (development)")
+    parser.add_argument(
+        "--auto-restart", action="store_true", help="restart when the code changes (development)"
+    )
     args = parser.parse_args(argv)
     warning = exposure_warning(args.host, args.port)
     if warning:

@@ -91,8 +91,11 @@ def make_portrayal(model, colour_by: str):
             colour = committee_colour(agent.node)
             return AgentPortrayalStyle(
                 # a closed point is drawn pale (not transparent, which would hide a red edge)
-                color=colour if agent.is_open else _pale(colour), marker=marker, size=(cells * cell_pt) ** 2,
-                zorder=zorder, edgecolors="#e31a1c" if uncovered else ("black" if agent.is_open else "#999999"),
+                color=colour if agent.is_open else _pale(colour),
+                marker=marker,
+                size=(cells * cell_pt) ** 2,
+                zorder=zorder,
+                edgecolors="#e31a1c" if uncovered else ("black" if agent.is_open else "#999999"),
                 linewidths=2.0 if uncovered else 0.8,
             )
         if isinstance(agent, Enterprise):  # only drawn if a model gives firms views
@@ -102,9 +105,14 @@ def make_portrayal(model, colour_by: str):
         angle = math.pi / 2 - 2 * math.pi * getattr(agent, "slot", 0) / getattr(agent, "slots", 1)
         colour = PERSON_COLOURS[type(agent)]
         return AgentPortrayalStyle(
-            x=x + RING * math.cos(angle), y=y + RING * math.sin(angle), marker="o",
-            color=colour if agent.active else "white", edgecolors=colour, linewidths=0.7,
-            size=(0.16 * cell_pt) ** 2, zorder=5,
+            x=x + RING * math.cos(angle),
+            y=y + RING * math.sin(angle),
+            marker="o",
+            color=colour if agent.active else "white",
+            edgecolors=colour,
+            linewidths=0.7,
+            size=(0.16 * cell_pt) ** 2,
+            zorder=5,
         )
 
     return portrayal
@@ -141,41 +149,89 @@ def _draw_circles(model, ax, circles: str) -> None:
     patches = [Circle(tuple(w.node_xy[k]), radius) for k in nodes]
     # faint fills add up: darker where more open points are within reach
     fill = 0.03 if circles == "sites" else 0.06
-    ax.add_collection(PatchCollection(patches, facecolors=[to_rgba(c, fill) for c in colours],
-                                      edgecolors=[to_rgba(c, 0.7) for c in colours], linestyles="--",
-                                      linewidths=1.0, zorder=0))
+    ax.add_collection(
+        PatchCollection(
+            patches,
+            facecolors=[to_rgba(c, fill) for c in colours],
+            edgecolors=[to_rgba(c, 0.7) for c in colours],
+            linestyles="--",
+            linewidths=1.0,
+            zorder=0,
+        )
+    )
 
 
 def _legend(model, ax, colour_by: str) -> None:
     """Marker key under the map; colour key (zone names or a colour bar) to its right."""
 
     def marker(m, label, face="white", edge="black", size=9):
-        return Line2D([], [], linestyle="", marker=m, markersize=size, markerfacecolor=face,
-                      markeredgecolor=edge, label=label)
+        return Line2D(
+            [],
+            [],
+            linestyle="",
+            marker=m,
+            markersize=size,
+            markerfacecolor=face,
+            markeredgecolor=edge,
+            label=label,
+        )
 
     handles = [
-        marker("*", "subdistrict committee", size=12), marker("p", "zone joint committee"),
-        marker("s", "building station"), marker("^", "residential-area station"),
+        marker("*", "subdistrict committee", size=12),
+        marker("p", "zone joint committee"),
+        marker("s", "building station"),
+        marker("^", "residential-area station"),
         marker("s", "site outside every circle", edge="#e31a1c"),
         marker("s", "closed point (< min RU)", face="#eeeeee", edge="#888888"),
     ]
-    handles += [marker("o", f"{name} (filled: took part)", face=c, edge=c, size=5)
-                for name, c in (("member", "#d62728"), ("worker", "#1f77b4"), ("resident", "#2ca02c"))]
-    handles.append(Line2D([], [], color="#555555", linestyle="--",
-                          label=f"{model.levers.circle_min:g}-min service circle"))
-    ax.add_artist(ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3,
-                            fontsize=8.5, frameon=False, handletextpad=0.3, columnspacing=0.8))
+    handles += [
+        marker("o", f"{name} (filled: took part)", face=c, edge=c, size=5)
+        for name, c in (("member", "#d62728"), ("worker", "#1f77b4"), ("resident", "#2ca02c"))
+    ]
+    handles.append(
+        Line2D(
+            [], [], color="#555555", linestyle="--", label=f"{model.levers.circle_min:g}-min service circle"
+        )
+    )
+    ax.add_artist(
+        ax.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.01),
+            ncol=3,
+            fontsize=8.5,
+            frameon=False,
+            handletextpad=0.3,
+            columnspacing=0.8,
+        )
+    )
     if colour_by == "zone":
-        zones = [Line2D([], [], linestyle="", marker="s", markersize=8, color=c, label=n)
-                 for c, n in zip(zone_colours(model), _short_zone_names(model))]
-        ax.legend(handles=zones, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9, frameon=False,
-                  title="zone", title_fontsize=9)
+        zones = [
+            Line2D([], [], linestyle="", marker="s", markersize=8, color=c, label=n)
+            for c, n in zip(zone_colours(model), _short_zone_names(model))
+        ]
+        ax.legend(
+            handles=zones,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1),
+            fontsize=9,
+            frameon=False,
+            title="zone",
+            title_fontsize=9,
+        )
     else:
         # an inset colour bar keeps the map's size, which the marker sizes depend on
         top = SCALE_MAX[colour_by]
-        bar = ax.figure.colorbar(ScalarMappable(Normalize(0, top), VALUE_CMAP),
-                                 cax=ax.inset_axes((1.03, 0.05, 0.04, 0.9)), extend="max" if top < 1 else "neither")
-        label = "share of firms with a Party organisation" if colour_by == "org" else "share of people who took part"
+        bar = ax.figure.colorbar(
+            ScalarMappable(Normalize(0, top), VALUE_CMAP),
+            cax=ax.inset_axes((1.03, 0.05, 0.04, 0.9)),
+            extend="max" if top < 1 else "neither",
+        )
+        label = (
+            "share of firms with a Party organisation"
+            if colour_by == "org"
+            else "share of people who took part"
+        )
         bar.set_label(f"{label} (committee: its remit)", fontsize=8)
         bar.ax.tick_params(labelsize=8)
 
@@ -191,7 +247,6 @@ def _short_zone_names(model) -> list[str]:
 def _cell_points(model) -> float:
     """Width of one grid cell in points on the map figure."""
     return MAP_BOX[2] * 72 / max(model.grid.width, model.grid.height)
-
 
 
 def map_figure(model, colour_by: str = "zone", circles: str = "upper") -> Figure:

@@ -26,8 +26,15 @@ class VizModel(VerticalCommunityModel):
     per site (the people the map draws). The sample uses its own random stream, so a run in the
     app follows exactly the same trajectory as the headless model with the same seed."""
 
-    def __init__(self, scenario: str = "nanjing_east", governance: str = "brand", sinking: str = "need",
-                 rng: int = 0, people_per_site: int = PEOPLE_PER_SITE, **kwargs: Any):
+    def __init__(
+        self,
+        scenario: str = "nanjing_east",
+        governance: str = "brand",
+        sinking: str = "need",
+        rng: int = 0,
+        people_per_site: int = PEOPLE_PER_SITE,
+        **kwargs: Any,
+    ):
         with _BUILD_LOCK:
             super().__init__(scenario, governance, sinking, rng=rng, agent_views="none", **kwargs)
         self.views["people"] = sample_people(self, people_per_site, seed=rng)

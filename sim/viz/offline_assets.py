@@ -94,12 +94,16 @@ def npm_pack(spec: str, dest: Path) -> tuple[Path, str]:
     """Download the tarball of ``spec`` into ``dest``; returns it and the exact version npm chose."""
     npm = shutil.which("npm")
     if npm is None:
-        raise OfflineAssetsError("npm not found on PATH; install Node.js/npm to fetch Solara's browser assets")
+        raise OfflineAssetsError(
+            "npm not found on PATH; install Node.js/npm to fetch Solara's browser assets"
+        )
     # --ignore-scripts: we want the published files only, never to run package code;
     # cwd=dest: so npm never treats the repo as an npm project
     proc = subprocess.run(
         [npm, "pack", spec, "--json", "--ignore-scripts", "--pack-destination", str(dest)],
-        cwd=dest, capture_output=True, text=True,
+        cwd=dest,
+        capture_output=True,
+        text=True,
     )
     try:
         info = json.loads(proc.stdout)
@@ -164,9 +168,13 @@ def fill_cache(cache_dir: Path, log=print) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim.viz.offline_assets", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.viz.offline_assets", description=__doc__.splitlines()[0]
+    )
     parser.add_argument(
-        "--cache-dir", type=Path, default=DEFAULT_CACHE_DIR,
+        "--cache-dir",
+        type=Path,
+        default=DEFAULT_CACHE_DIR,
         help=f"Solara's proxy cache directory to fill (default: {DEFAULT_CACHE_DIR})",
     )
     args = parser.parse_args(argv)

@@ -32,7 +32,7 @@ NUMERIC = (
     ("join probability", "behaviour.outreach.join_probability", 0.0, 1.0, 0.05),
 )
 
-colour_by = solara.reactive("zone")   # solara scopes these per browser session
+colour_by = solara.reactive("zone")  # solara scopes these per browser session
 circles = solara.reactive("upper")
 # Vuetify shows a slider's value only while it is dragged; show it under the thumb all the time
 CSS = """
@@ -48,7 +48,9 @@ def grid_layout(n: int) -> list[dict]:
     layout gives every component the same 6 x 10 tile, too small for the map)."""
     tiles = [(0, 0, 7, 20), (7, 0, 5, 10), (7, 10, 5, 10)]  # (x, y, width, height) in grid units
     tiles += [(6 * (j % 2), 20 + 10 * (j // 2), 6, 10) for j in range(max(n - 3, 0))]
-    return [{"i": i, "x": x, "y": y, "w": w, "h": h, "moved": False} for i, (x, y, w, h) in enumerate(tiles[:n])]
+    return [
+        {"i": i, "x": x, "y": y, "w": w, "h": h, "moved": False} for i, (x, y, w, h) in enumerate(tiles[:n])
+    ]
 
 
 # SolaraViz has no layout argument; it asks this module-level function for the first layout
@@ -75,8 +77,14 @@ def model_params() -> dict:
         value = base
         for part in key.split("."):
             value = getattr(value, part)
-        params[key.replace(".", "__")] = {"type": "SliderFloat", "label": label, "value": float(value),
-                                         "min": lo, "max": hi, "step": step}
+        params[key.replace(".", "__")] = {
+            "type": "SliderFloat",
+            "label": label,
+            "value": float(value),
+            "min": lo,
+            "max": hi,
+            "step": step,
+        }
     return params
 
 
@@ -87,10 +95,12 @@ def initial_values(params: dict) -> dict:
 def caption(model) -> str:
     c = model.config
     n_open = int(model.open_nodes.sum())
-    return (f"{c.scenario.name} · {c.governance.name} governance · {c.sinking.policy} sinking · seed {c.seed} · "
-            f"week {model.steps} · {n_open}/{len(model.held)} service points open · "
-            f"{int(model.site_covered.sum())}/{model.world.n_sites} sites covered · "
-            f"{model.levers.circle_min:g}-min circle = {circle_cells(model):.1f} cells")
+    return (
+        f"{c.scenario.name} · {c.governance.name} governance · {c.sinking.policy} sinking · seed {c.seed} · "
+        f"week {model.steps} · {n_open}/{len(model.held)} service points open · "
+        f"{int(model.site_covered.sum())}/{model.world.n_sites} sites covered · "
+        f"{model.levers.circle_min:g}-min circle = {circle_cells(model):.1f} cells"
+    )
 
 
 @solara.component
@@ -102,11 +112,19 @@ def MapCard(model):
         solara.Text(caption(model), classes=["vcs-caption"], style={"font-size": "12px"})
         with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Text("colour:", style={"font-size": "12px"})
-            solara.ToggleButtonsSingle(value=COLOUR_MODES[colour_by.value], values=list(labels), dense=True,
-                                       on_value=lambda v: colour_by.set(labels[v]))
+            solara.ToggleButtonsSingle(
+                value=COLOUR_MODES[colour_by.value],
+                values=list(labels),
+                dense=True,
+                on_value=lambda v: colour_by.set(labels[v]),
+            )
             solara.Text("circles:", style={"font-size": "12px"})
-            solara.ToggleButtonsSingle(value=CIRCLE_MODES[circles.value], values=list(circle_labels), dense=True,
-                                       on_value=lambda v: circles.set(circle_labels[v]))
+            solara.ToggleButtonsSingle(
+                value=CIRCLE_MODES[circles.value],
+                values=list(circle_labels),
+                dense=True,
+                on_value=lambda v: circles.set(circle_labels[v]),
+            )
         # no bbox_inches="tight": the fixed figure keeps the map the same size in every colour mode
         solara.FigureMatplotlib(map_figure(model, colour_by.value, circles.value), format="png", dpi=100)
     return card
@@ -124,5 +142,9 @@ def Page():
 def Dashboard(model: solara.Reactive, params: dict):
     """The page around a given model variable (tests pass their own, to see what Reset built)."""
     solara.Style(CSS)
-    SolaraViz(model, components=[MapCard, *plot_components()], model_params=params,
-              name="Vertical community governance")
+    SolaraViz(
+        model,
+        components=[MapCard, *plot_components()],
+        model_params=params,
+        name="Vertical community governance",
+    )

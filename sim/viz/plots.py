@@ -7,27 +7,43 @@ from mesa.visualization import make_plot_component
 
 # title -> (outcome -> (legend label, colour)), y-axis label, y limits (None: automatic)
 PLOTS = {
-    "Participation by type": ({
-        "participation_rate": ("all people", "black"),
-        "member_participation": ("members", "#d62728"),
-        "worker_participation": ("workers", "#1f77b4"),
-        "resident_participation": ("residents", "#2ca02c"),
-        "enterprise_participation": ("enterprises (not loners)", "#9467bd"),
-    }, "share", (0, 1)),
-    "Organisational and service coverage": ({
-        "org_coverage": ("enterprises with a Party organisation", "#8c564b"),
-        "service_coverage": ("people inside an open service circle", "#17becf"),
-    }, "share", (0, 1.02)),
-    "Coupling coordination": ({
-        "coupling_coordination": ("coupling coordination D", "black"),
-        "party_building_score": ("Party-building score U1", "#d62728"),
-        "governance_score": ("governance score U2", "#1f77b4"),
-    }, "index", (0, 1)),
-    "Resources held by level": ({
-        "resources_subdistrict": ("subdistrict committees", "#555555"),
-        "resources_zone": ("zone committees", "#ff7f0e"),
-        "resources_site": ("site stations", "#2ca02c"),
-    }, "RU", None),
+    "Participation by type": (
+        {
+            "participation_rate": ("all people", "black"),
+            "member_participation": ("members", "#d62728"),
+            "worker_participation": ("workers", "#1f77b4"),
+            "resident_participation": ("residents", "#2ca02c"),
+            "enterprise_participation": ("enterprises (not loners)", "#9467bd"),
+        },
+        "share",
+        (0, 1),
+    ),
+    "Organisational and service coverage": (
+        {
+            "org_coverage": ("enterprises with a Party organisation", "#8c564b"),
+            "service_coverage": ("people inside an open service circle", "#17becf"),
+        },
+        "share",
+        (0, 1.02),
+    ),
+    "Coupling coordination": (
+        {
+            "coupling_coordination": ("coupling coordination D", "black"),
+            "party_building_score": ("Party-building score U1", "#d62728"),
+            "governance_score": ("governance score U2", "#1f77b4"),
+        },
+        "index",
+        (0, 1),
+    ),
+    "Resources held by level": (
+        {
+            "resources_subdistrict": ("subdistrict committees", "#555555"),
+            "resources_zone": ("zone committees", "#ff7f0e"),
+            "resources_site": ("site stations", "#2ca02c"),
+        },
+        "RU",
+        None,
+    ),
 }
 
 
@@ -52,8 +68,10 @@ def plot_components() -> list:
     (a stable hook for the browser test and for styling)."""
     made = []
     for title, (series, ylabel, ylim) in PLOTS.items():
-        make, _page = make_plot_component({m: colour for m, (_, colour) in series.items()},
-                                          post_process=_styler(title, series, ylabel, ylim))
+        make, _page = make_plot_component(
+            {m: colour for m, (_, colour) in series.items()},
+            post_process=_styler(title, series, ylabel, ylim),
+        )
         made.append(_wrapped(make))
     return made
 

@@ -4,6 +4,14 @@ from sim.world.layout import AREA, BUILDING, SITE_LEVEL, SUBDISTRICT_LEVEL, ZONE
 from sim.world.population import Enterprises, People, build_populations
 
 __all__ = [
-    "AREA", "BUILDING", "SITE_LEVEL", "SUBDISTRICT_LEVEL", "ZONE_LEVEL",
-    "World", "build_world", "Enterprises", "People", "build_populations",
+    "AREA",
+    "BUILDING",
+    "SITE_LEVEL",
+    "SUBDISTRICT_LEVEL",
+    "ZONE_LEVEL",
+    "World",
+    "build_world",
+    "Enterprises",
+    "People",
+    "build_populations",
 ]

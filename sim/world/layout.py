@@ -28,17 +28,17 @@ class World:
     zone_subdistrict: np.ndarray
     zone_names: list[str]
     # sites
-    site_kind: np.ndarray        # BUILDING or AREA
+    site_kind: np.ndarray  # BUILDING or AREA
     site_zone: np.ndarray
     site_subdistrict: np.ndarray
-    site_key: np.ndarray         # key building (重点楼宇)
-    site_xy: np.ndarray          # (n_sites, 2) grid cell
+    site_key: np.ndarray  # key building (重点楼宇)
+    site_xy: np.ndarray  # (n_sites, 2) grid cell
     # committee nodes: one per subdistrict, zone and site, in that order
     node_level: np.ndarray
-    node_parent: np.ndarray      # -1 for subdistrict committees
+    node_parent: np.ndarray  # -1 for subdistrict committees
     node_xy: np.ndarray
-    node_zone: np.ndarray        # -1 for subdistrict committees
-    node_site: np.ndarray        # -1 above site level
+    node_zone: np.ndarray  # -1 for subdistrict committees
+    node_site: np.ndarray  # -1 above site level
 
     @property
     def n_sites(self) -> int:
@@ -61,8 +61,13 @@ class World:
 
     def per_node(self, site_values: np.ndarray) -> np.ndarray:
         """Sum site values up the committee tree: one total per node (subdistricts, zones, sites)."""
-        return np.concatenate([np.bincount(self.site_subdistrict, site_values, self.n_subdistricts),
-                               np.bincount(self.site_zone, site_values, self.n_zones), site_values])
+        return np.concatenate(
+            [
+                np.bincount(self.site_subdistrict, site_values, self.n_subdistricts),
+                np.bincount(self.site_zone, site_values, self.n_zones),
+                site_values,
+            ]
+        )
 
     def travel_minutes(self, run: RunConfig, a_xy: np.ndarray, b_xy: np.ndarray) -> np.ndarray:
         """Walking minutes between every cell in a_xy and every cell in b_xy (matrix)."""
@@ -108,10 +113,16 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
             zone_sub.append(s)
             zone_names.append(f"{sname}/{zone.name}")
             zone_xy.append(((zx0 + zx1 - 1) // 2, (zy0 + zy1 - 1) // 2))
-            sites = [(BUILDING, b.key) for b in zone.buildings] + [(AREA, False) for _ in zone.residential_areas]
+            sites = [(BUILDING, b.key) for b in zone.buildings] + [
+                (AREA, False) for _ in zone.residential_areas
+            ]
             n_cells = (zx1 - zx0) * (zy1 - zy0)
             # distinct cells while they last, so sites do not pile up on one spot
-            picks = rng.permutation(n_cells)[: len(sites)] if len(sites) <= n_cells else rng.integers(0, n_cells, len(sites))
+            picks = (
+                rng.permutation(n_cells)[: len(sites)]
+                if len(sites) <= n_cells
+                else rng.integers(0, n_cells, len(sites))
+            )
             for (k, is_key), p in zip(sites, picks):
                 kind.append(k)
                 s_zone.append(z)
@@ -123,10 +134,13 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
     zone_sub_a = np.asarray(zone_sub, dtype=np.int64)
     site_zone = np.asarray(s_zone, dtype=np.int64)
     site_sub = np.asarray(s_sub, dtype=np.int64)
-    node_level = np.concatenate([np.full(n_sub, SUBDISTRICT_LEVEL), np.full(n_zone, ZONE_LEVEL), np.full(n_site, SITE_LEVEL)])
+    node_level = np.concatenate(
+        [np.full(n_sub, SUBDISTRICT_LEVEL), np.full(n_zone, ZONE_LEVEL), np.full(n_site, SITE_LEVEL)]
+    )
     node_parent = np.concatenate([np.full(n_sub, -1), zone_sub_a, n_sub + site_zone])
-    node_xy = np.concatenate([np.asarray(sub_xy).reshape(-1, 2), np.asarray(zone_xy).reshape(-1, 2),
-                              np.asarray(xy).reshape(-1, 2)]).astype(np.int64)
+    node_xy = np.concatenate(
+        [np.asarray(sub_xy).reshape(-1, 2), np.asarray(zone_xy).reshape(-1, 2), np.asarray(xy).reshape(-1, 2)]
+    ).astype(np.int64)
     return World(
         width=width,
         height=height,

@@ -22,17 +22,17 @@ FIRM_SIZE_SIGMA = 1.2  # lognormal sigma of firm sizes within a building (skewed
 
 @dataclass
 class People:
-    kind: np.ndarray          # MEMBER, WORKER or RESIDENT
-    site: np.ndarray          # building (members, workers) or residential area (residents)
-    firm: np.ndarray          # employer; -1 for residents
-    threshold: np.ndarray     # Granovetter threshold, share of peers
-    active: np.ndarray        # took part in this week's activities
-    last_active: np.ndarray   # week of the last participation; -1 for never
-    demand: np.ndarray        # asked for a service this week
-    reached: np.ndarray       # that request reached a service point with a fitting service
-    served: np.ndarray        # that request was met (reached and paid for)
-    belonging: np.ndarray     # sense of belonging (归属感), members only
-    attached: np.ndarray      # organisational relationship in the building (members only)
+    kind: np.ndarray  # MEMBER, WORKER or RESIDENT
+    site: np.ndarray  # building (members, workers) or residential area (residents)
+    firm: np.ndarray  # employer; -1 for residents
+    threshold: np.ndarray  # Granovetter threshold, share of peers
+    active: np.ndarray  # took part in this week's activities
+    last_active: np.ndarray  # week of the last participation; -1 for never
+    demand: np.ndarray  # asked for a service this week
+    reached: np.ndarray  # that request reached a service point with a fitting service
+    served: np.ndarray  # that request was met (reached and paid for)
+    belonging: np.ndarray  # sense of belonging (归属感), members only
+    attached: np.ndarray  # organisational relationship in the building (members only)
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -41,10 +41,10 @@ class People:
 @dataclass
 class Enterprises:
     site: np.ndarray
-    workers: np.ndarray       # non-member white-collar workers (群众)
-    members: np.ndarray       # Party members employed
-    org: np.ndarray           # UNCOVERED, JOINT or OWN_BRANCH
-    strategy: np.ndarray      # COOPERATE (offer resources), DEFECT (free ride) or LONER (stay out)
+    workers: np.ndarray  # non-member white-collar workers (群众)
+    members: np.ndarray  # Party members employed
+    org: np.ndarray  # UNCOVERED, JOINT or OWN_BRANCH
+    strategy: np.ndarray  # COOPERATE (offer resources), DEFECT (free ride) or LONER (stay out)
     payoff: np.ndarray
     satisfaction: np.ndarray  # with the business environment (营商环境)
 
@@ -76,7 +76,9 @@ def _draw_thresholds(run: RunConfig, kind: np.ndarray, rng: np.random.Generator)
 
 def build_populations(run: RunConfig, world: World, rng: np.random.Generator) -> tuple[People, Enterprises]:
     buildings = [b for spec in run.scenario.subdistricts.values() for z in spec.zones for b in z.buildings]
-    areas = [a for spec in run.scenario.subdistricts.values() for z in spec.zones for a in z.residential_areas]
+    areas = [
+        a for spec in run.scenario.subdistricts.values() for z in spec.zones for a in z.residential_areas
+    ]
     building_sites = np.flatnonzero(world.site_kind == BUILDING)
     area_sites = np.flatnonzero(world.site_kind == AREA)
     outreach = run.behaviour.outreach
@@ -93,9 +95,17 @@ def build_populations(run: RunConfig, world: World, rng: np.random.Generator) ->
         firm_workers.append(workers)
         firm_members.append(members)
         firm_attached.append(attached)
-        firm_org.append(_initial_organisations(members, attached, b.party_orgs > 0, outreach.own_branch_min_members,
-                                               outreach.initial_work_coverage, rng))
-    cat = lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)  # noqa: E731
+        firm_org.append(
+            _initial_organisations(
+                members,
+                attached,
+                b.party_orgs > 0,
+                outreach.own_branch_min_members,
+                outreach.initial_work_coverage,
+                rng,
+            )
+        )
+    cat = lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
     f_site = cat(firm_site, np.int64)
     f_workers = cat(firm_workers, np.int64)
     f_members = cat(firm_members, np.int64)
@@ -118,8 +128,13 @@ def build_populations(run: RunConfig, world: World, rng: np.random.Generator) ->
     worker_firm = np.repeat(firm_ids, f_workers)
     residents = np.array([a.residents for a in areas], dtype=np.int64)
     resident_site = np.repeat(area_sites, residents)
-    kind = np.concatenate([np.full(len(member_firm), MEMBER), np.full(len(worker_firm), WORKER),
-                           np.full(len(resident_site), RESIDENT)]).astype(np.int8)
+    kind = np.concatenate(
+        [
+            np.full(len(member_firm), MEMBER),
+            np.full(len(worker_firm), WORKER),
+            np.full(len(resident_site), RESIDENT),
+        ]
+    ).astype(np.int8)
     firm = np.concatenate([member_firm, worker_firm, np.full(len(resident_site), -1)]).astype(np.int64)
     site = np.concatenate([f_site[member_firm], f_site[worker_firm], resident_site]).astype(np.int64)
     n = len(kind)
@@ -139,7 +154,9 @@ def build_populations(run: RunConfig, world: World, rng: np.random.Generator) ->
         demand=np.zeros(n, dtype=bool),
         reached=np.zeros(n, dtype=bool),
         served=np.zeros(n, dtype=bool),
-        belonging=np.where(is_member, np.clip(rng.normal(b.belonging.initial_mean, b.belonging.initial_sd, n), 0, 1), 0.0),
+        belonging=np.where(
+            is_member, np.clip(rng.normal(b.belonging.initial_mean, b.belonging.initial_sd, n), 0, 1), 0.0
+        ),
         attached=attached,
     )
     return people, firms
@@ -149,12 +166,22 @@ def _attached_shares(run: RunConfig) -> np.ndarray:
     """Per subdistrict, the share of members whose relationship starts in the buildings: the
     district's organised members over all its members (the article's counts against 6% of the
     workforce) or ``initial_attached`` where the district does not give them."""
-    return np.array([sp.attached_share if sp.attached_share is not None else run.behaviour.attachment.initial_attached
-                     for sp in run.scenario.subdistricts.values()])
+    return np.array(
+        [
+            sp.attached_share if sp.attached_share is not None else run.behaviour.attachment.initial_attached
+            for sp in run.scenario.subdistricts.values()
+        ]
+    )
 
 
-def _initial_organisations(members: np.ndarray, attached: np.ndarray, building_org: bool, own_min: int,
-                           work_coverage: float, rng: np.random.Generator) -> np.ndarray:
+def _initial_organisations(
+    members: np.ndarray,
+    attached: np.ndarray,
+    building_org: bool,
+    own_min: int,
+    work_coverage: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """A building's firms' Party organisations at the start (EVIDENCE.md). A firm with at least
     ``own_min`` attached members (relationships in the firm) has its own branch: near-universal,
     99.6% of eligible non-public firms by 2010. In a building with a building organisation (the

@@ -19,24 +19,24 @@ from sim.config import ConfigError
 COUNT_DEFAULTS: dict[str, Any] = {
     "name_zh": "",
     "mode_in_article": None,
-    "area_km2": 2.0,                # Huangpu's 20.5 km2 over its 10 subdistricts
+    "area_km2": 2.0,  # Huangpu's 20.5 km2 over its 10 subdistricts
     "zones": 2,
     "buildings": None,
     "buildings_per_zone": None,
-    "key_buildings": None,          # default: 49% of buildings (98 key of ~200 in Huangpu)
-    "enterprises": None,            # default: enterprises_per_building x buildings
+    "key_buildings": None,  # default: 49% of buildings (98 key of ~200 in Huangpu)
+    "enterprises": None,  # default: enterprises_per_building x buildings
     "enterprises_per_building": 60,
-    "members": None,                # default: member_share_of_workers x workers
+    "members": None,  # default: member_share_of_workers x workers
     "member_share_of_workers": 0.06,  # Shanghai's building workers: 65,000 members of 1.1 M (EVIDENCE.md)
-    "organised_members": None,      # members whose relationship sits in the buildings at the start (the
-                                    # article's counts); default: behaviour.attachment.initial_attached
-    "party_orgs": None,             # default: 2.1 per building (Nanjing East: 133 / 63)
-    "residential_areas": 19,        # Nanjing East's 19 (article)
-    "workers_per_building": 2000,   # assumption: Xintiandi's high-end buildings average ~2,260
-                                    # (70,000 / 31, article); ordinary buildings fewer
-    "residents_per_area": 3500,     # Huangpu ~662,000 residents over ~190 residential areas
-    "key_size_factor": 2.0,         # a key building holds this many times a normal one's workers,
-                                    # firms and Party organisations
+    "organised_members": None,  # members whose relationship sits in the buildings at the start (the
+    # article's counts); default: behaviour.attachment.initial_attached
+    "party_orgs": None,  # default: 2.1 per building (Nanjing East: 133 / 63)
+    "residential_areas": 19,  # Nanjing East's 19 (article)
+    "workers_per_building": 2000,  # assumption: Xintiandi's high-end buildings average ~2,260
+    # (70,000 / 31, article); ordinary buildings fewer
+    "residents_per_area": 3500,  # Huangpu ~662,000 residents over ~190 residential areas
+    "key_size_factor": 2.0,  # a key building holds this many times a normal one's workers,
+    # firms and Party organisations
 }
 KEY_SHARE = 98 / 200
 PARTY_ORGS_PER_BUILDING = 133 / 63
@@ -71,14 +71,14 @@ class SubdistrictSpec:
     mode_in_article: str | None
     area_km2: float
     zones: tuple[ZoneSpec, ...]
-    attached_share: float | None = None   # organised / all members at the start, when the district gives it
+    attached_share: float | None = None  # organised / all members at the start, when the district gives it
 
 
 # A scenario's zones plus sites (buildings and residential areas) are capped before any is
 # expanded: far fewer already exceed any machine's memory (sim.limits), and a count such as
 # ``buildings: 1e9`` must not make a billion objects on the way to that message.
 MAX_UNITS = 1_000_000
-MAX_COUNT = 10**9        # per count of people, enterprises or organisations: int64-safe totals
+MAX_COUNT = 10**9  # per count of people, enterprises or organisations: int64-safe totals
 MAX_AREA_KM2 = 10_000.0
 MAX_KEY_SIZE_FACTOR = 1000.0
 
@@ -157,8 +157,11 @@ def parse_subdistrict(key: str, spec: Any, room: int = MAX_UNITS) -> Subdistrict
     else:
         parsed = _expand_counts(key, spec, room)
     if _units(parsed) > room:
-        _fail(f"{key}.zones", f"at most {MAX_UNITS:,} zones and sites (buildings, residential areas) in a "
-              "scenario", _units(parsed))
+        _fail(
+            f"{key}.zones",
+            f"at most {MAX_UNITS:,} zones and sites (buildings, residential areas) in a scenario",
+            _units(parsed),
+        )
     if not any(z.buildings or z.residential_areas for z in parsed.zones):
         _fail(key, "at least one building or residential area", spec)
     return parsed
@@ -173,39 +176,58 @@ def _expand_counts(key: str, spec: dict, room: int) -> SubdistrictSpec:
     n_buildings = sum(per_zone)
     n_areas = _int(f"{key}.residential_areas", s["residential_areas"])
     if n_zones + n_buildings + n_areas > room:
-        _fail(key, f"at most {MAX_UNITS:,} zones and sites (buildings, residential areas) in a scenario",
-              n_zones + n_buildings + n_areas)
+        _fail(
+            key,
+            f"at most {MAX_UNITS:,} zones and sites (buildings, residential areas) in a scenario",
+            n_zones + n_buildings + n_areas,
+        )
     n_key = s["key_buildings"] if s["key_buildings"] is not None else round(KEY_SHARE * n_buildings)
     n_key = _int(f"{key}.key_buildings", n_key)
     if n_key > n_buildings:
         _fail(f"{key}.key_buildings", f"at most the {n_buildings} buildings", n_key)
-    factor = _number(f"{key}.key_size_factor", s["key_size_factor"], 1.0, MAX_KEY_SIZE_FACTOR,
-                     f"a number in [1, {MAX_KEY_SIZE_FACTOR:g}]")
+    factor = _number(
+        f"{key}.key_size_factor",
+        s["key_size_factor"],
+        1.0,
+        MAX_KEY_SIZE_FACTOR,
+        f"a number in [1, {MAX_KEY_SIZE_FACTOR:g}]",
+    )
     area = _area(f"{key}.area_km2", s["area_km2"])
 
     # Key buildings are spread over zones in turn so every zone gets its share of the landmarks;
     # with explicit buildings_per_zone, the biggest zone takes them first (Xintiandi's 31).
     zone_of = np.repeat(np.arange(n_zones), per_zone)
-    order = np.argsort(-np.asarray(per_zone)[zone_of], kind="stable") if s["buildings_per_zone"] else _round_robin(zone_of)
+    order = (
+        np.argsort(-np.asarray(per_zone)[zone_of], kind="stable")
+        if s["buildings_per_zone"]
+        else _round_robin(zone_of)
+    )
     key_flag = np.zeros(n_buildings, dtype=bool)
     key_flag[order[:n_key]] = True
     size = np.where(key_flag, factor, 1.0)
 
     workers_total = _int(f"{key}.workers_per_building", s["workers_per_building"]) * n_buildings
     workers = _split(workers_total, size)
-    n_firms = s["enterprises"] if s["enterprises"] is not None else _int(
-        f"{key}.enterprises_per_building", s["enterprises_per_building"]) * n_buildings
+    n_firms = (
+        s["enterprises"]
+        if s["enterprises"] is not None
+        else _int(f"{key}.enterprises_per_building", s["enterprises_per_building"]) * n_buildings
+    )
     n_firms = _int(f"{key}.enterprises", n_firms)
     if n_firms < n_buildings:
         _fail(f"{key}.enterprises", f"at least one per building (>= {n_buildings})", n_firms)
     firms = 1 + _split(n_firms - n_buildings, size)  # every building has a firm; the rest by size
-    share = _number(f"{key}.member_share_of_workers", s["member_share_of_workers"], 0.0, 1.0,
-                    "a number in [0, 1]")
+    share = _number(
+        f"{key}.member_share_of_workers", s["member_share_of_workers"], 0.0, 1.0, "a number in [0, 1]"
+    )
     n_members = s["members"] if s["members"] is not None else round(share * workers_total)
     n_members = _int(f"{key}.members", n_members)
     if workers_total and n_members > workers_total:
-        _fail(f"{key}.members", f"at most the {workers_total:,} workers (workers_per_building x buildings)",
-              n_members)
+        _fail(
+            f"{key}.members",
+            f"at most the {workers_total:,} workers (workers_per_building x buildings)",
+            n_members,
+        )
     members = _split(n_members, workers.astype(float))
     attached_share = None
     if s["organised_members"] is not None:
@@ -221,8 +243,11 @@ def _expand_counts(key: str, spec: dict, room: int) -> SubdistrictSpec:
     for z in range(n_zones):
         buildings = []
         for _ in range(per_zone[z]):
-            buildings.append(BuildingSpec(f"b{b}", int(firms[b]), int(workers[b]), int(members[b]),
-                                          int(orgs[b]), bool(key_flag[b])))
+            buildings.append(
+                BuildingSpec(
+                    f"b{b}", int(firms[b]), int(workers[b]), int(members[b]), int(orgs[b]), bool(key_flag[b])
+                )
+            )
             b += 1
         areas = []
         for _ in range(areas_per_zone[z]):
@@ -243,9 +268,13 @@ def _party_orgs(key: str, given: Any, n_buildings: int, size: np.ndarray, firms:
     orgs = np.minimum(_split(n_orgs, size), firms)
     if given is not None and orgs.sum() < n_orgs:
         b = int(np.argmax(_split(n_orgs, size) > firms))
-        _fail(f"{key}.party_orgs", "a total whose split by key_size_factor gives no building more "
-              f"organisations than enterprises (building b{b} would get {_split(n_orgs, size)[b]} for "
-              f"{firms[b]})", n_orgs)
+        _fail(
+            f"{key}.party_orgs",
+            "a total whose split by key_size_factor gives no building more "
+            f"organisations than enterprises (building b{b} would get {_split(n_orgs, size)[b]} for "
+            f"{firms[b]})",
+            n_orgs,
+        )
     return orgs
 
 
@@ -256,8 +285,11 @@ def _zone_sizes(key: str, s: dict) -> tuple[int, list[int]]:
         _fail(f"{key}.zones", f"an integer in [1, {MAX_UNITS:,}]", n_zones)
     if s["buildings_per_zone"] is not None:
         if not isinstance(s["buildings_per_zone"], list):
-            _fail(f"{key}.buildings_per_zone", f"a list of {n_zones} building counts (one per zone)",
-                  s["buildings_per_zone"])
+            _fail(
+                f"{key}.buildings_per_zone",
+                f"a list of {n_zones} building counts (one per zone)",
+                s["buildings_per_zone"],
+            )
         per_zone = [_int(f"{key}.buildings_per_zone[{i}]", b) for i, b in enumerate(s["buildings_per_zone"])]
         if len(per_zone) != n_zones:
             _fail(f"{key}.buildings_per_zone", f"a list of {n_zones} counts (one per zone)", per_zone)
@@ -296,18 +328,26 @@ def _parse_explicit(key: str, spec: dict) -> SubdistrictSpec:
     share = spec.get("attached_share")
     if share is not None:
         share = _number(f"{key}.attached_share", share, 0.0, 1.0, "a number in [0, 1] (or null)")
-    return SubdistrictSpec(_label(f"{key}.name_zh", spec.get("name_zh", "")),
-                           _label(f"{key}.mode_in_article", spec.get("mode_in_article"), optional=True),
-                           area_km2, tuple(zones), share)
+    return SubdistrictSpec(
+        _label(f"{key}.name_zh", spec.get("name_zh", "")),
+        _label(f"{key}.mode_in_article", spec.get("mode_in_article"), optional=True),
+        area_km2,
+        tuple(zones),
+        share,
+    )
 
 
 def _parse_zone(zkey: str, zone: Any, zi: int) -> ZoneSpec:
     if not isinstance(zone, dict) or set(zone) - ZONE_KEYS:
         _fail(zkey, f"a mapping with keys from {sorted(ZONE_KEYS)}", zone)
-    buildings = [_parse_building(f"{zkey}.buildings[{bi}]", bld, bi)
-                 for bi, bld in enumerate(_items(f"{zkey}.buildings", zone.get("buildings")))]
-    areas = [_parse_area(f"{zkey}.residential_areas[{ai}]", area, ai)
-             for ai, area in enumerate(_items(f"{zkey}.residential_areas", zone.get("residential_areas")))]
+    buildings = [
+        _parse_building(f"{zkey}.buildings[{bi}]", bld, bi)
+        for bi, bld in enumerate(_items(f"{zkey}.buildings", zone.get("buildings")))
+    ]
+    areas = [
+        _parse_area(f"{zkey}.residential_areas[{ai}]", area, ai)
+        for ai, area in enumerate(_items(f"{zkey}.residential_areas", zone.get("residential_areas")))
+    ]
     _unique(f"{zkey}.buildings and residential_areas", [b.name for b in buildings] + [a.name for a in areas])
     return ZoneSpec(_label(f"{zkey}.name", zone.get("name", f"z{zi}")), tuple(buildings), tuple(areas))
 
