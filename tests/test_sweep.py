@@ -169,6 +169,8 @@ def test_aggregate_rebuilds_and_reproduce_confirms(serial, tmp_path):
         ("article_cases", 160),
         ("sensitivity", 90),
         ("sensitivity_sobol", 640),
+        ("mechanism_effects", 100),
+        ("structural_robustness", 275),
     ],
 )
 def test_experiments_compose_with_their_documented_size(experiment, runs):
@@ -182,13 +184,14 @@ def test_experiments_compose_with_their_documented_size(experiment, runs):
 
 @pytest.mark.slow
 def test_an_experiment_runs_end_to_end(tmp_path):
-    """The article-cases study, cut to 2 seeds and 4 weeks: tables, figures and report."""
+    """The article-cases study, cut to 2 seeds and 4 weeks (4 subdistricts x 2 modes x 2 sinking
+    policies): tables, figures and report."""
     result = sweep(
         tmp_path, "+experiment=article_cases", "steps=4", "seed=range(0,2)", "hydra/launcher=basic"
     )
     assert result.returncode == 0, result.stderr
     runs = pd.read_parquet(tmp_path / "runs.parquet")
-    assert len(runs) == 16 and set(runs["governance"]) == {"fragmented", "article"}
+    assert len(runs) == 32 and set(runs["governance"]) == {"fragmented", "article"}
     report = (tmp_path / "report.md").read_text()
     assert "95% confidence interval" in report and (tmp_path / "figures" / "timeseries.png").exists()
 
