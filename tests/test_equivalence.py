@@ -3,9 +3,9 @@
 Batching changes the order of events: in the reference path each agent, in random order, applies
 the same rule functions to the state as it is at its turn (earlier agents this week have acted);
 in the batched path everyone acts at once. Over 30 seeds on the `small` preset (brand, need, 52
-weeks; each run's outcome is its mean over weeks 27-52), for every rate outcome the two-sample
-Kolmogorov-Smirnov test must not reject equality at alpha = 0.01 and the means must differ by less
-than 0.1.
+weeks; each run's outcome is its mean over weeks 27-52), no rate outcome's two-sample
+Kolmogorov-Smirnov test may reject equality at a family-wise alpha of 0.01 (Bonferroni over the
+rates: 0.01 / 23 each), and every mean must differ by less than 0.1.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from scipy import stats
 from sim import VerticalCommunityModel, metrics
 
 SEEDS = range(30)
+ALPHA = 0.01 / len(metrics.RATES)  # family-wise 0.01 over all the rates tested together
 
 
 def late_means(args: tuple[str, int]) -> pd.Series:
@@ -40,7 +41,7 @@ def test_batched_and_per_agent_paths_agree_in_distribution():
         a, b = batched[outcome], agents[outcome]
         assert abs(a.mean() - b.mean()) < 0.1, outcome
         if a.nunique() > 1 or b.nunique() > 1:
-            assert stats.ks_2samp(a, b).pvalue >= 0.01, outcome
+            assert stats.ks_2samp(a.dropna(), b.dropna()).pvalue >= ALPHA, outcome
 
 
 def test_per_agent_path_uses_mesa_agents():
