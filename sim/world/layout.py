@@ -31,7 +31,6 @@ class World:
     site_kind: np.ndarray  # BUILDING or AREA
     site_zone: np.ndarray
     site_subdistrict: np.ndarray
-    site_key: np.ndarray  # key building (重点楼宇)
     site_xy: np.ndarray  # (n_sites, 2) grid cell
     # committee nodes: one per subdistrict, zone and site, in that order
     node_level: np.ndarray
@@ -96,7 +95,7 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
     width, height = cols * cell, rows * cell
 
     zone_sub, zone_names, zone_xy = [], [], []
-    kind, s_zone, s_sub, key, xy = [], [], [], [], []
+    kind, s_zone, s_sub, xy = [], [], [], []
     sub_xy = []
     for s, ((sname, spec), side) in enumerate(zip(specs.items(), sides)):
         x0, y0 = (s % cols) * cell, (s // cols) * cell
@@ -113,9 +112,7 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
             zone_sub.append(s)
             zone_names.append(f"{sname}/{zone.name}")
             zone_xy.append(((zx0 + zx1 - 1) // 2, (zy0 + zy1 - 1) // 2))
-            sites = [(BUILDING, b.key) for b in zone.buildings] + [
-                (AREA, False) for _ in zone.residential_areas
-            ]
+            sites = [BUILDING] * len(zone.buildings) + [AREA] * len(zone.residential_areas)
             n_cells = (zx1 - zx0) * (zy1 - zy0)
             # distinct cells while they last, so sites do not pile up on one spot
             picks = (
@@ -123,11 +120,10 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
                 if len(sites) <= n_cells
                 else rng.integers(0, n_cells, len(sites))
             )
-            for (k, is_key), p in zip(sites, picks):
+            for k, p in zip(sites, picks):
                 kind.append(k)
                 s_zone.append(z)
                 s_sub.append(s)
-                key.append(is_key)
                 xy.append((zx0 + p % (zx1 - zx0), zy0 + p // (zx1 - zx0)))
 
     n_sub, n_zone, n_site = len(specs), len(zone_sub), len(kind)
@@ -150,7 +146,6 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
         site_kind=np.asarray(kind, dtype=np.int8),
         site_zone=site_zone,
         site_subdistrict=site_sub,
-        site_key=np.asarray(key, dtype=bool),
         site_xy=np.asarray(xy, dtype=np.int64).reshape(-1, 2),
         node_level=node_level.astype(np.int8),
         node_parent=node_parent.astype(np.int64),
