@@ -35,12 +35,22 @@ from sim.sweep.progress import SWEEP_FILE
 
 KEY_OUTCOMES = (
     "participation_rate",
+    "reach_52w",
     "org_coverage",
-    "service_coverage",
+    "service_access",
     "demand_met",
     "coupling_coordination",
 )
-SENSITIVITY_OUTCOMES = ("participation_rate", "org_coverage", "service_coverage")
+SENSITIVITY_OUTCOMES = (
+    "participation_rate",
+    "member_participation",
+    "reach_52w",
+    "org_coverage",
+    "member_attachment",
+    "service_access",
+    "demand_met",
+    "enterprise_contribution",
+)
 SHARE = "sinking.share"
 
 
