@@ -90,3 +90,24 @@ def test_modes_differ_from_the_baseline():
     for mode in ("zone", "brand", "fusion", "collaborative"):
         # NaN (an undefined outcome) equals NaN here, so only a real difference counts
         assert not pd.Series(finals(mode)).equals(base), mode
+
+
+@pytest.mark.slow
+def test_no_outcome_is_pinned_in_a_reduced_mode_comparison():
+    """experiments/mode_comparison cut to one subdistrict (Xiaodongmen), one seed and 30 weeks:
+    every rate differs by more than 0.01 between some of the 10 conditions (5 modes x 2 sinking
+    policies), so none is a constant of the design (version 1's service_coverage was 1.0 in every
+    run)."""
+    import itertools
+
+    from sim import metrics
+
+    late = []
+    for mode, sinking in itertools.product(
+        ["fragmented", "zone", "brand", "fusion", "collaborative"], ["none", "need"]
+    ):
+        model = VerticalCommunityModel("xiaodongmen", mode, sinking, rng=0, agent_views="none")
+        model.run(30)
+        late.append(model.datacollector.get_model_vars_dataframe()[list(metrics.RATES)].iloc[-10:].mean())
+    spread = pd.DataFrame(late).agg(lambda c: c.max() - c.min())
+    assert (spread > 0.01).all(), spread[spread <= 0.01]
