@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim import VerticalCommunityModel, metrics
@@ -69,24 +70,21 @@ def test_gini():
     )
 
 
+def late_at_budget(budget: float, seeds=range(3)) -> pd.Series:
+    """Every outcome's mean over weeks 27-52 on `small` (brand, need), averaged over seeds."""
+    rows = []
+    for seed in seeds:
+        m = VerticalCommunityModel(
+            "small", "brand", "need", rng=seed, agent_views="none", budget__per_person_per_step=budget
+        )
+        m.run(52)
+        rows.append(m.datacollector.get_model_vars_dataframe().iloc[27:].mean())
+    return sum(rows) / len(rows)
+
+
 def test_outcomes_respond_to_budget():
     """More resources give more demand met and more participation (3 seeds, mean of weeks 27-52)."""
-
-    def late(budget):
-        vals = []
-        for seed in range(3):
-            m = VerticalCommunityModel(
-                "small", "brand", "need", rng=seed, agent_views="none", budget__per_person_per_step=budget
-            )
-            m.run(52)
-            vals.append(
-                m.datacollector.get_model_vars_dataframe()
-                .iloc[27:][["demand_met", "participation_rate"]]
-                .mean()
-            )
-        return sum(vals) / 3
-
-    poor, rich = late(0.01), late(0.1)
+    poor, rich = late_at_budget(0.01), late_at_budget(0.1)
     assert rich["demand_met"] > poor["demand_met"] + 0.05
     assert rich["participation_rate"] > poor["participation_rate"]
 
@@ -127,19 +125,9 @@ def _late(model, weeks=26):
 
 def test_service_access_and_shortfall_respond_to_capacity():
     """Starved of money, access falls well below 1 and shortfall appears; with plenty, access
-    approaches 1 and the unmet requests are misfit, not shortfall (3 seeds, late means)."""
+    approaches 1 and the unmet requests are misfit, not shortfall (3 seeds, weeks 27-52)."""
 
-    def late(budget):
-        rows = []
-        for seed in range(3):
-            m = VerticalCommunityModel(
-                "small", "brand", "need", rng=seed, agent_views="none", budget__per_person_per_step=budget
-            )
-            m.run(52)
-            rows.append(_late(m))
-        return sum(rows) / 3
-
-    poor, rich = late(0.002), late(1.0)
+    poor, rich = late_at_budget(0.002), late_at_budget(1.0)
     assert poor["service_access"] < 0.5 < rich["service_access"]
     assert rich["service_access"] > 0.95
     assert poor["unmet_shortfall"] > rich["unmet_shortfall"] + 0.05
