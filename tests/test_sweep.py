@@ -228,3 +228,40 @@ def test_sweeper_validates_one_job_per_distinct_override(monkeypatch):
     BasicSweeper(max_batch_size=None).validate_batch_is_legal(batch)
     assert len(checked) == 18
     assert {o for job in checked for o in job} == {o for job in batch for o in job}  # every override checked
+
+
+@pytest.mark.slow
+def test_a_sweep_over_lists_writes_its_tables_and_pairs(tmp_path):
+    """A swept list (governance.mechanisms=[],[zone_committees], as experiments/mechanism_effects
+    does) fills one column of text in both tables, and the paired comparison finds its baseline
+    (the sweep once failed with 'Length of values (0) does not match length of index')."""
+    result = sweep(
+        tmp_path,
+        "scenario=small",
+        "steps=3",
+        "governance=fragmented",
+        "governance.mechanisms=[],[zone_committees]",
+        "seed=range(0,2)",
+    )
+    assert result.returncode == 0, result.stderr
+    runs, series = tables(tmp_path)
+    assert set(runs["governance.mechanisms"]) == {"[]", "['zone_committees']"}
+    assert set(series["governance.mechanisms"]) == {"[]", "['zone_committees']"}
+    paired = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim.sweep.paired",
+            str(tmp_path),
+            "--against",
+            "governance.mechanisms=[]",
+            "--stat",
+            "final",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert paired.returncode == 0, paired.stderr
+    assert set(pd.read_parquet(tmp_path / "paired.parquet")["pairs"]) == {2}

@@ -59,7 +59,9 @@ def aggregate(sweep_dir: Path) -> pd.DataFrame:
     rows, series = [], []
     for run_dir in run_dirs(sweep_dir):
         summary = _summary(run_dir)
-        swept = swept_values(run_dir)
+        # a list or mapping (governance.mechanisms=[...]) is one value: kept as its text, so that it
+        # fills a column like any other value and compares as text
+        swept = {k: str(v) if isinstance(v, (list, dict)) else v for k, v in swept_values(run_dir).items()}
         table = None
         if summary.get("status") == "completed":
             table, problem = _timeseries(run_dir, summary)
