@@ -154,6 +154,8 @@ class VerticalCommunityModel(mesa.Model):
         ]
         self.site_demand = np.bincount(p.site, weights=self.person_demand_rate, minlength=w.n_sites)
         self.firms_below = w.per_node(self.firms_per_site)
+        # expected weekly requests in each point's catchment: fixed, so computed once
+        self.catchment_demand = self.site_demand @ self.network.reach_weight
         # without zone committees resources pass from the subdistrict straight to the sites
         self.sink_parent, self.sink_level = w.node_parent.copy(), w.node_level.astype(np.int64)
         if not self.levers.zone_committees:
@@ -257,7 +259,7 @@ class VerticalCommunityModel(mesa.Model):
             return self.held
         if rule == "equal":
             return np.ones_like(self.held)
-        load = self.site_demand @ self.network.reach_weight
+        load = self.catchment_demand
         units = (
             self.envelope["service"] / self.service_cost
             if self.service_cost > 0
