@@ -19,22 +19,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim import outcomes
 from sim.results import write_parquet, write_text
 
-KEY_OUTCOMES = (
-    "participation_rate",
-    "reach_52w",
-    "org_coverage",
-    "member_attachment",
-    "service_access",
-    "demand_met",
-    "enterprise_contribution",
-    "coupling_structural",
-    "coupling_functional",
-    "coupling_mechanism",
-    "coupling_coordination",
-    "equity_index",
-)
+KEY_OUTCOMES = outcomes.HEADLINE
 PAIRED_FILE = "paired.parquet"
 ROBUSTNESS_FILE = "robustness.md"
 

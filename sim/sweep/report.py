@@ -23,6 +23,7 @@ import seaborn as sns
 import yaml
 from scipy import stats
 
+from sim import outcomes
 from sim.results import atomic_write, write_text
 from sim.sweep.aggregate import (
     RUNS_FILE,
@@ -33,24 +34,8 @@ from sim.sweep.aggregate import (
 )
 from sim.sweep.progress import SWEEP_FILE
 
-KEY_OUTCOMES = (
-    "participation_rate",
-    "reach_52w",
-    "org_coverage",
-    "service_access",
-    "demand_met",
-    "coupling_coordination",
-)
-SENSITIVITY_OUTCOMES = (
-    "participation_rate",
-    "member_participation",
-    "reach_52w",
-    "org_coverage",
-    "member_attachment",
-    "service_access",
-    "demand_met",
-    "enterprise_contribution",
-)
+KEY_OUTCOMES = outcomes.HEADLINE
+SENSITIVITY_OUTCOMES = outcomes.SENSITIVITY
 SHARE = "sinking.share"
 
 

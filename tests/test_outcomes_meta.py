@@ -1,0 +1,53 @@
+"""The outcome metadata table and the bilingual terms: complete, and schema modules."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from sim import i18n, metrics, outcomes
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_table_names_every_outcome_once_in_the_model_s_order():
+    assert tuple(outcomes.OUTCOMES) == metrics.OUTCOMES
+
+
+def test_every_outcome_has_both_labels_a_unit_and_bounds():
+    for o in outcomes.OUTCOMES.values():
+        assert o.en and o.zh and o.en != o.zh, o.name
+        assert o.unit in (outcomes.SHARE, outcomes.RU), o.name
+        assert o.bounds[0] == 0.0 and (o.bounds[1] == 1.0) == (o.unit == outcomes.SHARE)
+    assert outcomes.label("demand_met", "zh") == "需求满足率"
+    assert outcomes.label("resources_spent", "en", unit=True) == "Spent (RU)"
+    assert outcomes.label("sinking.share") == "sinking.share"  # not an outcome: unchanged
+
+
+def test_default_selections_are_outcomes():
+    assert outcomes.HEADLINE and not outcomes.unknown(outcomes.HEADLINE)
+    assert outcomes.SENSITIVITY and not outcomes.unknown(outcomes.SENSITIVITY)
+    assert outcomes.unknown(["participation_rate", "nope"]) == ["nope"]
+
+
+@pytest.mark.parametrize("module", ["sim/outcomes.py", "sim/i18n.py"])
+def test_schema_modules_import_nothing_from_the_package(module):
+    tree = ast.parse((ROOT / module).read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            assert not (node.module or "").startswith("sim"), (module, node.module)
+        if isinstance(node, ast.Import):
+            assert not any(a.name.startswith("sim") for a in node.names), module
+
+
+def test_every_mode_policy_and_mechanism_has_both_terms():
+    from sim.governance import MECHANISMS
+
+    names = [*MECHANISMS, *(p.name for p in (ROOT / "configs/governance").glob("*.yaml"))]
+    names += [p.stem for p in (ROOT / "configs/sinking").glob("*.yaml")]
+    names += [p.stem for p in (ROOT / "configs/scenario").glob("*.yaml")]
+    for name in names:
+        key = name.removesuffix(".yaml")
+        assert key in i18n.TERMS, key
+        assert i18n.term(key, "en") != i18n.term(key, "zh"), key
+    assert i18n.term("my_own_scenario", "zh") == "my_own_scenario"
