@@ -445,12 +445,14 @@ class DesignParameter:
     high: float = 1.0
 
 
-DESIGN_METHODS = ("lhs", "morris", "sobol")
+DESIGN_METHODS = ("lhs", "morris", "sobol", "file")
 
 
 @dataclass
 class DesignConfig:
-    """A sampling design for sensitivity analysis (SALib); a sweep runs ``sample`` over its rows."""
+    """A sampling design: a SALib sample for sensitivity analysis (``lhs``, ``morris``, ``sobol``) over
+    ``parameters``, or the rows of a Parquet ``file`` whose columns are dotted config keys (written by
+    calibration, exploration and policy search); a sweep runs ``sample`` over its rows."""
 
     method: str = "morris"
     parameters: list[DesignParameter] = field(default_factory=list)
@@ -458,9 +460,13 @@ class DesignConfig:
     levels: int = 4  # grid levels (morris)
     seed: int = 0  # seed of the design itself, not of the runs
     sample: int | None = None
+    file: str | None = None  # method file: a Parquet file, one row per design point
 
     def check(self) -> None:
         _check(self.method in DESIGN_METHODS, "design.method", f"one of {list(DESIGN_METHODS)}", self.method)
+        if self.method == "file":
+            _check(bool(self.file), "design.file", "the path of a Parquet file of design rows", self.file)
+            return
         _check(
             len(self.parameters) > 0, "design.parameters", "at least one {name, low, high}", self.parameters
         )

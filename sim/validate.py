@@ -118,9 +118,11 @@ def user_params(overrides: Sequence[str], design: Any = None) -> set[str]:
             given.add(key[len(PARAMS_KEY) + 1 :].split(".")[0])
         elif key == PARAMS_KEY and isinstance(override.value(), dict):
             given.update(override.value())
-    for par in (design or {}).get("parameters") or []:
-        if str(par.get("name", "")).startswith(PARAMS_KEY + "."):
-            given.add(par["name"][len(PARAMS_KEY) + 1 :])
+    from sim.sweep.design import parameter_names
+
+    for name in parameter_names(design):
+        if name.startswith(PARAMS_KEY + "."):
+            given.add(name[len(PARAMS_KEY) + 1 :])
     return given
 
 

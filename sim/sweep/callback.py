@@ -106,9 +106,14 @@ def _check_design(config: DictConfig, total: int | None) -> None:
     design = config.get("design")
     if design is None or total is None:
         return
+    from sim.config import ConfigError
     from sim.sweep.design import design_size
 
-    size = design_size(OmegaConf.to_container(design, resolve=True))
+    try:
+        size = design_size(OmegaConf.to_container(design, resolve=True))
+    except ConfigError as err:
+        print(f"config error: {err}", file=sys.stderr)
+        sys.exit(EXIT_CONFIG)
     swept = any(
         o.startswith(("design.sample=", "+design.sample=")) for o in config.hydra.overrides.task
     ) or "design.sample" in (config.hydra.sweeper.get("params") or {})

@@ -1,17 +1,60 @@
-"""Sampling designs for sensitivity analysis (灵敏度分析) with SALib: Latin hypercube, Morris
-elementary effects and Sobol (Saltelli) samples over declared parameter ranges.
+"""Sampling designs (抽样设计): SALib samples for sensitivity analysis (灵敏度分析: Latin hypercube,
+Morris elementary effects and Sobol (Saltelli) samples over declared parameter ranges), and designs
+read from a Parquet file of rows (``method: file``), which calibration, exploration and policy
+search write so that their evaluations run as ordinary sweeps, through any launcher.
 
 A design is data in the run config (``design:``); a sweep runs ``design.sample`` over its rows and
-each run applies its row to the config before validation. The design is regenerated from its own
-seed, so every worker computes the same rows; the report analyses the outcomes with SALib.
+each run applies its row to the config before validation. A SALib design is regenerated from its own
+seed, so every worker computes the same rows; the report analyses the outcomes with SALib. A file
+design's columns are dotted config keys; a missing value (null) in a row leaves that key as
+configured.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
+
+SALIB_METHODS = ("lhs", "morris", "sobol")
+
+
+def _config_error(message: str) -> Exception:
+    from sim.config import ConfigError
+
+    return ConfigError(message)
+
+
+@lru_cache(maxsize=4)
+def _read_rows(path: str, mtime_ns: int) -> list[dict[str, Any]]:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).to_pylist()
+
+
+def file_rows(spec: dict) -> list[dict[str, Any]]:
+    """The rows of a file design, as plain Python values (lists stay lists, null is None)."""
+    path = Path(str(spec.get("file") or ""))
+    try:
+        return _read_rows(str(path), path.stat().st_mtime_ns)
+    except (OSError, ValueError) as err:
+        raise _config_error(
+            f"design.file: cannot read {str(path)!r} ({type(err).__name__}), "
+            "allowed: a Parquet file of design rows"
+        ) from None
+
+
+def parameter_names(spec: dict | None) -> list[str]:
+    """The config keys a design sets."""
+    if not spec:
+        return []
+    if spec.get("method") == "file":
+        rows = file_rows(spec)
+        return list(rows[0]) if rows else []
+    return [str(p.get("name", "")) for p in spec.get("parameters") or []]
 
 
 def problem(spec: dict) -> dict:
@@ -39,6 +82,8 @@ def matrix(spec: dict) -> np.ndarray:
 
 
 def design_size(spec: dict) -> int:
+    if spec["method"] == "file":
+        return len(file_rows(spec))
     k, n = len(spec["parameters"]), int(spec["n"])
     return {"morris": n * (k + 1), "sobol": n * (k + 2)}.get(spec["method"], n)
 
@@ -55,6 +100,8 @@ def apply_design(cfg: DictConfig) -> dict[str, float]:
         from sim.config import ConfigError
 
         raise ConfigError(f"design.sample: got {sample!r}, allowed: an integer in [0, {size - 1}]")
+    if spec["method"] == "file":
+        return _apply_row(cfg, file_rows(spec)[sample])
     values = {}
     for par, value in zip(spec["parameters"], matrix(spec)[sample]):
         current = OmegaConf.select(cfg, par["name"])
@@ -63,6 +110,27 @@ def apply_design(cfg: DictConfig) -> dict[str, float]:
         )
         OmegaConf.update(cfg, par["name"], value, merge=False)
         values[par["name"]] = value
+    return values
+
+
+def _apply_row(cfg: DictConfig, row: dict[str, Any]) -> dict[str, Any]:
+    missing = object()
+    values = {}
+    for key, value in row.items():
+        current = OmegaConf.select(cfg, key, default=missing)
+        if current is missing:
+            raise _config_error(
+                f"design.file: column {key!r} is not a config key, allowed: dotted keys of the config"
+            )
+        if isinstance(current, DictConfig):
+            raise _config_error(
+                f"design.file: column {key!r} is a config group, "
+                f"allowed: its keys (e.g. {key}.{next(iter(current), 'name')})"
+            )
+        if value is None:
+            continue
+        OmegaConf.update(cfg, key, value, merge=False)
+        values[key] = value
     return values
 
 

@@ -32,6 +32,7 @@ from sim.sweep.aggregate import (
     sweep_dir_argument,
     swept_values,
 )
+from sim.sweep.design import SALIB_METHODS
 from sim.sweep.progress import SWEEP_FILE
 
 KEY_OUTCOMES = outcomes.HEADLINE
@@ -323,7 +324,8 @@ def _design_spec(sweep_dir: Path, done: pd.DataFrame) -> dict | None:
     if "design.sample" not in done.columns or not len(done):
         return None
     cfg = yaml.safe_load((sweep_dir / done["run"].iloc[0] / ".hydra" / "config.yaml").read_text())
-    return cfg.get("design")
+    spec = cfg.get("design")
+    return spec if spec and spec.get("method") in SALIB_METHODS else None
 
 
 def main() -> None:
