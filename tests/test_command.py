@@ -87,7 +87,7 @@ def test_did_you_mean_for_names_and_keys(capsys, argv, line):
 
 
 def test_a_misspelt_added_key_gets_the_nearest_key(capsys):
-    assert refused(capsys, "+sinking.shar=0.3").endswith("(did you mean sinking.share?)")
+    assert refused(capsys, "+sinking.shar=0.3").endswith("(did you mean sinking.share or sinking.loss?)")
     assert refused(capsys, "+foo=1") == "config error: foo: got an unknown key, allowed: a key of the config"
 
 

@@ -208,7 +208,7 @@ def _save(fig, out: Path, name: str) -> list[str]:
     for ext in FORMATS:
         atomic_write(
             out / f"{name}.{ext}",
-            lambda tmp, ext=ext: fig.savefig(tmp, format=ext, dpi=200, bbox_inches="tight"),
+            lambda tmp, ext=ext: fig.savefig(tmp, format=ext, dpi=150),
         )
         files.append(f"figures/{name}.{ext}")
     plt.close(fig)
