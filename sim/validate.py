@@ -91,9 +91,12 @@ def _check_names(run: RunConfig) -> None:
         raise ConfigError(
             f"sinking.policy: got {run.sinking.policy!r}, allowed: one of {sorted(SINKING_POLICIES)}"
         )
-    for name in unknown_outcomes(run.report.outcomes or []):
-        hint = sim_overrides.did_you_mean(name, OUTCOMES)
-        raise ConfigError(f"report.outcomes: got {name!r}, allowed: outcome names (sim/outcomes.py){hint}")
+    wrong = unknown_outcomes(run.report.outcomes or [])
+    if wrong:
+        hint = sim_overrides.did_you_mean(wrong[0], OUTCOMES)
+        raise ConfigError(
+            f"report.outcomes: got {wrong[0]!r}, allowed: outcome names (sim/outcomes.py){hint}"
+        )
 
 
 def _article_mode(governance: dict, specs: dict[str, SubdistrictSpec], given: set[str]) -> dict:

@@ -254,10 +254,10 @@ def _legend(fig, ax, title: str | None) -> None:
 
 def figure_paired(table: pd.DataFrame, factor: str, baseline, rest: list[str], names, lang, out) -> list[str]:
     """The headline: each condition's paired difference from the baseline, one panel per outcome."""
-    levels = [v for v in ordered(table[factor])]
-    table = table.assign(_group=_hue(table, rest, lang)[0])
-    groups = _hue(table, rest, lang)[1]
-    palette = _palette(groups, len(rest) == 1 and is_ordinal(table[rest[0]]))
+    levels = ordered(table[factor])
+    group_of, groups, ordinal = _hue(table, rest, lang)
+    table = table.assign(_group=group_of)
+    palette = _palette(groups, ordinal)
     fig, axes = plt.subplots(
         1,
         len(names),
@@ -333,9 +333,9 @@ def figure_levels(stats_: pd.DataFrame, by: list[str], names, lang: str, out: Pa
     x = "governance" if "governance" in by else by[0]
     rest = [c for c in by if c != x]
     xs = ordered(stats_[x])
-    stats_ = stats_.assign(_group=_hue(stats_, rest, lang)[0])
-    groups = _hue(stats_, rest, lang)[1]
-    palette = _palette(groups, len(rest) == 1 and is_ordinal(stats_[rest[0]]))
+    group_of, groups, ordinal = _hue(stats_, rest, lang)
+    stats_ = stats_.assign(_group=group_of)
+    palette = _palette(groups, ordinal)
     fig, axes = plt.subplots(
         1, len(names), figsize=(PANEL_W * len(names), PANEL_H + 0.8), squeeze=False, layout="constrained"
     )
@@ -396,9 +396,9 @@ def figure_heatmap(done: pd.DataFrame, by: list[str], names, lang: str, out: Pat
 
 def figure_response(stats_: pd.DataFrame, by: list[str], x: str, names, lang: str, out: Path) -> list[str]:
     hue_keys = [c for c in by if c != x]
-    stats_ = stats_.assign(_hue=_hue(stats_, hue_keys, lang)[0])
-    hues = _hue(stats_, hue_keys, lang)[1]
-    palette = _palette(hues, len(hue_keys) == 1 and is_ordinal(stats_[hue_keys[0]]))
+    hue_of, hues, ordinal = _hue(stats_, hue_keys, lang)
+    stats_ = stats_.assign(_hue=hue_of)
+    palette = _palette(hues, ordinal)
     fig, axes = plt.subplots(
         1,
         len(names),
