@@ -1,6 +1,7 @@
 """Vertical-community governance simulation (立体社区治理仿真).
 
-Public API: :class:`VerticalCommunityModel` (a standard Mesa model) and :func:`run`.
+Public API: :class:`VerticalCommunityModel` (a standard Mesa model), :func:`run` (one run from a
+validated config), :func:`run_sweep` and :func:`load_sweep` (sweeps, :mod:`sim.sweep.api`).
 
 Both are imported on first use (PEP 562), so that light modules such as ``sim.sweep.progress``
 do not load Mesa, pandas and scipy with the package.
@@ -16,10 +17,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sim.model import VerticalCommunityModel
     from sim.run import run
+    from sim.sweep.api import load_sweep, run_sweep
 
-__all__ = ["VerticalCommunityModel", "run"]
+__all__ = ["VerticalCommunityModel", "load_sweep", "run", "run_sweep"]
 
-_PUBLIC = {"VerticalCommunityModel": "sim.model", "run": "sim.run"}
+_PUBLIC = {
+    "VerticalCommunityModel": "sim.model",
+    "run": "sim.run",
+    "load_sweep": "sim.sweep.api",
+    "run_sweep": "sim.sweep.api",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -15,9 +15,11 @@ from hydra._internal.utils import get_args_parser
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import OverrideParseException
 from omegaconf import DictConfig
+from tabulate import tabulate
 
-from sim import metrics, overrides, rundir, steady
+from sim import metrics, outcomes, overrides, rundir, steady
 from sim.config import CONFIG_DIR, ConfigError, RunConfig, config_hash, group_options
+from sim.i18n import term
 from sim.results import check_files, manifest, now, write_json, write_parquet
 from sim.run import key_parameters, run
 from sim.sweep import claims, progress
@@ -129,23 +131,49 @@ def previous_result(run_dir: Path, digest: str) -> dict | None:
     return summary
 
 
-def print_summary(summary: dict, run_dir: Path) -> None:
+def print_summary(summary: dict, run_dir: Path, lang: str = "en") -> None:
+    """The run's final outcomes as a table, labelled in ``lang`` (report.lang) with the config name
+    of each outcome beside its label, so that the table maps onto the files' columns."""
     if summary["status"] != "completed":
         print(f"run failed: {summary['error']}", file=sys.stderr)
         return
-    print(
+    print(run_line(summary, lang))
+    rows = []
+    for name in metrics.OUTCOMES:
+        value = summary["final"][name]
+        shown = UNDEFINED[lang] if value is None else f"{value:.4f}"
+        rows.append([outcomes.label(name, lang, unit=True), name, shown])
+    header = [FINAL_HEADER[lang], "", ""]
+    print(tabulate(rows, headers=header, colalign=("left", "left", "right"), disable_numparse=True))
+    state = summary["steady_state"]
+    if lang == "zh":
+        reached = f"第 {state['week']} 周起" if state["reached"] else "未达到"
+        still = "、".join(outcomes.label(name, "zh") for name in state["drifting"])
+        drifting = f"（仍在变化：{still}）" if still else ""
+        print(f"稳态：{reached}{drifting}")
+        print(f"结果目录：{run_dir}")
+        return
+    reached = f"from week {state['week']}" if state["reached"] else "not reached"
+    drifting = f" (still drifting: {', '.join(state['drifting'])})" if state["drifting"] else ""
+    print(f"steady state: {reached}{drifting}")
+    print(f"results: {run_dir}")
+
+
+FINAL_HEADER = {"en": "final outcome", "zh": "最终结果"}
+UNDEFINED = {"en": "undefined", "zh": "无定义"}
+
+
+def run_line(summary: dict, lang: str) -> str:
+    if lang == "zh":
+        return (
+            f"{term(summary['scenario'], 'zh')} | {term(summary['governance'], 'zh')} | "
+            f"{term(summary['sinking'], 'zh')} | 随机种子 {summary['seed']} | {summary['steps']} 周 | "
+            f"{summary['runtime_s']:.2f} 秒"
+        )
+    return (
         f"{summary['scenario']} | {summary['governance']} | sinking={summary['sinking']} | "
         f"seed={summary['seed']} | {summary['steps']} weeks | {summary['runtime_s']:.2f} s"
     )
-    for name in metrics.OUTCOMES:
-        value = summary["final"][name]
-        print(f"  {name:<26} {'undefined' if value is None else f'{value:.4f}':>12}")
-    state = summary["steady_state"]
-    print(
-        f"  steady state: {'from week ' + str(state['week']) if state['reached'] else 'not reached'}"
-        + (f" (still drifting: {', '.join(state['drifting'])})" if state["drifting"] else "")
-    )
-    print(f"results: {run_dir}")
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
@@ -161,7 +189,7 @@ def _hydra_main(cfg: DictConfig) -> None:
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
         sys.exit(EXIT_CONFIG)
-    print_summary(summary, run_dir)
+    print_summary(summary, run_dir, cfg.get("report", {}).get("lang", "en"))
     if summary["status"] != "completed":
         sys.exit(EXIT_FAILED)
 

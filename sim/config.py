@@ -491,6 +491,24 @@ class LimitsConfig:
     max_hours: float = 6.0
 
 
+REPORT_LANGUAGES = ("en", "zh")
+
+
+@dataclass
+class ReportConfig:
+    """How results are presented (报告): the language of the printed table and of sweep reports, and
+    the outcomes a sweep report shows (None: the headline set of ``sim.outcomes``; names are checked
+    in ``sim.validate``). Not model parameters: they are left out of the config hash."""
+
+    lang: str = "en"
+    outcomes: list[str] | None = None
+
+    def check(self) -> None:
+        _check(self.lang in REPORT_LANGUAGES, "report.lang", f"one of {list(REPORT_LANGUAGES)}", self.lang)
+        if self.outcomes is not None:
+            _check(len(self.outcomes) > 0, "report.outcomes", "a non-empty list of outcome names", [])
+
+
 @dataclass
 class RunConfig:
     seed: int = 0
@@ -505,6 +523,7 @@ class RunConfig:
     outputs: OutputsConfig = field(default_factory=OutputsConfig)
     design: DesignConfig | None = None
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
 
     def check(self) -> None:
         _check(self.seed >= 0, "seed", "an integer >= 0", self.seed)
@@ -579,10 +598,13 @@ def group_options(group: str) -> list[str]:
     return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
 
 
+NOT_HASHED = ("limits", "report")
+
+
 def config_hash(run: RunConfig) -> str:
     """Stable hash of a resolved configuration: equal configs give equal hashes. The resource
-    limits are not part of what a run computes, so they are left out."""
-    data = {k: v for k, v in to_dict(run).items() if k != "limits"}
+    limits and the report's presentation are not part of what a run computes, so they are left out."""
+    data = {k: v for k, v in to_dict(run).items() if k not in NOT_HASHED}
     blob = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

@@ -52,6 +52,18 @@ TERMS: dict[str, tuple[str, str]] = {
     "vertical_community": ("Vertical community", "立体社区"),
     "resource_sinking": ("Resource sinking", "资源下沉"),
     "week": ("Week", "周"),
+    # swept keys, as column headers and axis titles of sweep reports
+    "scenario": ("Scenario", "情景"),
+    "governance": ("Governance mode", "治理模式"),
+    "governance.mechanisms": ("Mechanisms", "治理机制"),
+    "sinking": ("Sinking policy", "资源下沉方式"),
+    "sinking.share": ("Share sunk", "下沉比例"),
+    "sinking.depth": ("Sinking depth", "下沉层级"),
+    "structure": ("Structural alternative", "结构性假设"),
+    "budget.per_person_per_step": ("Budget (RU per person per week)", "预算（RU/人/周）"),
+    "steps": ("Weeks", "周数"),
+    "seed": ("Seed", "随机种子"),
+    "baseline": ("Baseline", "基线"),
 }
 
 

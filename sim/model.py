@@ -8,6 +8,7 @@ into sim.behaviour, applied to everyone at once (synchronous update within the s
 
 from __future__ import annotations
 
+import secrets
 from functools import partial
 from typing import Any
 
@@ -16,7 +17,16 @@ import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
 from sim import metrics
-from sim.agents import PERSON_CLASSES, Enterprise, Member, Person, create_views
+from sim.agents import (
+    PERSON_CLASSES,
+    Enterprise,
+    Member,
+    PartyCommittee,
+    Person,
+    Resident,
+    Worker,
+    create_views,
+)
 from sim.behaviour import membership, optional_pgg, outreach, threshold
 from sim.config import PERSON_KINDS, STRATEGIES, ConfigError, RunConfig
 from sim.governance import SITE_POOL, ZONE_POOL, levers_for
@@ -28,6 +38,14 @@ from sim.world import AREA, build_populations, build_world
 from sim.world.population import COOPERATE, DEFECT, LONER, MEMBER, UNCOVERED, WORKER
 
 SCHEDULES = ("batched", "agents")
+FRESH_SEED_BITS = 63  # config seeds are 64-bit signed integers (README, Limits)
+AGENT_KINDS: dict[str, type] = {
+    "member": Member,
+    "worker": Worker,
+    "resident": Resident,
+    "enterprise": Enterprise,
+    "committee": PartyCommittee,
+}
 FLOWS = ("inflow", "spent", "lost", "lapsed")  # RU per week; inflow = change in holdings + the rest
 # The submodels with a per-agent form: on the reference path each agent of the type, in random
 # order, calls the method named here instead of the model applying the rule to everyone at once.
@@ -46,20 +64,32 @@ class VerticalCommunityModel(mesa.Model):
     ``schedule="agents"`` is the straightforward per-agent reference path: each agent in random
     order applies the same rule functions to the state as it is at its turn (docs/VALIDATION.md).
 
-    Construct from preset names (``scenario``, ``governance``, ``sinking``) plus dotted overrides
-    written with double underscores (``sinking__share=0.3``), or from a validated ``config``.
-    ``rng`` seeds everything; by default it is the config's ``seed``.
+    Construct from preset names (``scenario``, ``governance``, ``sinking``; ``None`` takes the
+    default of ``configs/config.yaml``, as ``python -m sim`` does) plus dotted overrides written with
+    double underscores (``sinking__share=0.3``), or from a validated ``config``.
+
+    Seeding follows Mesa's convention: ``rng=None`` (and no ``seed=``) draws a fresh seed, which is
+    recorded as ``model.config.seed`` so that ``rng=model.config.seed`` repeats the run; an integer
+    ``rng`` or ``seed`` is that seed; passing both is an error. A numpy ``Generator``,
+    ``BitGenerator`` or ``SeedSequence`` is accepted too, but then no seed can be recorded. With a
+    ``config``, its own ``seed`` is used.
+
+    ``agent_reporters`` collects agent-level data each week for the kinds of agent named (``member``,
+    ``worker``, ``resident``, ``enterprise``, ``committee``): ``{"member": {"active": "active"}}``,
+    read back with ``model.datacollector.get_agenttype_vars_dataframe(Member)``. People and firms
+    have agents only up to ``agent_views`` (by default 20,000 people and firms; docs/ODD.md).
     """
 
     def __init__(
         self,
-        scenario: str = "small",
-        governance: str = "brand",
-        sinking: str = "need",
+        scenario: str | None = None,
+        governance: str | None = None,
+        sinking: str | None = None,
         rng: Any = None,
         config: RunConfig | None = None,
         agent_views: str | int = "auto",
         schedule: str = "batched",
+        agent_reporters: dict[str, dict[str, Any]] | None = None,
         **overrides: Any,
     ):
         if schedule not in SCHEDULES:
@@ -72,10 +102,12 @@ class VerticalCommunityModel(mesa.Model):
                 "or a numpy Generator, BitGenerator or SeedSequence"
             ) from None
         if config is None:
-            items = [f"scenario={scenario}", f"governance={governance}", f"sinking={sinking}"]
+            groups = {"scenario": scenario, "governance": governance, "sinking": sinking}
+            items = [f"{group}={name}" for group, name in groups.items() if name is not None]
             items += [f"{k.replace('__', '.')}={_override_value(v)}" for k, v in overrides.items()]
-            if rng is not None and isinstance(rng, (int, np.integer)):
-                items.append(f"seed={int(rng)}")
+            seed = _seed_override(rng, overrides)
+            if seed is not None:
+                items.append(f"seed={seed}")
             config = compose(items)
         elif overrides or rng is not None:
             raise TypeError("with a config, set the seed and every parameter in the config itself")
@@ -113,11 +145,28 @@ class VerticalCommunityModel(mesa.Model):
         self._views_by_row.update({("firm", a.index): a for a in self.views["firms"]})
         self.outcomes: dict[str, float] = metrics.compute(self)
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(_outcome, name=name) for name in metrics.OUTCOMES}
+            model_reporters={name: partial(_outcome, name=name) for name in metrics.OUTCOMES},
+            agenttype_reporters=self._agenttype_reporters(agent_reporters or {}),
         )
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ set-up helpers
+
+    def _agenttype_reporters(self, wanted: dict[str, dict[str, Any]]) -> dict[type, dict[str, Any]]:
+        """Mesa's per-type reporters for the kinds named; a kind without agents here is an error,
+        not an empty table."""
+        out = {}
+        for kind, reporters in wanted.items():
+            cls = AGENT_KINDS.get(kind)
+            if cls is None:
+                raise ConfigError(f"agent_reporters: got {kind!r}, allowed: kinds from {sorted(AGENT_KINDS)}")
+            if not any(isinstance(a, cls) for a in self.agents):
+                raise ConfigError(
+                    f"agent_reporters: got {kind!r}, allowed: a kind with agents in this model "
+                    f"({len(self.people):,} people; set agent_views='all' or a larger limit)"
+                )
+            out[cls] = reporters
+        return out
 
     def _index_groups(self) -> None:
         w, p, f = self.world, self.people, self.firms
@@ -595,6 +644,23 @@ class VerticalCommunityModel(mesa.Model):
     def run(self, steps: int | None = None) -> None:
         for _ in range(self.config.steps if steps is None else steps):
             self.step()
+
+
+def _seed_override(rng: Any, overrides: dict[str, Any]) -> int | None:
+    """The seed to compose: ``seed=``, an integer ``rng``, or a fresh one when neither is given
+    (Mesa's convention for ``rng=None``); None for a Generator-like ``rng``, which has no seed."""
+    if rng is not None and "seed" in overrides:
+        raise ConfigError(
+            f"rng, seed: got rng={rng!r} and seed={overrides['seed']!r}, "
+            "allowed: one of them (both seed the run)"
+        )
+    if "seed" in overrides:
+        return None  # composed with the other overrides
+    if rng is None:
+        return secrets.randbits(FRESH_SEED_BITS)
+    if isinstance(rng, (int, np.integer)):
+        return int(rng)
+    return None
 
 
 def _outcome(model: VerticalCommunityModel, name: str) -> float:

@@ -91,6 +91,12 @@ def unknown_key(err: BaseException) -> str | None:
     return None
 
 
+def did_you_mean(got: str, known: Iterable[str], cutoff: float = 0.6) -> str:
+    """`` (did you mean X?)`` for the nearest of ``known`` (difflib), or an empty string."""
+    close = difflib.get_close_matches(str(got), [str(k) for k in known], n=2, cutoff=cutoff)
+    return f" (did you mean {' or '.join(close)}?)" if close else ""
+
+
 def unknown_key_message(
     missing: str, overrides: list[Override], config_dir: Path, group_options: GroupOptions
 ) -> str:
@@ -113,14 +119,15 @@ def config_keys(config_dir: Path, overrides: list[str]) -> list[str]:
             cfg = compose(config_name="config", overrides=overrides, return_hydra_config=True)
     except Exception:  # these keys only feed suggestions: the caller reports the original error
         return []
-    return list(_dotted(OmegaConf.to_container(cfg, resolve=False), ""))
+    return list(dotted_keys(OmegaConf.to_container(cfg, resolve=False)))
 
 
-def _dotted(node: Any, prefix: str) -> Iterator[str]:
+def dotted_keys(node: Any, prefix: str = "") -> Iterator[str]:
+    """The dotted key of every leaf value of a nested dict."""
     for key, value in node.items():
         path = f"{prefix}.{key}" if prefix else str(key)
         if isinstance(value, dict) and value:
-            yield from _dotted(value, path)
+            yield from dotted_keys(value, path)
         else:
             yield path
 

@@ -12,13 +12,15 @@ from typing import Any
 
 from hydra.errors import OverrideParseException
 from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
+from omegaconf.errors import ConfigKeyError, OmegaConfBaseException
 
 from sim import overrides as sim_overrides
 from sim.config import CONFIG_DIR, ConfigError, RunConfig, check_tree, group_options, reject_targets
 from sim.district_file import load_district
 from sim.governance import MECHANISMS
 from sim.limits import check_resources
+from sim.outcomes import OUTCOMES
+from sim.outcomes import unknown as unknown_outcomes
 from sim.sinking import SINKING_POLICIES
 from sim.world.spec import SubdistrictSpec, parse_scenario
 
@@ -65,10 +67,18 @@ def _scenario_specs(scenario: dict) -> tuple[str, dict[str, SubdistrictSpec]]:
 def _structured(cfg: dict) -> RunConfig:
     try:
         return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(RunConfig), cfg))
+    except ConfigKeyError as err:  # a key the schema does not have (added with +key=...)
+        key = err.full_key or "config"
+        hint = sim_overrides.did_you_mean(key, _schema_keys(), cutoff=0.75)
+        raise ConfigError(f"{key}: got an unknown key, allowed: a key of the config{hint}") from None
     except OmegaConfBaseException as err:
         key = getattr(err, "full_key", None) or "config"
         reason = str(err).splitlines()[0]
         raise ConfigError(f"{key}: {reason}") from None
+
+
+def _schema_keys() -> list[str]:
+    return list(sim_overrides.dotted_keys(OmegaConf.to_container(OmegaConf.structured(RunConfig))))
 
 
 def _check_names(run: RunConfig) -> None:
@@ -80,6 +90,12 @@ def _check_names(run: RunConfig) -> None:
     if run.sinking.policy not in SINKING_POLICIES:
         raise ConfigError(
             f"sinking.policy: got {run.sinking.policy!r}, allowed: one of {sorted(SINKING_POLICIES)}"
+        )
+    wrong = unknown_outcomes(run.report.outcomes or [])
+    if wrong:
+        hint = sim_overrides.did_you_mean(wrong[0], OUTCOMES)
+        raise ConfigError(
+            f"report.outcomes: got {wrong[0]!r}, allowed: outcome names (sim/outcomes.py){hint}"
         )
 
 
@@ -168,4 +184,5 @@ def check_group_choices(overrides: list[str]) -> None:
         choices = group_options(override.key_or_group)
         for choice in sim_overrides.values(override, choices):
             if choice not in choices:
-                raise ConfigError(f"{override.key_or_group}: got {choice!r}, allowed: one of {choices}")
+                hint = sim_overrides.did_you_mean(choice, choices)
+                raise ConfigError(f"{override.key_or_group}: got {choice!r}, allowed: one of {choices}{hint}")

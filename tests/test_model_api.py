@@ -99,3 +99,73 @@ def test_a_config_carries_its_own_seed():
 
     with pytest.raises(TypeError, match="config"):
         VerticalCommunityModel(config=cfg, rng=5)
+
+
+def test_without_rng_each_model_gets_a_fresh_seed_it_records():
+    """Mesa's convention for rng=None: a fresh seed, so replicates differ; the seed is recorded on the
+    model's config, and passing it back repeats the run exactly."""
+    a, b = VerticalCommunityModel("small", steps=4), VerticalCommunityModel("small", steps=4)
+    assert a.config.seed != b.config.seed
+    again = VerticalCommunityModel("small", rng=a.config.seed, steps=4)
+    a.run()
+    again.run()
+    pd.testing.assert_frame_equal(
+        a.datacollector.get_model_vars_dataframe(), again.datacollector.get_model_vars_dataframe()
+    )
+    assert VerticalCommunityModel("small", seed=11).config.seed == 11
+
+
+def test_batch_run_replicates_differ_without_a_seed():
+    results = pd.DataFrame(
+        mesa.batch_run(
+            VerticalCommunityModel,
+            parameters={"scenario": "small", "steps": 6},
+            iterations=3,
+            number_processes=1,
+            display_progress=False,
+        )
+    )
+    assert len(results) == 3 and results["participation_rate"].nunique() == 3
+
+
+def test_rng_and_seed_together_are_refused():
+    import pytest
+
+    from sim.config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"^rng, seed: got rng=1 and seed=2, allowed: one of them"):
+        VerticalCommunityModel("small", rng=1, seed=2)
+
+
+def test_the_python_default_scenario_is_the_command_lines():
+    from sim.validate import compose
+
+    default = compose([])
+    model = VerticalCommunityModel(rng=0, agent_views="none")
+    assert model.config.scenario.name == default.scenario.name == "nanjing_east"
+    assert (model.config.governance.name, model.config.sinking.policy) == (
+        default.governance.name,
+        default.sinking.policy,
+    )
+
+
+def test_agent_reporters_collect_each_week_for_the_kinds_named():
+    import pytest
+
+    from sim.config import ConfigError
+
+    m = VerticalCommunityModel(
+        "small", rng=2, steps=3, agent_reporters={"member": {"active": "active", "belonging": "belonging"}}
+    )
+    m.run()
+    table = m.datacollector.get_agenttype_vars_dataframe(Member)
+    members = int((m.people.kind == 0).sum())
+    assert len(table) == 4 * members and list(table.columns) == ["active", "belonging"]
+    last = table.xs(3, level="Step")["belonging"].to_numpy()
+    assert np.allclose(np.sort(last), np.sort(m.people.belonging[m.people.kind == 0]))
+    with pytest.raises(ConfigError, match="^agent_reporters: got 'members', allowed: kinds from"):
+        VerticalCommunityModel("small", rng=0, agent_reporters={"members": {"active": "active"}})
+    with pytest.raises(ConfigError, match="allowed: a kind with agents in this model"):
+        VerticalCommunityModel(
+            "small", rng=0, agent_views="none", agent_reporters={"worker": {"a": "active"}}
+        )

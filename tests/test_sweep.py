@@ -66,7 +66,7 @@ def test_one_table_per_sweep(serial):
     assert runs.groupby(["governance", "sinking"])["seed"].apply(sorted).map(tuple).nunique() == 1
     sweep_json = json.loads((serial / "sweep.json").read_text())
     assert sweep_json["total_runs"] == 8 and sweep_json["git"]["commit"] and "mesa" in sweep_json["packages"]
-    assert (serial / "report.md").exists() and (serial / "figures" / "final_by_condition.svg").exists()
+    assert (serial / "report.md").exists() and (serial / "figures" / "levels_by_condition.pdf").exists()
 
 
 @pytest.mark.slow

@@ -133,9 +133,9 @@ def _huge(value: object) -> bool:
     return isinstance(value, int) and not -(2**63) <= value < 2**63
 
 
-def sweep_dir_argument(description: str) -> Path:
+def sweep_dir_argument(description: str, prog: str = "python -m sim.sweep.aggregate") -> Path:
     """The SWEEP_DIR of a command line; exit 2 with one line if it is not a sweep directory."""
-    parser = argparse.ArgumentParser(description=description)
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("sweep_dir", type=Path)
     return check_sweep_dir(parser.parse_args().sweep_dir)
 

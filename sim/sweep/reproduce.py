@@ -48,7 +48,8 @@ def _read(path: Path, load):
 
 def main() -> None:
     parser = argparse.ArgumentParser(
-        description="Re-run a run directory from its .hydra snapshot and compare."
+        prog="python -m sim.sweep.reproduce",
+        description="Re-run a run directory from its .hydra snapshot and compare.",
     )
     parser.add_argument("run_dir", type=Path)
     args = parser.parse_args()

@@ -1,0 +1,33 @@
+"""Fonts for Chinese text in saved figures (中文字体).
+
+Noto Sans CJK SC comes with the ``mplfonts`` package, a declared dependency: nothing is downloaded
+at run time, and matplotlib's own installation and cache are left alone (the font file is
+registered with this process's font manager only). Latin text stays in matplotlib's default font;
+matplotlib falls back glyph by glyph to the CJK font for Chinese characters.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+CJK_FAMILY = "Noto Sans CJK SC"
+CJK_FILE = "NotoSansCJKsc-Regular.otf"
+LATIN_FAMILY = "DejaVu Sans"  # matplotlib's bundled default
+
+
+@cache
+def register_cjk() -> str:
+    """Make the CJK font known to matplotlib; return its family name."""
+    from matplotlib import font_manager
+
+    path = resources.files("mplfonts") / "fonts" / CJK_FILE
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def rc(lang: str) -> dict:
+    """matplotlib settings (for ``plt.rc_context``) that render text in ``lang``."""
+    if lang != "zh":
+        return {}
+    return {"font.family": [LATIN_FAMILY, register_cjk()], "axes.unicode_minus": True}
