@@ -39,8 +39,8 @@ from sim import fonts, outcomes
 from sim.i18n import TERMS, term
 from sim.results import atomic_write, write_text
 from sim.sweep.aggregate import RUNS_FILE, TIMESERIES_FILE, aggregate, check_sweep_dir, swept_values
-from sim.sweep.paired import paired_differences
 from sim.sweep.design import SALIB_METHODS
+from sim.sweep.paired import paired_differences
 from sim.sweep.progress import SWEEP_FILE
 
 KEY_OUTCOMES = outcomes.HEADLINE
