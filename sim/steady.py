@@ -1,63 +1,89 @@
 """Steady-state diagnostic (稳态诊断) of a run's weekly outcomes.
 
-A rate is *steady from week t* when, for every week s >= t up to the end of the run, the means of
-the two consecutive windows of ``window`` weeks ending at s differ by less than ``tolerance``. The
-run is steady from the first week at which every diagnosed rate is; a rate still drifting at the
-end of the run makes the run "not reached" and is named. Cumulative reach only grows and is not
-diagnosed (a year's reach is). Weeks where a rate is undefined (NaN) are left out of its means.
+A rate is *drifting* at week s when the least-squares trend of its last ``TREND_WINDOW`` weeks
+(two years) up to s would move it by ``TOLERANCE`` or more in a year. A rate is *steady from week
+t* when it is not drifting at any week from t + ``TREND_WINDOW`` to the end of the run (checked
+every ``STRIDE`` weeks and at the last week). The run is steady when no rate drifts at its end,
+from the latest week any rate is steady from; rates still drifting at the end are named, with
+their trends. Cumulative reach only grows and is not diagnosed (a year's reach is). Weeks where a
+rate is undefined (NaN) are left out of its trend.
+
+A trend over two years, rather than the change between consecutive half-year means, is used
+because several rates fluctuate from season to season around a level that no longer moves (the
+equity index across a few dozen sites, service access under turnover): the difference of two
+26-week means flags such noise as drift, a two-year trend does not, while a slow approach to a rest
+point (members' attachment, firms' strategies, coverage under turnover) still counts as drift.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
-WINDOW = 26  # weeks: half a year on each side
-TOLERANCE = 0.01  # absolute change of a share between consecutive windows
+WINDOW = 26  # weeks: the late mean, the steady-state estimate reported
+TREND_WINDOW = 104  # weeks: the span of the trend
+TOLERANCE = 0.01  # absolute change of a share in a year, by the trend
+STRIDE = 13  # weeks between the checks that date the steady state (a quarter)
 NOT_DIAGNOSED = ("cumulative_reach",)
 
 
-def steady_from(series: np.ndarray, window: int = WINDOW, tolerance: float = TOLERANCE) -> int | None:
-    """The first week from which the series stays steady to the end, or None if it never does."""
+def yearly_trends(series: np.ndarray, window: int = TREND_WINDOW, stride: int = STRIDE) -> tuple:
+    """Least-squares trend (change per 52 weeks) of the ``window`` weeks ending at each checked
+    week; returns (weeks, trends). Checked weeks run every ``stride`` weeks back from the last."""
     values = np.asarray(series, dtype=float)
     n = len(values)
-    if n < 2 * window + 1:
-        return None
-    defined = ~np.isnan(values)
-    sums = np.concatenate([[0.0], np.cumsum(np.where(defined, values, 0.0))])
-    counts = np.concatenate([[0], np.cumsum(defined)])
+    if n < window:
+        return np.empty(0, dtype=int), np.empty(0)
+    ends = np.unique(np.r_[window - 1, np.arange(n - 1, window - 2, -stride)])
+    y = sliding_window_view(values, window)[ends - window + 1]
+    defined = ~np.isnan(y)
+    t = np.broadcast_to(np.arange(window, dtype=float), y.shape)
+    count = defined.sum(axis=1)
+    t_mean = np.where(defined, t, 0).sum(axis=1) / np.maximum(count, 1)
+    y_mean = np.where(defined, y, 0).sum(axis=1) / np.maximum(count, 1)
+    dt = np.where(defined, t - t_mean[:, None], 0)
+    dy = np.where(defined, y - y_mean[:, None], 0)
+    sxx = (dt * dt).sum(axis=1)
+    slope = np.divide((dt * dy).sum(axis=1), sxx, out=np.zeros(len(ends)), where=sxx > 0)
+    return ends, slope * 52
 
-    def mean(end: np.ndarray) -> np.ndarray:  # mean over weeks end - window + 1 .. end
-        c = counts[end + 1] - counts[end + 1 - window]
-        return np.divide(
-            sums[end + 1] - sums[end + 1 - window], c, out=np.full(len(end), np.nan), where=c > 0
-        )
 
-    ends = np.arange(2 * window, n)
-    change = np.abs(mean(ends) - mean(ends - window))
-    ok = np.where(np.isnan(change), True, change < tolerance)
-    if not ok[-1]:
+def steady_from(series: np.ndarray, window: int = TREND_WINDOW, tolerance: float = TOLERANCE) -> int | None:
+    """The first week from which the series stays steady to the end, or None if it drifts at the
+    end (or is shorter than one trend window)."""
+    ends, trends = yearly_trends(series, window)
+    if not len(ends):
         return None
-    unsteady = np.flatnonzero(~ok)
-    return int(ends[unsteady[-1] + 1] if len(unsteady) else ends[0])
+    drifting = np.abs(trends) >= tolerance
+    if drifting[-1]:
+        return None
+    if not drifting.any():
+        return int(ends[0] - window + 1)
+    return int(ends[np.flatnonzero(drifting)[-1]] + 1)
 
 
 def diagnose(
-    table: pd.DataFrame, rates: tuple[str, ...], window: int = WINDOW, tolerance: float = TOLERANCE
+    table: pd.DataFrame, rates: tuple[str, ...], window: int = TREND_WINDOW, tolerance: float = TOLERANCE
 ) -> dict:
     """Steady-state summary of a run's table (one row per week, step 0 first)."""
-    weeks = {
-        name: steady_from(table[name].to_numpy(), window, tolerance)
-        for name in rates
-        if name not in NOT_DIAGNOSED
-    }
+    weeks, trends = {}, {}
+    for name in rates:
+        if name in NOT_DIAGNOSED:
+            continue
+        series = table[name].to_numpy()[1:]  # step 0 is the initial state, not a week of the run
+        start = steady_from(series, window, tolerance)
+        weeks[name] = None if start is None else start + 1
+        _, per_year = yearly_trends(series, window)
+        trends[name] = float(per_year[-1]) if len(per_year) else None
     drifting = sorted(name for name, week in weeks.items() if week is None)
     return {
         "reached": not drifting,
         "week": None if drifting else max(weeks.values(), default=None),
         "drifting": drifting,
-        "window": window,
-        "tolerance": tolerance,
+        "trend_per_year": {name: trends[name] for name in drifting},
+        "trend_window": window,
+        "tolerance_per_year": tolerance,
     }
 
 
@@ -71,13 +97,18 @@ def summarise(
 ) -> dict:
     """What a run reports: each outcome's last week (``final``), its mean over the last ``window``
     weeks (``late_mean``, the steady-state estimate when the diagnostic says steady) and over
-    weeks 1-52 (``year1``, the transient, when the run is at least a year long), and the
-    steady-state diagnostic. NaN (undefined) weeks are left out of means; undefined is null."""
+    weeks 1-52 (``year1``, the transient, when the run is at least a year long), each rate's
+    trend a year over the last ``TREND_WINDOW`` weeks (``trend``), and the steady-state
+    diagnostic. NaN (undefined) weeks are left out of means; undefined is null."""
     weeks = table.iloc[1:]  # step 0 is the initial state, not a week of the run
+    trends = {k: yearly_trends(weeks[k].to_numpy())[1] for k in rates}
     out = {
         "final": {k: _plain(table[k].iloc[-1]) for k in outcomes},
         "late_mean": {k: _plain(weeks[k].iloc[-window:].mean()) for k in outcomes},
-        "steady_state": diagnose(table, rates, window),
+        "steady_state": diagnose(table, rates),
+        # each rate's trend a year over the last two years: a sweep averages them over seeds to
+        # tell whether a reported mean or paired difference still moves (sim.sweep.paired)
+        "trend": {k: _plain(v[-1]) if len(v) else None for k, v in trends.items()},
     }
     if len(weeks) >= 52:
         out["year1"] = {k: _plain(weeks[k].iloc[:52].mean()) for k in outcomes}

@@ -11,23 +11,41 @@ import pytest
 from sim import VerticalCommunityModel, steady
 
 
-def test_a_constant_series_is_steady_from_two_windows_on():
-    assert steady.steady_from(np.full(120, 0.3), window=26) == 52
+def test_a_constant_series_is_steady_from_the_first_trend_window():
+    assert steady.steady_from(np.full(120, 0.3)) == 0
+    assert steady.steady_from(np.full(103, 0.3)) is None  # shorter than one two-year window
 
 
-def test_a_ramp_is_steady_only_after_it_flattens():
-    weeks = np.arange(300)
-    series = np.minimum(weeks, 150) / 150 * 0.5  # rises by 0.5 over 150 weeks, then flat
-    week = steady.steady_from(series, window=26, tolerance=0.01)
-    assert 150 <= week <= 150 + 52
+def test_a_ramp_is_steady_only_once_its_trend_flattens():
+    weeks = np.arange(400)
+    series = np.minimum(weeks, 150) / 150 * 0.5  # rises by 0.5 over 150 weeks (0.17 a year), then flat
+    week = steady.steady_from(series)
+    # a 104-week window whose trend is below 0.01 a year must lie almost wholly past week 150
+    assert 150 <= week <= 150 + steady.TREND_WINDOW
 
 
-def test_drift_at_the_end_is_not_steady_and_nan_weeks_are_skipped():
-    assert steady.steady_from(np.linspace(0, 1, 200)) is None
-    assert steady.steady_from(np.full(40, 0.5)) is None  # too short for two windows
-    series = np.full(120, 0.4)
+def test_a_slow_trend_is_drift_and_noise_around_a_level_is_not():
+    rng = np.random.default_rng(0)
+    weeks = np.arange(520)
+    # 0.02 a year: below the old half-year-window tolerance, but a real drift
+    assert steady.steady_from(0.5 + 0.02 * weeks / 52) is None
+    # weekly noise of sd 0.01 and a seasonal wave of amplitude 0.01 around a fixed level
+    noisy = 0.6 + rng.normal(0, 0.01, len(weeks)) + 0.01 * np.sin(2 * np.pi * weeks / 52)
+    assert steady.steady_from(noisy) is not None
+    ends, trends = steady.yearly_trends(noisy)
+    # the trend's sampling error (sd / sqrt(sum (t - mean t)^2) a week, x 52 a year) and the
+    # apparent trend of whole waves in a window (6 A P / (pi T^2) a week, A = 0.01, P = 52, T = 104)
+    se = 0.01 / np.sqrt(steady.TREND_WINDOW * (steady.TREND_WINDOW**2 - 1) / 12) * 52
+    wave = 6 * 0.01 * 52 / (np.pi * steady.TREND_WINDOW**2) * 52
+    assert np.abs(trends).max() < wave + 4 * se
+
+
+def test_the_trend_skips_undefined_weeks():
+    series = 0.4 + 0.1 * np.arange(300) / 52  # 0.1 a year
     series[::3] = np.nan
-    assert steady.steady_from(series) == 52
+    ends, trends = steady.yearly_trends(series)
+    assert ends[-1] == 299 and np.allclose(trends, 0.1)
+    assert steady.steady_from(series) is None
 
 
 def test_summary_reports_final_late_first_year_and_undefined_as_null():
@@ -36,7 +54,10 @@ def test_summary_reports_final_late_first_year_and_undefined_as_null():
     assert out["final"] == {"a": 0.2, "b": None}
     assert out["late_mean"]["a"] == pytest.approx(0.2) and out["late_mean"]["b"] is None
     assert out["year1"]["a"] == pytest.approx(0.2)
-    assert out["steady_state"]["reached"] and out["steady_state"]["week"] == 52
+    assert out["steady_state"]["reached"] and out["steady_state"]["week"] == 1
+    assert out["trend"]["a"] == pytest.approx(0.0, abs=1e-12) and out["trend"]["b"] == pytest.approx(0.0)
+    ramp = pd.DataFrame({"a": 0.3 + 0.05 * np.arange(200) / 52})
+    assert steady.summarise(ramp, ("a",), ("a",))["trend"]["a"] == pytest.approx(0.05)
     short = steady.summarise(table.iloc[:30], ("a",), ("a",))
     assert "year1" not in short and not short["steady_state"]["reached"]
 

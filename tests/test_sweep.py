@@ -163,14 +163,14 @@ def test_aggregate_rebuilds_and_reproduce_confirms(serial, tmp_path):
 @pytest.mark.parametrize(
     "experiment, runs",
     [
-        ("mode_comparison", 400),
+        ("mode_comparison", 200),
         ("sinking_policies", 1250),
         ("budget_response", 600),
-        ("article_cases", 160),
+        ("article_cases", 80),
         ("sensitivity", 90),
         ("sensitivity_sobol", 640),
-        ("mechanism_effects", 100),
-        ("structural_robustness", 275),
+        ("mechanism_effects", 50),
+        ("structural_robustness", 165),
     ],
 )
 def test_experiments_compose_with_their_documented_size(experiment, runs):

@@ -73,7 +73,7 @@ def aggregate(sweep_dir: Path) -> pd.DataFrame:
         row["code_version"] = label(summary.get("code"))
         row.update(summary.get("design_values", {}))
         row.update(summary.get("final", {}))
-        for part in ("late_mean", "year1"):
+        for part in ("late_mean", "year1", "trend"):
             row.update({f"{part}_{k}": v for k, v in (summary.get(part) or {}).items()})
         state = summary.get("steady_state") or {}
         row.update(
