@@ -45,7 +45,7 @@ def yearly_trends(series: np.ndarray, window: int = TREND_WINDOW, stride: int = 
     dt = np.where(defined, t - t_mean[:, None], 0)
     dy = np.where(defined, y - y_mean[:, None], 0)
     sxx = (dt * dt).sum(axis=1)
-    slope = np.divide((dt * dy).sum(axis=1), sxx, out=np.zeros(len(ends)), where=sxx > 0)
+    slope = np.divide((dt * dy).sum(axis=1), sxx, out=np.full(len(ends), np.nan), where=sxx > 0)
     return ends, slope * 52
 
 
