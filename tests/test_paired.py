@@ -53,3 +53,22 @@ def test_failed_runs_and_unpaired_seeds_are_left_out():
     runs.loc[(runs["governance"] == "zone") & (runs["seed"] == 0), "status"] = "failed"
     table = paired_differences(runs, "governance", "fragmented", ("participation_rate",), by=("structure",))
     assert (table["pairs"] == 7).all()
+
+
+def test_a_difference_is_steady_when_its_mean_trend_is_below_tolerance_not_when_one_seed_wanders():
+    runs = runs_table()
+    # every seed's zone run still rises by 0.03 a year against its baseline: a shared drift
+    runs["trend_participation_rate"] = np.where(runs["governance"] == "zone", 0.03, 0.0)
+    table = paired_differences(runs, "governance", "fragmented", ("participation_rate",), by=("structure",))
+    assert table["trend_per_year"].tolist() == pytest.approx([0.03] * 3)
+    assert not table["steady"].any()
+    # single pairs wander by +-0.02 a year with no shared direction: the mean over 8 seeds is steady
+    zone = runs["governance"] == "zone"
+    runs["trend_participation_rate"] = np.where(zone, np.where(runs["seed"] % 2 == 0, 0.02, -0.02), 0.0)
+    table = paired_differences(runs, "governance", "fragmented", ("participation_rate",), by=("structure",))
+    assert table["trend_per_year"].tolist() == pytest.approx([0.0] * 3, abs=1e-12)
+    assert table["steady"].all()
+    # only steady-state (late-mean) differences are diagnosed
+    runs["year1_participation_rate"] = runs["late_mean_participation_rate"]
+    year1 = paired_differences(runs, "governance", "fragmented", ("participation_rate",), stat="year1")
+    assert year1["steady"].isna().all()

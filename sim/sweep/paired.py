@@ -7,6 +7,11 @@ condition - baseline, which cancel most of the seed noise both share.
 The interval is the t interval of the mean paired difference over seeds (differences of shares
 are not bounded to [0, 1], so a t interval is appropriate). A difference's *sign* is + or - when
 the interval excludes 0, and 0 otherwise.
+
+A steady-state difference (``late_mean``) is *steady* when it no longer moves: the mean over
+pairs of the two runs' two-year trends (``trend_*`` in the runs table, sim.steady) changes the
+difference by less than ``sim.steady.TOLERANCE`` a year. Averaging over seeds keeps a drift that
+every seed shares and cancels the slow wandering of single runs, which is seed noise.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from scipy import stats
 
 from sim import outcomes
 from sim.results import write_parquet, write_text
+from sim.steady import TOLERANCE
 
 KEY_OUTCOMES = outcomes.HEADLINE
 PAIRED_FILE = "paired.parquet"
@@ -37,7 +43,8 @@ def paired_differences(
     level: float = 0.95,
 ) -> pd.DataFrame:
     """One row per (by..., condition of ``factor`` other than ``baseline``, outcome): the mean
-    paired difference over seeds, its t interval, the number of pairs and the sign."""
+    paired difference over seeds, its t interval, the number of pairs, the sign, and for
+    ``late_mean`` the difference's mean trend a year and whether it is steady."""
     done = runs[runs["status"] == "completed"]
     columns = {o: f"{stat}_{o}" if f"{stat}_{o}" in done.columns else o for o in outcomes}
     keys = [*by, "seed"]
@@ -48,13 +55,22 @@ def paired_differences(
         common = group.index.intersection(base.index)
         for outcome, col in columns.items():
             diff = group.loc[common, col].astype(float) - base.loc[common, col].astype(float)
+            trend_col = f"trend_{outcome}"
+            trend = (
+                group.loc[common, trend_col].astype(float) - base.loc[common, trend_col].astype(float)
+                if stat == "late_mean" and trend_col in done.columns
+                else pd.Series(np.nan, index=diff.index)
+            )
             for where, d in diff.groupby(level=list(by)) if by else [((), diff)]:
+                t = trend.loc[d.index].mean()
                 rows.append(
                     {
                         **dict(zip(by, where if isinstance(where, tuple) else (where,))),
                         factor: condition,
                         "outcome": outcome,
                         **_interval(d.dropna().to_numpy(), level),
+                        "trend_per_year": t,
+                        "steady": bool(abs(t) < TOLERANCE) if np.isfinite(t) else None,
                     }
                 )
     return pd.DataFrame(rows)
