@@ -264,4 +264,4 @@ def test_a_sweep_over_lists_writes_its_tables_and_pairs(tmp_path):
         timeout=120,
     )
     assert paired.returncode == 0, paired.stderr
-    assert set(pd.read_parquet(tmp_path / "paired.parquet")["pairs"]) == {2}
+    assert set(pd.read_parquet(tmp_path / "paired_final.parquet")["pairs"]) == {2}

@@ -29,7 +29,9 @@ from sim.results import write_parquet, write_text
 from sim.steady import TOLERANCE
 
 KEY_OUTCOMES = outcomes.HEADLINE
-PAIRED_FILE = "paired.parquet"
+PAIRED_FILE = (
+    "paired_{stat}.parquet"  # one file per statistic: the commands for each do not clobber each other
+)
 ROBUSTNESS_FILE = "robustness.md"
 
 
@@ -155,7 +157,7 @@ def main() -> None:
         if c in runs.columns and c != factor and runs[c].nunique() > 1
     )
     table = paired_differences(runs, factor, baseline, stat=args.stat, by=by)
-    write_parquet(sweep_dir / PAIRED_FILE, table)
+    write_parquet(sweep_dir / PAIRED_FILE.format(stat=args.stat), table)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     if (
         "structure" in runs.columns
