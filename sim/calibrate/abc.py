@@ -133,6 +133,11 @@ def simulate(
     return stats.reshape(n, len(seeds), k), errors
 
 
+def prior_pdf(prior, thetas: pd.DataFrame) -> np.ndarray:
+    """The prior density of each row (the parameters are independent a priori)."""
+    return np.prod([prior[name].pdf(thetas[name].to_numpy()) for name in thetas.columns], axis=0)
+
+
 def _propose(spec: Spec, prior, transition, size: int) -> pd.DataFrame:
     names = [p.name for p in spec.parameters]
     if transition is None:
@@ -140,16 +145,14 @@ def _propose(spec: Spec, prior, transition, size: int) -> pd.DataFrame:
     kept: list[pd.DataFrame] = []
     while sum(len(k) for k in kept) < size:
         draws = transition.rvs(size=size)
-        inside = np.array([prior.pdf(dict(row)) > 0 for _, row in draws[names].iterrows()])
-        kept.append(draws.loc[inside, names])
+        kept.append(draws.loc[prior_pdf(prior, draws[names]) > 0, names])
     return pd.concat(kept, ignore_index=True).iloc[:size].reset_index(drop=True)
 
 
 def _weights(spec: Spec, thetas: pd.DataFrame, prior, transition) -> np.ndarray:
     if transition is None:
         return np.ones(len(thetas))
-    prior_pdf = np.array([prior.pdf(dict(row)) for _, row in thetas.iterrows()])
-    return prior_pdf / transition.pdf(thetas)
+    return prior_pdf(prior, thetas) / transition.pdf(thetas)
 
 
 def _weighted_quantile(values: np.ndarray, weights: np.ndarray, alpha: float) -> float:
@@ -161,10 +164,12 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, alpha: float) ->
     return float(weighted_quantile(values[finite], weights[finite] / weights[finite].sum(), alpha=alpha))
 
 
-def run_abc(spec: Spec, targets: list[Target], out: Path, progress=print) -> Result:
+def run_abc(spec: Spec, targets: list[Target], out: Path, progress=None) -> Result:
     """Run (or resume) the ABC-SMC of ``spec`` into ``out``; return its generations and every evaluation."""
     import pyabc
 
+    out = Path(out)
+    progress = progress or (lambda line: print(line, flush=True))
     prior = prior_of(spec)
     names = [p.name for p in spec.parameters]
     columns = statistic_columns(targets)
