@@ -94,11 +94,15 @@ def test_the_ready_config_and_the_draws_work_for_any_run(recovered):
     assert cfg.behaviour.outreach.join_probability == pytest.approx(means.iloc[1], abs=1e-6)
     draws = pd.read_parquet(out / "posterior_draws.parquet")
     assert list(draws.columns) == list(TRUTH) and len(draws) == spec.posterior_draws
-    done = subprocess.run(
-        [sys.executable, "-m", "sim", "scenario=small", "steps=2", "+design.method=file",
-         f"+design.file={out / 'posterior_draws.parquet'}", "+design.sample=3", f"hydra.run.dir={out.parent / 'one'}"],
-        capture_output=True, text=True,
-    )  # fmt: skip
+    design = [f"+design.file={out / 'posterior_draws.parquet'}", "+design.sample=3"]
+    command = [
+        "scenario=small",
+        "steps=2",
+        "+design.method=file",
+        *design,
+        f"hydra.run.dir={out.parent / 'one'}",
+    ]
+    done = subprocess.run([sys.executable, "-m", "sim", *command], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     applied = json.loads((out.parent / "one" / "summary.json").read_text())["design_values"]
     assert applied == pytest.approx(draws.iloc[3].to_dict())
