@@ -1,13 +1,15 @@
 """Calibration (sim.calibrate): the spec's checks, the batch ABC-SMC on a stand-in simulator, the
 posterior's identifiability verdicts, the variance decomposition, and the command's bad-input lines."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
 from sim.calibrate import abc, posterior, uncertainty
-from sim.calibrate.cli import main
+from sim.calibrate.cli import main, prepare_output
 from sim.calibrate.spec import Parameter, Spec, parse
 from sim.config import ConfigError
 from sim.targets import Target
@@ -33,9 +35,12 @@ SPEC = Spec(
 
 
 def _toy(thetas, seeds, targets, spec, directory):
-    """Stand-in for the model: statistic 1 is a, statistic 2 is b; c has no effect (not identifiable)."""
-    stats = thetas[["a", "b"]].to_numpy()[:, None, :].repeat(len(seeds), axis=1)
-    return stats, pd.Series([""] * len(thetas))
+    """Stand-in for the model: statistic 1 is a, statistic 2 is b; c has no effect (not identifiable),
+    except that runs with c > 0.98 fail."""
+    stats = thetas[["a", "b"]].to_numpy()[:, None, :].repeat(len(seeds), axis=1).copy()
+    failed = (thetas["c"] > 0.98).to_numpy()
+    stats[failed] = np.nan
+    return stats, pd.Series(np.where(failed, "small: RuntimeError: boom", ""))
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +60,10 @@ def test_abc_smc_shrinks_epsilon_and_stops_at_the_tolerance(toy):
     assert (post["distance"] <= 1.0).all()  # every target within its tolerance
     # weights after generation 0 are importance weights, not all equal
     assert post["weight"].std() > 0
+    # failed evaluations are recorded with their error and never accepted; the search goes on
+    evaluations = pd.concat(toy.evaluations)
+    failed = evaluations[evaluations["error"] != ""]
+    assert len(failed) > 0 and np.isinf(failed["distance"]).all() and not failed["passed"].any()
 
 
 @pytest.mark.slow  # pyabc alone takes seconds to import
@@ -161,21 +170,35 @@ def _bad_targets(tmp_path, **change):
             "config error: calibration: got 'nope', allowed: one of ['shanghai_buildings'",
         ),
         (["TARGETS:statistic=reach"], "targets[0].statistic: got 'reach', allowed: a statistic"),
-        (["TARGETS:scenario=pudong"], "targets[0].scenario: got 'pudong', allowed: one of"),
+        pytest.param(
+            ["TARGETS:scenario=pudong"],
+            "targets[0].scenario: got 'pudong', allowed: one of",
+            marks=pytest.mark.slow,
+        ),
         (
             ["calibration.parameters.0.high=0.01"],
             "parameters[0].high: got 0.01, allowed: a number > low = 0.05",
         ),
-        (
+        pytest.param(
             ["calibration.parameters=[{name:behaviour.participation.nope,low:0,high:1}]"],
             "parameters[0].name: got 'behaviour.participation.nope', allowed: the dotted key of a number",
+            marks=pytest.mark.slow,
         ),
         (
             ["calibration.parameters=[{name:behaviour.participation.availability,low:0.5,high:2}]"],
             "at the high end of its prior and scenario=nanjing_east: "
             "behaviour.participation.availability: got 2.0",
         ),
-        (["sinking.share=3"], "at the low end of its prior and scenario=nanjing_east: sinking.share: got 3"),
+        pytest.param(
+            ["calibration.parameters=[{name:behaviour.coproduction.group_size,low:2,high:9}]"],
+            "parameters[0].name: got 'behaviour.coproduction.group_size', allowed: a real-valued key",
+            marks=pytest.mark.slow,
+        ),
+        pytest.param(
+            ["sinking.share=3"],
+            "at the low end of its prior and scenario=nanjing_east: sinking.share: got 3",
+            marks=pytest.mark.slow,
+        ),
     ],
 )
 def test_bad_input_to_the_command_is_one_line_exit_2_and_nothing_written(tmp_path, capsys, argv, message):
@@ -196,16 +219,40 @@ def test_bad_input_to_the_command_is_one_line_exit_2_and_nothing_written(tmp_pat
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) in ([], ["targets.yaml"])
 
 
-def test_an_output_directory_of_other_files_or_another_calibration_is_refused(tmp_path, capsys):
+def test_an_output_directory_of_other_files_or_another_calibration_is_refused(tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     (other / "notes.txt").write_text("mine")
-    with pytest.raises(SystemExit) as exit_:
-        main(["+calibration=shanghai_buildings", f"calibration.output={other}"])
-    assert exit_.value.code == 2 and "holds files but no calibration.json" in capsys.readouterr().err
-    assert sorted(p.name for p in other.iterdir()) == ["notes.txt"]
+    spec = Spec(**{**SPEC.__dict__, "output": str(other)})
+    with pytest.raises(ConfigError, match="holds files but no calibration.json"):
+        prepare_output(spec)
     (other / "notes.txt").unlink()
     (other / "calibration.json").write_text('{"name": "other", "digest": "0"}')
-    with pytest.raises(SystemExit):
-        main(["+calibration=shanghai_buildings", f"calibration.output={other}"])
-    assert "holds calibration 'other' with another spec" in capsys.readouterr().err
+    with pytest.raises(ConfigError, match="holds calibration 'other' with another spec"):
+        prepare_output(spec)
+    (other / "calibration.json").write_text(json.dumps({"name": "toy", "digest": spec.digest()}))
+    assert prepare_output(spec) == other.resolve()  # its own: resumed
+    with pytest.raises(ConfigError, match="calibration.output: got '.', allowed: a new or empty directory"):
+        prepare_output(Spec(**{**SPEC.__dict__, "output": "."}))
+
+
+def test_the_decomposition_is_per_condition_and_leaves_out_draws_with_a_failed_run():
+    rng = np.random.default_rng(2)
+    rows = [
+        {"governance": g, "design.sample": d, "seed": s, "status": "completed", "late_mean_org_coverage": v}
+        for g, shift in (("fragmented", 0.0), ("brand", 0.1))
+        for d, draw_effect in enumerate(np.linspace(-0.075, 0.075, 6))
+        for s in range(4)
+        for v in [0.5 + shift + draw_effect + rng.normal(0, 0.01)]
+    ]
+    runs = pd.DataFrame(rows)
+    runs.loc[
+        (runs["governance"] == "brand") & (runs["design.sample"] == 5) & (runs["seed"] == 0), "status"
+    ] = "failed"
+    table = uncertainty.decompose(runs, ["governance"], ["org_coverage"], "late_mean").set_index("governance")
+    assert table.loc["fragmented", "draws"] == 6 and table.loc["brand", "draws"] == 5
+    assert table.loc["brand", "mean"] - table.loc["fragmented", "mean"] == pytest.approx(0.1, abs=0.05)
+    # draws differ with variance 0.00315 (brand's five left: 0.00225), seeds with 0.0001
+    assert (table["share_parameter"] > 0.9).all()
+    assert table.loc["fragmented", "var_parameter"] == pytest.approx(0.00315, rel=0.15)
+    assert table.loc["brand", "var_parameter"] == pytest.approx(0.00225, rel=0.15)
