@@ -18,7 +18,7 @@ from sim.calibrate.spec import Spec, check_overrides, parse, targets_of
 from sim.config import CONFIG_DIR, ConfigError, group_options
 from sim.results import REPO_ROOT, now, package_versions, write_json, write_parquet, write_text
 from sim.sweep.batch import BatchError
-from sim.sweep.claims import claim
+from sim.sweep.claims import LOCK_FILE, claim
 from sim.version import code_version, label
 
 EXIT_CONFIG = 2
@@ -120,7 +120,8 @@ def prepare_output(spec: Spec) -> Path:
             raise ConfigError(f"calibration.output: got {spec.output!r}, allowed: {allowed}")
     if out.exists() and not out.is_dir():
         raise ConfigError(f"calibration.output: got {spec.output!r} (a file), allowed: {allowed}")
-    if out.is_dir() and any(out.iterdir()):
+    # a lock file alone is what a run killed before its first write leaves
+    if out.is_dir() and any(p.name != LOCK_FILE for p in out.iterdir()):
         try:
             state = json.loads((out / STATE_FILE).read_text())
         except (OSError, ValueError):
