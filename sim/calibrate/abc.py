@@ -149,7 +149,7 @@ def _propose(spec: Spec, prior, transition, size: int) -> pd.DataFrame:
     return pd.concat(kept, ignore_index=True).iloc[:size].reset_index(drop=True)
 
 
-def _weights(spec: Spec, thetas: pd.DataFrame, prior, transition) -> np.ndarray:
+def _weights(thetas: pd.DataFrame, prior, transition) -> np.ndarray:
     if transition is None:
         return np.ones(len(thetas))
     return prior_pdf(prior, thetas) / transition.pdf(thetas)
@@ -201,11 +201,11 @@ def run_abc(spec: Spec, targets: list[Target], out: Path, progress=None) -> Resu
             frame = thetas.copy()
             frame[columns] = stats
             frame["distance"] = dist
-            frame["weight"] = _weights(spec, thetas, prior, transition)
+            frame["weight"] = _weights(thetas, prior, transition)
             frame["error"] = errors
             frame.insert(0, "generation", t)
             frame.insert(1, "batch", b)
-            frame["passed"] = dist <= epsilon
+            frame["passed"] = np.isfinite(dist) & (dist <= epsilon)  # a failed run never passes
             gen.evaluated += len(frame)
             gen.passed += int(frame["passed"].sum())
             gen.batches += 1
@@ -214,7 +214,8 @@ def run_abc(spec: Spec, targets: list[Target], out: Path, progress=None) -> Resu
             result.evaluations.append(frame)
             progress(
                 f"[calibrate] generation {t} batch {b}: {int(frame['passed'].sum())}/{len(frame)} within "
-                f"epsilon {epsilon:.3g} ({sum(len(a) for a in accepted)}/{spec.population} accepted)"
+                f"epsilon {epsilon:.3g} ({min(sum(len(a) for a in accepted), spec.population)}/"
+                f"{spec.population} kept)"
             )
             if sum(len(a) for a in accepted) >= spec.population:
                 break

@@ -70,7 +70,7 @@ def figure_pairs(spec: Spec, posterior: pd.DataFrame, out: Path) -> str | None:
         posterior[names], posterior["weight"].to_numpy(), limits=limits, names={n: _short(n) for n in names}
     )
     fig = np.asarray(arr).ravel()[0].figure
-    fig.suptitle("Pairwise posteriors", fontsize=10)
+    fig.suptitle("Pairwise posteriors", fontsize=10, y=1.01)
     return _save(fig, out, "pairs")
 
 
