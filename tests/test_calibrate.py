@@ -225,15 +225,20 @@ def test_an_output_directory_of_other_files_or_another_calibration_is_refused(tm
     (other / "notes.txt").write_text("mine")
     spec = Spec(**{**SPEC.__dict__, "output": str(other)})
     with pytest.raises(ConfigError, match="holds files but no calibration.json"):
-        prepare_output(spec)
+        prepare_output(spec, TARGETS)
     (other / "notes.txt").unlink()
     (other / "calibration.json").write_text('{"name": "other", "digest": "0"}')
     with pytest.raises(ConfigError, match="holds calibration 'other' with another spec"):
-        prepare_output(spec)
-    (other / "calibration.json").write_text(json.dumps({"name": "toy", "digest": spec.digest()}))
-    assert prepare_output(spec) == other.resolve()  # its own: resumed
+        prepare_output(spec, TARGETS)
+    rows = [t.__dict__ for t in TARGETS]
+    (other / "calibration.json").write_text(
+        json.dumps({"name": "toy", "digest": spec.digest(), "targets": rows})
+    )
+    assert prepare_output(spec, TARGETS) == other.resolve()  # its own: resumed
+    with pytest.raises(ConfigError, match="against other target rows"):
+        prepare_output(spec, TARGETS[:1])
     with pytest.raises(ConfigError, match="calibration.output: got '.', allowed: a new or empty directory"):
-        prepare_output(Spec(**{**SPEC.__dict__, "output": "."}))
+        prepare_output(Spec(**{**SPEC.__dict__, "output": "."}), TARGETS)
 
 
 def test_the_decomposition_is_per_condition_and_leaves_out_draws_with_a_failed_run():

@@ -110,9 +110,9 @@ def check_model(spec: Spec, cfg: DictConfig, scenarios: list[str]) -> None:
                 ) from None
 
 
-def prepare_output(spec: Spec) -> Path:
-    """The output directory: new, empty, or this very calibration's (then it is resumed); anything else
-    is refused before anything is written."""
+def prepare_output(spec: Spec, targets: list) -> Path:
+    """The output directory: new, empty, or this very calibration's, same spec and same target rows
+    (then it is resumed); anything else is refused before anything is written."""
     out = Path(spec.output).expanduser().resolve()
     allowed = "a new or empty directory, or one this calibration wrote"
     for protected in (Path.cwd().resolve(), REPO_ROOT):
@@ -133,6 +133,11 @@ def prepare_output(spec: Spec) -> Path:
             raise ConfigError(
                 f"calibration.output: got {spec.output!r}, which holds calibration {state.get('name')!r} "
                 f"with another spec (digest {state.get('digest')} vs {spec.digest()}), allowed: {allowed}"
+            )
+        if state.get("targets") != [asdict(t) for t in targets]:
+            raise ConfigError(
+                f"calibration.output: got {spec.output!r}, which holds calibration {state.get('name')!r} "
+                f"against other target rows (edited since), allowed: {allowed}"
             )
     return out
 
@@ -209,7 +214,7 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     try:
         spec, targets = load(argv)
-        out = prepare_output(spec)
+        out = prepare_output(spec, targets)
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
         sys.exit(EXIT_CONFIG)
