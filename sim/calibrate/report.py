@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from sim.calibrate.posterior import RIDGE, WEAK
 from sim.calibrate.spec import Spec
 from sim.outcomes import label
 
@@ -114,7 +115,7 @@ def write(
         figure_pairs(spec, posterior, out),
         figure_ppc(check, ppc_runs, out),
     ]
-    flat = table[table["contraction"] < 0.2]["parameter"].tolist()
+    flat = table[table["contraction"] < WEAK]["parameter"].tolist()
     lines = [
         f"# Calibration `{spec.name}` (校准)",
         "",
@@ -137,7 +138,7 @@ def write(
         + (", ".join(f"`{n}`" for n in flat) if flat else "none")
         + ".",
         "",
-        "Ridges (|weighted correlation| >= 0.6: the targets fix a combination, not each parameter): "
+        f"Ridges (|weighted correlation| >= {RIDGE}: the targets fix a combination, not each parameter): "
         + ("; ".join(f"`{a}` and `{b}` (r = {r:+.2f})" for a, b, r in ridges) if ridges else "none")
         + ".",
         "",
