@@ -1,0 +1,7 @@
+"""``python -m sim.calibrate +calibration=NAME [overrides]``: calibrate behavioural parameters against a
+target set by batch ABC-SMC (see :mod:`sim.calibrate`)."""
+
+from sim.calibrate.cli import main
+
+if __name__ == "__main__":
+    main()

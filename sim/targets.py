@@ -1,0 +1,143 @@
+"""Calibration targets (校准目标): observed patterns as data, and the named statistics they compare with.
+
+A *target set* is a YAML file in ``configs/targets/`` (or any path): a list of rows
+``{statistic, scenario, value, tolerance, source}``. A *statistic* is a name in :data:`STATISTICS`, a
+function ``f(table, summary) -> float`` of one run's weekly table (``timeseries.parquet``, one row per
+week, step 0 first) and its ``summary.json`` dict (``final``, ``late_mean``, ``year1``,
+``steady_state``). The registry is the one place calibration, scenario discovery and policy search
+take statistics from; a researcher adds survey figures as target rows, with no code.
+
+Registered statistics:
+
+- ``final_<rate>``, ``late_<rate>``, ``year1_<rate>`` for every rate outcome of ``sim.metrics.RATES``:
+  the last week, the mean of the last 26 weeks, the mean of weeks 1-52 (docs/ODD.md 7.16);
+- ``late_range_<rate>`` for the participation rates: the 90th minus the 10th percentile of the weekly
+  rate over the last 26 weeks (how much weekly participation swings);
+- ``late_reach_ratio``: a year's reach over weekly participation in the last 26 weeks (how many more
+  people take part over a year than in a week).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.config import CONFIG_DIR, ConfigError, group_options
+from sim.metrics import RATES
+from sim.steady import WINDOW
+
+Statistic = Callable[[pd.DataFrame, dict], float]
+TARGETS_DIR = CONFIG_DIR / "targets"
+FIELDS = ("statistic", "scenario", "value", "tolerance", "source")
+PARTICIPATION = (
+    "participation_rate",
+    "member_participation",
+    "worker_participation",
+    "resident_participation",
+)
+
+
+def _number(value: object) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def _summary_part(part: str, rate: str) -> Statistic:
+    return lambda table, summary: _number((summary.get(part) or {}).get(rate))
+
+
+def _late_range(rate: str) -> Statistic:
+    def statistic(table: pd.DataFrame, summary: dict) -> float:
+        late = table[rate].iloc[1:].iloc[-WINDOW:].dropna()
+        if late.empty:
+            return float("nan")
+        return float(np.percentile(late, 90) - np.percentile(late, 10))
+
+    return statistic
+
+
+def _late_reach_ratio(table: pd.DataFrame, summary: dict) -> float:
+    late = summary.get("late_mean") or {}
+    weekly, reach = _number(late.get("participation_rate")), _number(late.get("reach_52w"))
+    return reach / weekly if weekly > 0 else float("nan")
+
+
+STATISTICS: dict[str, Statistic] = {
+    **{f"final_{r}": _summary_part("final", r) for r in RATES},
+    **{f"late_{r}": _summary_part("late_mean", r) for r in RATES},
+    **{f"year1_{r}": _summary_part("year1", r) for r in RATES},
+    **{f"late_range_{r}": _late_range(r) for r in PARTICIPATION},
+    "late_reach_ratio": _late_reach_ratio,
+}
+
+
+def compute(name: str, table: pd.DataFrame, summary: dict) -> float:
+    """The statistic ``name`` of one run; NaN where it is undefined."""
+    return float(STATISTICS[name](table, summary))
+
+
+@dataclass(frozen=True)
+class Target:
+    statistic: str
+    scenario: str
+    value: float
+    tolerance: float
+    source: str
+
+
+def target_options() -> list[str]:
+    return group_options("targets")
+
+
+def load_targets(ref: str, key: str = "targets") -> list[Target]:
+    """The target set named ``ref`` (a file of ``configs/targets/``) or at the path ``ref``; every row
+    checked, the first problem raised as one ConfigError line naming its key."""
+    import yaml
+
+    path = Path(ref) if str(ref).endswith((".yaml", ".yml")) else TARGETS_DIR / f"{ref}.yaml"
+    if not path.is_file():
+        raise ConfigError(
+            f"{key}: got {ref!r}, allowed: one of {target_options()} or the path of a target YAML file"
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise ConfigError(f"{key}: {path} cannot be read as YAML ({type(err).__name__})") from None
+    rows = data.get("targets") if isinstance(data, dict) else None
+    if not isinstance(rows, list) or not rows:
+        raise ConfigError(f"{key}: {path}: targets: got {rows!r}, allowed: a list of at least one target row")
+    return [_target(f"{key}: {path}: targets[{i}]", row) for i, row in enumerate(rows)]
+
+
+def _target(key: str, row: object) -> Target:
+    if not isinstance(row, dict) or set(row) != set(FIELDS):
+        got = sorted(row) if isinstance(row, dict) else row
+        raise ConfigError(f"{key}: got {got!r}, allowed: a mapping with exactly the keys {list(FIELDS)}")
+    if row["statistic"] not in STATISTICS:
+        raise ConfigError(
+            f"{key}.statistic: got {row['statistic']!r}, allowed: a statistic of sim.targets.STATISTICS "
+            f"(final_/late_/year1_ + a rate of docs/ODD.md 7.16, late_range_ + a participation rate, "
+            f"late_reach_ratio)"
+        )
+    scenarios = group_options("scenario")
+    if row["scenario"] not in scenarios:
+        raise ConfigError(f"{key}.scenario: got {row['scenario']!r}, allowed: one of {scenarios}")
+    for name in ("value", "tolerance"):
+        value = row[name]
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        if not ok or (name == "tolerance" and value <= 0):
+            allowed = "a finite number" if name == "value" else "a finite number > 0"
+            raise ConfigError(f"{key}.{name}: got {value!r}, allowed: {allowed}")
+    if not isinstance(row["source"], str) or not row["source"].strip():
+        raise ConfigError(f"{key}.source: got {row['source']!r}, allowed: a non-empty text citing the source")
+    return Target(
+        str(row["statistic"]),
+        str(row["scenario"]),
+        float(row["value"]),
+        float(row["tolerance"]),
+        row["source"],
+    )
