@@ -243,5 +243,7 @@ TERMS.update(
             "当前运行：数据表（每周一行，列名同 docs/ODD.md 7.16）及各图的图片",
         ),
         "app.run_table": ("Run table", "运行数据表"),
+        "app.download_what": ("File", "文件"),
+        "app.download": ("Download", "下载"),
     }
 )

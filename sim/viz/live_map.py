@@ -52,7 +52,8 @@ def scale_bar_m(model) -> float:
 
 
 def map_spec(model, lang: str = "en", colour_by: str = "zone") -> dict:
-    """The map as a Vega-Lite spec with named data "circles", "nodes" and "people"."""
+    """The map as a Vega-Lite spec. What stays fixed during a run (places, names) is in the spec;
+    the week's state comes as the named data "circles", "node_state" and "active" (map_data)."""
     w, px = model.world, cell_px(model)
     x = alt.X(
         "x:Q", axis=None, scale=alt.Scale(domain=[-0.5, model.grid.width - 0.5], nice=False, zero=False)
@@ -101,8 +102,16 @@ def map_spec(model, lang: str = "en", colour_by: str = "zone") -> dict:
             ),
         )
         value_tip = [alt.Tooltip("value:Q", title=title, format=".1%")]
+    yes, no = (term(k, lang).replace("'", "") for k in ("app.yes", "app.no"))
     nodes = (
         alt.Chart(alt.Data(name="nodes"))
+        .transform_lookup(
+            lookup="i",
+            from_=alt.LookupData(
+                alt.Data(name="node_state"), "i", ["value", "held", "open", "closed", "uncovered"]
+            ),
+        )
+        .transform_calculate(open_text=f"datum.open ? '{yes}' : '{no}'")
         .mark_point(filled=True)
         .encode(
             x=x,
@@ -125,7 +134,7 @@ def map_spec(model, lang: str = "en", colour_by: str = "zone") -> dict:
                 alt.Tooltip("level:N", title=term("app.level", lang)),
                 *value_tip,
                 alt.Tooltip("held:Q", title=term("app.held", lang), format=",.1f"),
-                alt.Tooltip("open:N", title=term("app.open", lang)),
+                alt.Tooltip("open_text:N", title=term("app.open", lang)),
             ],
         )
     )
@@ -135,6 +144,8 @@ def map_spec(model, lang: str = "en", colour_by: str = "zone") -> dict:
     title, legend = term("app.people", lang), alt.Legend(orient="bottom", direction="vertical", columns=3)
     people = (
         alt.Chart(alt.Data(name="people"))
+        .transform_lookup(lookup="i", from_=alt.LookupData(alt.Data(name="active"), "i", ["active"]))
+        .transform_calculate(took_part=f"datum.active ? '{yes}' : '{no}'")
         .mark_point(shape="circle", strokeWidth=1, size=max((0.17 * px) ** 2, 9))
         .encode(
             x=x,
@@ -169,24 +180,21 @@ def map_spec(model, lang: str = "en", colour_by: str = "zone") -> dict:
         .configure_view(stroke="#bbbbbb")
         .configure_legend(labelFontSize=11, titleFontSize=11, labelLimit=260, titleLimit=300)
     )
-    return to_spec(chart)
+    spec = to_spec(chart)
+    # added after Altair, which would validate every row against the schema (seconds at huangpu)
+    spec["datasets"] = {"nodes": node_rows(model, lang), "people": people_rows(model, lang)}
+    return spec
 
 
-def node_rows(model, lang: str, colour_by: str) -> list[dict]:
-    """One row per committee, in drawing order (upper levels under the site markers)."""
-    w = model.world
-    px = cell_px(model)
-    started = model.steps > 0  # at week 0 no point has opened yet: nothing is closed or uncovered
-    values = None if colour_by == "zone" else node_shares(model, colour_by)
-    yes, no = term("app.yes", lang), term("app.no", lang)
+def node_rows(model, lang: str) -> list[dict]:
+    """What does not change during a run, one row per committee: place, level, name."""
+    w, px = model.world, cell_px(model)
     rows = []
     for agent in model.views["committees"]:
-        k = agent.node
-        site = int(w.node_site[k])
-        zone = int(w.node_zone[k])
-        value = None if values is None or np.isnan(values[k]) else float(values[k])
+        k, zone = agent.node, int(w.node_zone[agent.node])
         rows.append(
             {
+                "i": k,
                 "x": int(w.node_xy[k, 0]),
                 "y": int(w.node_xy[k, 1]),
                 "z": COMMITTEE_STYLE[agent.level][2],
@@ -194,11 +202,6 @@ def node_rows(model, lang: str, colour_by: str) -> list[dict]:
                 "level": term(f"app.level.{agent.level}", lang),
                 "zone": zone_label(w, zone, lang) if zone >= 0 else term("subdistrict", lang),
                 "name": node_label(w, k, lang),
-                "value": value,
-                "held": float(model.held[k]),
-                "open": yes if model.open_nodes[k] else no,
-                "closed": started and not model.open_nodes[k],
-                "uncovered": started and site >= 0 and not model.site_covered[site],
                 "pick": f"node:{k}",
             }
         )
@@ -206,26 +209,48 @@ def node_rows(model, lang: str, colour_by: str) -> list[dict]:
 
 
 def people_rows(model, lang: str) -> list[dict]:
-    """One row per sampled person: a dot on the ring round its site, filled if it took part."""
+    """What does not change, one row per sampled person: a dot on the ring round its site."""
     w = model.world
-    yes, no = term("app.yes", lang), term("app.no", lang)
     kinds = {cls: term(key, lang) for cls, key in zip(PERSON_COLOURS, ("member", "worker", "resident"))}
     rows = []
     for view in model.views["people"]:
         x, y = w.site_xy[view.site]
         angle = math.pi / 2 - 2 * math.pi * view.slot / view.slots
-        active = bool(view.active)
         rows.append(
             {
+                "i": view.index,
                 "x": float(x + RING * math.cos(angle)),
                 "y": float(y + RING * math.sin(angle)),
                 "kind": kinds[type(view)],
-                "active": active,
-                "took_part": yes if active else no,
                 "pick": f"person:{view.index}",
             }
         )
     return rows
+
+
+def node_state(model, colour_by: str) -> list[dict]:
+    """This week's state of every committee (joined to node_rows by "i" in the browser)."""
+    w = model.world
+    started = model.steps > 0  # at week 0 no point has opened yet: nothing is closed or uncovered
+    values = None if colour_by == "zone" else node_shares(model, colour_by)
+    site = w.node_site
+    covered = np.where(site >= 0, model.site_covered[np.maximum(site, 0)], True)
+    return [
+        {
+            "i": k,
+            "value": None if values is None or np.isnan(values[k]) else float(values[k]),
+            "held": float(model.held[k]),
+            "open": bool(model.open_nodes[k]),
+            "closed": started and not model.open_nodes[k],
+            "uncovered": started and not covered[k],
+        }
+        for k in range(len(site))
+    ]
+
+
+def active_people(model) -> list[dict]:
+    """The sampled people who took part this week: the only per-person data sent each week."""
+    return [{"i": view.index, "active": True} for view in model.views["people"] if view.active]
 
 
 def circle_rows(model, circles: str) -> list[dict]:
@@ -239,9 +264,10 @@ def circle_rows(model, circles: str) -> list[dict]:
     ]
 
 
-def map_data(model, lang: str, colour_by: str, circles: str) -> dict:
+def map_data(model, colour_by: str, circles: str) -> dict:
+    """The week's rows for the named datasets of map_spec."""
     return {
         "circles": circle_rows(model, circles),
-        "nodes": node_rows(model, lang, colour_by),
-        "people": people_rows(model, lang),
+        "node_state": node_state(model, colour_by),
+        "active": active_people(model),
     }

@@ -8,6 +8,7 @@ Every reactive value at module level is per browser session (solara scopes them 
 
 from __future__ import annotations
 
+import html
 import io
 import threading
 import time
@@ -24,7 +25,7 @@ from sim.viz.fonts import cjk_rc
 from sim.viz.model import VizModel
 from sim.viz.names import node_label, site_label
 from sim.viz.plots import PLOTS, plot_figure, plot_spec, series_rows
-from sim.viz.vega import Frame, Pacer, VegaLive
+from sim.viz.vega import Frame, Opaque, Pacer, VegaLive
 from sim.world.population import UNCOVERED
 
 LANGUAGES = {"en": "English", "zh": "中文"}
@@ -48,9 +49,11 @@ lang = solara.reactive("en")
 colour_by = solara.reactive("zone")
 circles = solara.reactive("upper")
 CSS = """
-.vcs-monitor { min-width: 112px; padding: 2px 8px; border-left: 3px solid #1976d2; }
-.vcs-monitor .vcs-monitor-label { font-size: 11px; color: #555; }
-.vcs-monitor .vcs-monitor-value { font-size: 17px; font-weight: 500; }
+.vcs-monitors { border-collapse: collapse; }
+.vcs-monitors th { font-size: 11px; font-weight: 400; color: #555; text-align: left; padding: 0 10px 0 6px;
+    border-left: 3px solid #1976d2; max-width: 120px; }
+.vcs-monitors td { font-size: 17px; font-weight: 500; padding: 0 10px 0 6px; border-left: 3px solid #1976d2; }
+.vcs-inspect-table th { font-weight: 400; color: #555; }
 .vcs-pending-control label { color: #e65100 !important; }
 .v-navigation-drawer .v-slider__thumb-container::after {
     content: attr(aria-valuenow); position: absolute; top: 7px; transform: translateX(-50%);
@@ -94,12 +97,12 @@ class Session:
         self.ended.set(not model.running)
 
     def play(self, delay_ms: solara.Reactive[int]) -> None:
-        """Step until paused or the run's end, each week once the page has drawn the last one."""
+        """Step until paused or the run's end, at most one week ahead of what the page has drawn."""
         while self.playing.value:
             if not self.step():
                 self.playing.set(False)
                 return
-            self.pacer.wait(VIEWS, str(self.tick.value), DRAWN_TIMEOUT_S)
+            self.pacer.wait(VIEWS, self.tick.value - 1, DRAWN_TIMEOUT_S)
             time.sleep(delay_ms.value / 1000)
 
 
@@ -205,72 +208,83 @@ def Status(model, tick: int, language: str):
         )
         if week == 0:
             solara.Info(term("app.week0", language), dense=True, classes=["vcs-week0"])
-        with solara.Row(gap="6px", style={"flex-wrap": "wrap"}, classes=["vcs-monitors"]):
-            Monitor(term("week", language), str(week), "week")
-            for name in MONITORS:
-                Monitor(OUTCOMES[name].label(language, unit=True), fmt(name, model.outcomes[name]), name)
+        Monitors(model, language)
+
+
+def monitor_table(model, language: str) -> str:
+    """The monitors as one HTML table: a header row of labels (with units), a row of values."""
+    names = ["week", *MONITORS]
+    labels = [term("week", language), *(OUTCOMES[n].label(language, unit=True) for n in MONITORS)]
+    values = [str(model.steps), *(fmt(n, model.outcomes[n]) for n in MONITORS)]
+    head = "".join(f"<th>{html.escape(label)}</th>" for label in labels)
+    body = "".join(f'<td data-name="{n}">{v}</td>' for n, v in zip(names, values))
+    return f"<thead><tr>{head}</tr></thead><tbody><tr>{body}</tr></tbody>"
 
 
 @solara.component
-def Monitor(label: str, value: str, name: str):
-    with solara.Div(classes=["vcs-monitor"], attributes={"data-name": name}):
-        solara.Div(children=[label], classes=["vcs-monitor-label"])
-        solara.Div(children=[value], classes=["vcs-monitor-value"])
+def Monitors(model, language: str):
+    # one element, not one per value: every element re-rendered costs time at each step
+    solara.HTML(tag="table", unsafe_innerHTML=monitor_table(model, language), classes=["vcs-monitors"])
 
 
 @solara.component
 def MapCard(session: Session, model, tick: int, language: str):
     colour, shown = colour_by.value, circles.value
-    spec = solara.use_memo(lambda: live_map.map_spec(model, language, colour), [id(model), language, colour])
-    frame = Frame(str(tick), live_map.map_data(model, language, colour, shown))
-    metres = circle_cells(model) * model.config.world.cell_size_m
+    spec = solara.use_memo(
+        lambda: Opaque(live_map.map_spec(model, language, colour)), [id(model), language, colour]
+    )
     with solara.Card(term("app.map", language), classes=["vcs-map"], style={"width": "fit-content"}):
-        with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}):
-            with (
-                solara.Tooltip(term("app.tip.colour", language)),
-                solara.ToggleButtonsSingle(value=colour_by, dense=True, classes=["vcs-colour"]),
-            ):
-                solara.Button(term("app.zone", language), value="zone", text=True)
-                for mode, outcome in VALUE_OUTCOME.items():
-                    solara.Button(OUTCOMES[outcome].label(language), value=mode, text=True)
-            with (
-                solara.Tooltip(term("app.tip.circles", language)),
-                solara.ToggleButtonsSingle(value=circles, dense=True, classes=["vcs-circles"]),
-            ):
-                for mode in CIRCLE_MODES:
-                    solara.Button(term(f"app.circles.{mode}", language), value=mode, text=True)
+        MapToggles(language)
         VegaLive(
             name="map",
             spec=spec,
-            frame=frame,
+            frame=Frame(str(tick), live_map.map_data(model, colour, shown)),
             event_pick=session.picked.set,
-            event_rendered=lambda frame_id: session.pacer.rendered("map", frame_id),
+            event_rendered=session.pacer.listener("map"),
         )
-        solara.Text(
-            " · ".join(
-                [
-                    term("app.circle_caption", language).format(
-                        minutes=model.levers.circle_min, radius=metres
-                    ),
-                    term("app.closed", language),
-                    term("app.uncovered", language),
-                ]
-            ),
-            style={"font-size": "12px", "color": "#555"},
-        )
+        MapNote(model, language)
+
+
+@solara.component
+def MapToggles(language: str):
+    """Colouring and circles: they change the picture, not the model, so they act at once."""
+    with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}):
+        with (
+            solara.Tooltip(term("app.tip.colour", language)),
+            solara.ToggleButtonsSingle(value=colour_by, dense=True, classes=["vcs-colour"]),
+        ):
+            solara.Button(term("app.zone", language), value="zone", text=True)
+            for mode, outcome in VALUE_OUTCOME.items():
+                solara.Button(OUTCOMES[outcome].label(language), value=mode, text=True)
+        with (
+            solara.Tooltip(term("app.tip.circles", language)),
+            solara.ToggleButtonsSingle(value=circles, dense=True, classes=["vcs-circles"]),
+        ):
+            for mode in CIRCLE_MODES:
+                solara.Button(term(f"app.circles.{mode}", language), value=mode, text=True)
+
+
+@solara.component
+def MapNote(model, language: str):
+    metres = circle_cells(model) * model.config.world.cell_size_m
+    circle = term("app.circle_caption", language).format(minutes=model.levers.circle_min, radius=metres)
+    solara.Text(
+        " · ".join([circle, term("app.closed", language), term("app.uncovered", language)]),
+        style={"font-size": "12px", "color": "#555"},
+    )
 
 
 @solara.component
 def PlotCard(session: Session, model, tick: int, plot, language: str):
     weeks = model.config.steps
-    spec = solara.use_memo(lambda: plot_spec(plot, language, weeks), [plot.key, language, weeks])
+    spec = solara.use_memo(lambda: Opaque(plot_spec(plot, language, weeks)), [plot.key, language, weeks])
     frame = Frame(str(tick), {"series": series_rows(model, plot, language)})
     with solara.Card(classes=["vcs-plot"], style={"width": "fit-content"}):
         VegaLive(
             name=plot.key,
             spec=spec,
             frame=frame,
-            event_rendered=lambda frame_id: session.pacer.rendered(plot.key, frame_id),
+            event_rendered=session.pacer.listener(plot.key),
         )
 
 
@@ -349,35 +363,59 @@ def figure_bytes(make, fmt: str) -> bytes:
 
 @solara.component
 def Downloads(session: Session, language: str):
+    """One list of what can be downloaded and one button: the run table (CSV, Parquet) and every
+    figure (PNG, SVG, drawn by matplotlib with the page's language and colouring)."""
     model = session.model.value
     stem = _stem(model)
     colour, shown = colour_by.value, circles.value
+    chosen = solara.use_reactive("csv")
 
     def parquet() -> bytes:
         buffer = io.BytesIO()
         run_table(model).to_parquet(buffer)
         return buffer.getvalue()
 
-    def button(label, data, filename, mime):
-        solara.FileDownload(data, filename=filename, label=label, mime_type=mime, icon_name="mdi-download")
-
+    # key -> (label, filename, make bytes, mime type)
+    files = {
+        "csv": (
+            f"{term('app.run_table', language)} (CSV)",
+            f"{stem}.csv",
+            lambda: run_table(model).to_csv().encode(),
+            "text/csv",
+        ),
+        "parquet": (
+            f"{term('app.run_table', language)} (Parquet)",
+            f"{stem}.parquet",
+            parquet,
+            "application/vnd.apache.parquet",
+        ),
+    }
+    figures = [("map", term("app.map", language), lambda: map_figure(model, colour, shown, language))]
+    figures += [(p.key, p.title(language), lambda p=p: plot_figure(model, p, language)) for p in PLOTS]
+    for key, title, make in figures:
+        for ext, mime in (("png", "image/png"), ("svg", "image/svg+xml")):
+            files[f"{key}.{ext}"] = (
+                f"{title} ({ext.upper()})",
+                f"{stem}_{key}.{ext}",
+                lambda make=make, ext=ext: figure_bytes(make, ext),
+                mime,
+            )
+    label, filename, data, mime = files[chosen.value]
     with (
         solara.Tooltip(term("app.tip.downloads", language)),
         solara.Column(gap="4px", classes=["vcs-downloads"]),
     ):
-        solara.Text(term("app.run_table", language), style={"font-size": "12px"})
-        with solara.Row(gap="4px"):
-            button("CSV", lambda: run_table(model).to_csv().encode(), f"{stem}.csv", "text/csv")
-            button("Parquet", parquet, f"{stem}.parquet", "application/vnd.apache.parquet")
-        figures = [("map", term("app.map", language), lambda: map_figure(model, colour, shown, language))]
-        figures += [(p.key, p.title(language), lambda p=p: plot_figure(model, p, language)) for p in PLOTS]
-        for key, title, make in figures:
-            solara.Text(title, style={"font-size": "12px"})
-            with solara.Row(gap="4px"):
-                for ext, mime in (("png", "image/png"), ("svg", "image/svg+xml")):
-                    button(
-                        ext.upper(),
-                        lambda make=make, ext=ext: figure_bytes(make, ext),
-                        f"{stem}_{key}.{ext}",
-                        mime,
-                    )
+        solara.v.Select(
+            label=term("app.download_what", language),
+            items=[{"text": text, "value": key} for key, (text, *_) in files.items()],
+            v_model=chosen.value,
+            on_v_model=chosen.set,
+            dense=True,
+        )
+        solara.FileDownload(
+            data,
+            filename=filename,
+            label=term("app.download", language),
+            mime_type=mime,
+            icon_name="mdi-download",
+        )

@@ -1,12 +1,13 @@
 """A live Vega-Lite view (sim/viz/vega_live.vue) and the pacing of Play on what the page has drawn.
 
 The spec goes to the browser once (again only when it changes: language, colouring, a new model);
-each week only a :class:`Frame` (``{"id": ..., "data": {dataset: rows}}``) is sent. The view swaps the rows
+each week only a :func:`Frame` (``{"id": ..., "data": {dataset: rows}}``) is sent. The view swaps the rows
 in with Vega's changeset API and, once drawn, reports the frame id back.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -23,19 +24,29 @@ def to_spec(chart) -> dict:
     return spec
 
 
-class Frame:
-    """One week's rows for a view. Opaque to reacton, which would otherwise walk every row of every
-    prop at every render looking for elements; it becomes JSON only on its way to the browser."""
+class Opaque:
+    """A prop reacton passes on without looking inside. Reacton walks every dict and list of every
+    prop at each render, looking for elements; for thousands of rows that costs more than the
+    model's step. It becomes JSON only on its way to the browser."""
 
-    def __init__(self, frame_id: str, data: dict[str, list[dict]]):
-        self.payload = {"id": frame_id, "data": data}
+    def __init__(self, payload):
+        self.payload = payload
 
 
-@solara.component_vue("vega_live.vue", to_json={"frame": lambda frame, _widget: frame and frame.payload})
+def Frame(frame_id: str, data: dict[str, list[dict]]) -> Opaque:
+    """One week's rows for a view: ``{"id": frame_id, "data": {dataset: rows}}``."""
+    return Opaque({"id": frame_id, "data": data})
+
+
+def _payload(value, _widget):
+    return value.payload if isinstance(value, Opaque) else value
+
+
+@solara.component_vue("vega_live.vue", to_json={"spec": _payload, "frame": _payload})
 def VegaLive(
     name: str,
-    spec: dict,
-    frame: Frame | None,
+    spec: Opaque,
+    frame: Opaque | None,
     event_pick: Callable[[str], None] | None = None,
     event_rendered: Callable[[str], None] | None = None,
 ):
@@ -44,23 +55,29 @@ def VegaLive(
 
 
 class Pacer:
-    """What each view has drawn, so Play steps again only once the page shows the last week (a
-    browser that draws slower than the model steps would otherwise fall ever further behind)."""
+    """Which frame (step counter) each view has drawn, so Play runs at most one week ahead of the
+    page: the server steps week t+1 while the browser draws week t, and waits if the browser falls
+    further behind (it would otherwise fall ever further behind on a slow machine)."""
 
     def __init__(self):
-        self._drawn: dict[str, str] = {}
+        self._drawn: dict[str, int] = {}
         self._changed = threading.Condition()
+
+    @functools.cache  # noqa: B019 (one per view and pacer; the same callable keeps the prop unchanged)
+    def listener(self, name: str) -> Callable[[str], None]:
+        """The view's ``event_rendered`` callback."""
+        return functools.partial(self.rendered, name)
 
     def rendered(self, name: str, frame_id: str) -> None:
         with self._changed:
-            self._drawn[name] = frame_id
+            self._drawn[name] = max(int(frame_id), self._drawn.get(name, -1))
             self._changed.notify_all()
 
-    def wait(self, names: list[str], frame_id: str, timeout: float) -> bool:
-        """Whether every view in ``names`` drew ``frame_id`` within ``timeout`` seconds."""
+    def wait(self, names: list[str], frame: int, timeout: float) -> bool:
+        """Whether every view in ``names`` drew ``frame`` (or a later one) within ``timeout`` s."""
         deadline = time.monotonic() + timeout
         with self._changed:
-            while not all(self._drawn.get(n) == frame_id for n in names):
+            while not all(self._drawn.get(n, -1) >= frame for n in names):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
