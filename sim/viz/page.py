@@ -208,7 +208,7 @@ def Status(model, tick: int, language: str):
         )
         if week == 0:
             solara.Info(term("app.week0", language), dense=True, classes=["vcs-week0"])
-        Monitors(model, language)
+        Monitors(model, tick, language)
 
 
 def monitor_table(model, language: str) -> str:
@@ -222,7 +222,9 @@ def monitor_table(model, language: str) -> str:
 
 
 @solara.component
-def Monitors(model, language: str):
+def Monitors(model, tick: int, language: str):
+    """``tick`` changes with every step: reacton re-renders a component only when an argument
+    changes, and the model is the same object from week to week."""
     # one element, not one per value: every element re-rendered costs time at each step
     solara.HTML(tag="table", unsafe_innerHTML=monitor_table(model, language), classes=["vcs-monitors"])
 
