@@ -3,8 +3,9 @@
 Prints medians over repeats, each next to its target:
 - Step: milliseconds from the click to the moment the map and all four plots have drawn the next
   week, measured in the page (performance.now), at nanjing_east (target < 300 ms);
-- Play: weeks drawn per second, counted in the page over a few seconds of Play, at nanjing_east
-  (target >= 5) and huangpu (target >= 1);
+- Play: weeks per second, read in the page from the week the map shows at the first and the last
+  frame drawn in a few seconds of Play, at nanjing_east (target >= 5) and huangpu (target >= 1), and the
+  frames drawn per second (equal to the weeks while the browser keeps up: see Session.play);
 - the machine's load average before and after, since the machine may be shared.
 
     python benchmarks/bench_app.py [--steps 20] [--repeats 3] [--play-seconds 5]
@@ -16,7 +17,6 @@ import argparse
 import os
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -26,20 +26,19 @@ from sim.viz import harness
 
 STEP_TARGET_MS = 300
 PLAY_TARGET = {"nanjing_east": 5.0, "huangpu": 1.0}
-# Count the weeks drawn while playing: resolves with [weeks, seconds] between the first and the
-# last frame drawn within the window (the first Play frame starts the clock).
+# Play for a while, noting each frame the map draws and the week it shows: resolves
+# with [weeks advanced, frames drawn, seconds] between the first and the last frame in the window.
 TIMED_PLAY = """async (seconds) => {
     const map = document.querySelector('.vcs-vega[data-name=map]');
-    const start = Number(map.dataset.frame);
     const frames = [];
-    const observer = new MutationObserver(() => frames.push([Number(map.dataset.frame), performance.now()]));
+    const observer = new MutationObserver(() => frames.push([Number(map.dataset.week), performance.now()]));
     observer.observe(map, {attributes: true, attributeFilter: ['data-frame']});
     document.querySelector('button.vcs-play').click();
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     observer.disconnect();
     document.querySelector('button.vcs-play').click();  // pause
     const [first, t0] = frames[0], [last, t1] = frames[frames.length - 1];
-    return [last - first, (t1 - t0) / 1000, start];
+    return [last - first, frames.length - 1, (t1 - t0) / 1000];
 }"""
 
 
@@ -52,9 +51,13 @@ def wait_drawn(page, frame: int) -> None:
 
 
 def reset(page) -> None:
+    """Reset, and wait until every view shows week 0 of the new model (not a late frame of Play)."""
     before = page.evaluate(harness.CURRENT_FRAME)
     page.locator("button.vcs-reset").click()
     wait_drawn(page, before + 1)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.vcs-vega')].every(v => v.dataset.week === '0')", timeout=60_000
+    )
 
 
 def step_times(page, n: int) -> list[float]:
@@ -64,14 +67,14 @@ def step_times(page, n: int) -> list[float]:
     return times
 
 
-def play_rates(page, repeats: int, seconds: float) -> list[float]:
+def play_rates(page, repeats: int, seconds: float) -> list[tuple[float, float]]:
+    """(weeks per second, frames drawn per second) of each Play window, from week 0."""
     rates = []
     for _ in range(repeats):
         reset(page)
-        weeks, elapsed, _ = page.evaluate(TIMED_PLAY, seconds)
-        rates.append(weeks / elapsed)
+        weeks, frames, elapsed = page.evaluate(TIMED_PLAY, seconds)
+        rates.append((weeks / elapsed, frames / elapsed))
         page.locator("button.vcs-play").filter(has_text=term("app.play")).wait_for(timeout=30_000)
-        time.sleep(0.5)  # the last week in flight
     return rates
 
 
@@ -91,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average (1, 5, 15 min) before: {load()}")
     with (
         tempfile.TemporaryDirectory() as tmp,
-        harness.serving(harness.asset_cache(), Path(tmp) / "server.log") as url,sync_playwright() as pw
+        harness.serving(harness.asset_cache(), Path(tmp) / "server.log") as url,
+        sync_playwright() as pw,
     ):
         browser = pw.chromium.launch(executable_path=str(harness.CHROMIUM), args=harness.CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1700, "height": 1500})
@@ -107,9 +111,11 @@ def main(argv: list[str] | None = None) -> int:
             if scenario != "nanjing_east":
                 harness.choose(page, term("app.param.scenario"), term(scenario))
             rates = play_rates(page, args.repeats, args.play_seconds)
+            weeks = [w for w, _ in rates]
             print(
-                f"{scenario} Play: median {statistics.median(rates):.1f} weeks/s "
-                f"({', '.join(f'{r:.1f}' for r in rates)}; target >= {PLAY_TARGET[scenario]:g})"
+                f"{scenario} Play: median {statistics.median(weeks):.1f} weeks/s "
+                f"({', '.join(f'{w:.1f}' for w in weeks)}; target >= {PLAY_TARGET[scenario]:g}), "
+                f"median {statistics.median(f for _, f in rates):.1f} frames drawn/s"
             )
         huangpu_steps = step_times(page, 5)
         print(f"huangpu Step -> page drawn: median {statistics.median(huangpu_steps):.0f} ms (n=5)")

@@ -87,9 +87,10 @@ TERMS.update(
         "app.tip.pause": ("Stop after the week being drawn", "画完当前一周后停止"),
         "app.delay": ("Pause between weeks (ms)", "每周间隔（毫秒）"),
         "app.tip.delay": (
-            "Extra wait after each week is drawn while playing, in milliseconds; 0 runs as fast as "
-            "the page can draw",
-            "连续运行时每画完一周再等待的时间（毫秒）；0 表示页面能画多快就跑多快",
+            "Wait after each week while playing, in milliseconds. At 0 the model runs as fast as it "
+            "can and the page shows the newest week up to 10 times a second; from 100 on, every week",
+            "连续运行时每周之后的等待（毫秒）。为 0 时模型全速运行，页面每秒最多刷新 10 次、显示最新一周；"
+            "100 及以上时逐周显示",
         ),
         # parameters
         "app.parameters": ("Model parameters", "模型参数"),
@@ -102,7 +103,8 @@ TERMS.update(
         ),
         "app.param.scenario": ("Scenario (subdistricts)", "情景（街道）"),
         "app.tip.scenario": (
-            "Which subdistricts to build, with their buildings, firms and people (a preset of configs/scenario)",
+            "Which subdistricts to build, with their buildings, firms and people "
+            "(a preset of configs/scenario)",
             "构建哪些街道及其楼宇、企业和人口（configs/scenario 中的预设）",
         ),
         "app.param.governance": ("Governance mode", "治理模式"),

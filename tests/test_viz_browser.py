@@ -142,8 +142,15 @@ def test_week_zero_steps_play_and_a_reset_that_applies_the_pending_changes(app):
     )
     page.locator("button.vcs-play").filter(has_text="Pause").click()
     page.locator("button.vcs-play").filter(has_text="Play").wait_for()
-    week = int(monitor(page, "week"))
-    page.wait_for_function(harness.ALL_DRAWN, arg=4 + week)  # every view shows the week Play stopped at
+    # the plots have every week up to the one Play stopped at, which the monitors show
+    page.wait_for_function(
+        """() => {
+            const week = Number(document.querySelector('.vcs-monitors td[data-name=week]').innerText);
+            const plot = document.querySelector('.vcs-vega[data-name=participation]');
+            const rows = plot.__vcsView.data('series');
+            return week >= 3 && rows.length === 5 * (week + 1) && Math.max(...rows.map(r => r.week)) === week;
+        }"""
+    )
 
 
 def test_a_click_on_a_committee_shows_its_state(app):

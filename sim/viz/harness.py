@@ -109,9 +109,9 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=15)
 
 
-# In the page: every live view (map and plots) has drawn frame ``id`` (the step counter).
+# In the page: every live view (map and plots) has drawn frame ``id`` (the step counter) or a later one.
 ALL_DRAWN = """(id) => { const views = [...document.querySelectorAll('.vcs-vega')];
-    return views.length === 5 && views.every(v => v.dataset.frame === String(id)); }"""
+    return views.length === 5 && views.every(v => Number(v.dataset.frame) >= id); }"""
 CURRENT_FRAME = "() => Number(document.querySelector('.vcs-vega[data-name=map]').dataset.frame)"
 # Click Step and resolve with the milliseconds until every view has drawn the next frame.
 TIMED_STEP = """async () => {

@@ -42,7 +42,9 @@ MONITORS = (
     "resources_site",
 )
 VIEWS = ["map", *(p.key for p in PLOTS)]
-DRAWN_TIMEOUT_S = 2.0  # Play goes on without the page's word after this (a hidden or closed tab)
+# Play draws at most 10 frames a second (see Session.play): a frame costs about as much as a
+# week of the model at nanjing_east, so drawing every week would halve Play's speed
+FRAME_INTERVAL_S = 0.1
 MAX_DELAY_MS = 1000
 
 lang = solara.reactive("en")
@@ -97,13 +99,26 @@ class Session:
         self.ended.set(not model.running)
 
     def play(self, delay_ms: solara.Reactive[int]) -> None:
-        """Step until paused or the run's end, at most one week ahead of what the page has drawn."""
+        """Step until paused or the run's end, drawing at most one frame per FRAME_INTERVAL_S and
+        only once the page has drawn the last one, as NetLogo's continuous view updates do: the model
+        runs at its own speed and the page shows the newest week (the plots have every week).
+        With a pause between weeks of FRAME_INTERVAL_S or more, every week is drawn."""
+        if not self.playing.value:  # the task also runs when Pause turns it off
+            return
+        drawn_at = 0.0
         while self.playing.value:
-            if not self.step():
-                self.playing.set(False)
-                return
-            self.pacer.wait(VIEWS, self.tick.value - 1, DRAWN_TIMEOUT_S)
+            with self.lock:
+                model = self.model.value
+                if not model.running:
+                    break
+                model.step()
+            if time.monotonic() - drawn_at >= FRAME_INTERVAL_S and self.pacer.wait(VIEWS, self.tick.value, 0):
+                drawn_at = time.monotonic()
+                self.tick.set(self.tick.value + 1)
             time.sleep(delay_ms.value / 1000)
+        self.playing.set(False)
+        self.tick.set(self.tick.value + 1)  # the week it stopped at
+        self.ended.set(not self.model.value.running)
 
 
 def fmt(name: str, value: float) -> str:
@@ -240,7 +255,7 @@ def MapCard(session: Session, model, tick: int, language: str):
         VegaLive(
             name="map",
             spec=spec,
-            frame=Frame(str(tick), live_map.map_data(model, colour, shown)),
+            frame=Frame(str(tick), model.steps, live_map.map_data(model, colour, shown)),
             event_pick=session.picked.set,
             event_rendered=session.pacer.listener("map"),
         )
@@ -280,7 +295,7 @@ def MapNote(model, language: str):
 def PlotCard(session: Session, model, tick: int, plot, language: str):
     weeks = model.config.steps
     spec = solara.use_memo(lambda: Opaque(plot_spec(plot, language, weeks)), [plot.key, language, weeks])
-    frame = Frame(str(tick), {"series": series_rows(model, plot, language)})
+    frame = Frame(str(tick), model.steps, {"series": series_rows(model, plot, language)})
     with solara.Card(classes=["vcs-plot"], style={"width": "fit-content"}):
         VegaLive(
             name=plot.key,

@@ -1,8 +1,8 @@
 """A live Vega-Lite view (sim/viz/vega_live.vue) and the pacing of Play on what the page has drawn.
 
 The spec goes to the browser once (again only when it changes: language, colouring, a new model);
-each week only a :func:`Frame` (``{"id": ..., "data": {dataset: rows}}``) is sent. The view swaps the rows
-in with Vega's changeset API and, once drawn, reports the frame id back.
+each week only a :func:`Frame` (``{"id": ..., "week": ..., "data": {dataset: rows}}``) is sent. The
+view swaps the rows in with Vega's changeset API and, once drawn, reports the frame id back.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ class Opaque:
         self.payload = payload
 
 
-def Frame(frame_id: str, data: dict[str, list[dict]]) -> Opaque:
-    """One week's rows for a view: ``{"id": frame_id, "data": {dataset: rows}}``."""
-    return Opaque({"id": frame_id, "data": data})
+def Frame(frame_id: str, week: int, data: dict[str, list[dict]]) -> Opaque:
+    """One week's rows for a view: ``{"id": frame_id, "week": week, "data": {dataset: rows}}``."""
+    return Opaque({"id": frame_id, "week": week, "data": data})
 
 
 def _payload(value, _widget):
