@@ -176,7 +176,11 @@ def map_spec(model, lang: str = "en", colour_by: str = "zone") -> dict:
     chart = (
         alt.layer(circles, nodes, people, scale_bar)
         .resolve_scale(fill="independent", stroke="independent")
-        .properties(width=model.grid.width * px, height=(model.grid.height + 1.5) * px)
+        .properties(
+            width=model.grid.width * px,
+            height=(model.grid.height + 1.5) * px,
+            autosize=alt.AutoSizeParams(type="pad", resize=True),  # the colour legend's labels change
+        )
         .configure_view(stroke="#bbbbbb")
         .configure_legend(labelFontSize=11, titleFontSize=11, labelLimit=260, titleLimit=300)
     )

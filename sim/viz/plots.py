@@ -99,7 +99,10 @@ def plot_spec(plot: Plot, lang: str, weeks: int) -> dict:
                 alt.Tooltip("value:Q", title=value, format=fmt),
             ],
         )
-        .properties(width=PLOT_SIZE[0], height=PLOT_SIZE[1])
+        # resize: the axis labels grow with the data (0% -> 100%), so the chart's size is recomputed
+        .properties(
+            width=PLOT_SIZE[0], height=PLOT_SIZE[1], autosize=alt.AutoSizeParams(type="pad", resize=True)
+        )
     )
     return to_spec(chart)
 
