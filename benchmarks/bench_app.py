@@ -4,8 +4,9 @@ Prints medians over repeats, each next to its target:
 - Step: milliseconds from the click to the moment the map and all four plots have drawn the next
   week, measured in the page (performance.now), at nanjing_east (target < 300 ms);
 - Play: weeks per second, read in the page from the week the map shows at the first and the last
-  frame drawn in a few seconds of Play, at nanjing_east (target >= 5) and huangpu (target >= 1), and the
-  frames drawn per second (equal to the weeks while the browser keeps up: see Session.play);
+  frame drawn in a few seconds of Play (or until the run ends, at 52 weeks), at nanjing_east
+  (target >= 5) and huangpu (target >= 1), and the frames drawn per second (Play draws at most
+  10 a second: see sim.viz.page.Session.play);
 - the machine's load average before and after, since the machine may be shared.
 
     python benchmarks/bench_app.py [--steps 20] [--repeats 3] [--play-seconds 5]
@@ -17,6 +18,7 @@ import argparse
 import os
 import statistics
 import tempfile
+import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -26,18 +28,18 @@ from sim.viz import harness
 
 STEP_TARGET_MS = 300
 PLAY_TARGET = {"nanjing_east": 5.0, "huangpu": 1.0}
-# Play for a while, noting each frame the map draws and the week it shows: resolves
-# with [weeks advanced, frames drawn, seconds] between the first and the last frame in the window.
-TIMED_PLAY = """async (seconds) => {
+# Note each frame the map draws during Play and the week it shows (WATCH), then give the weeks
+# advanced, the frames drawn and the seconds between the first and the last frame (RESULT).
+WATCH = """() => {
     const map = document.querySelector('.vcs-vega[data-name=map]');
-    const frames = [];
-    const observer = new MutationObserver(() => frames.push([Number(map.dataset.week), performance.now()]));
-    observer.observe(map, {attributes: true, attributeFilter: ['data-frame']});
-    document.querySelector('button.vcs-play').click();
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-    observer.disconnect();
-    document.querySelector('button.vcs-play').click();  // pause
-    const [first, t0] = frames[0], [last, t1] = frames[frames.length - 1];
+    window.vcsFrames = [];
+    window.vcsObserver = new MutationObserver(
+        () => window.vcsFrames.push([Number(map.dataset.week), performance.now()]));
+    window.vcsObserver.observe(map, {attributes: true, attributeFilter: ['data-frame']});
+}"""
+RESULT = """() => {
+    window.vcsObserver.disconnect();
+    const frames = window.vcsFrames, [first, t0] = frames[0], [last, t1] = frames[frames.length - 1];
     return [last - first, frames.length - 1, (t1 - t0) / 1000];
 }"""
 
@@ -70,11 +72,21 @@ def step_times(page, n: int) -> list[float]:
 def play_rates(page, repeats: int, seconds: float) -> list[tuple[float, float]]:
     """(weeks per second, frames drawn per second) of each Play window, from week 0."""
     rates = []
+    play = page.locator("button.vcs-play")
     for _ in range(repeats):
         reset(page)
-        weeks, frames, elapsed = page.evaluate(TIMED_PLAY, seconds)
+        page.evaluate(WATCH)
+        play.filter(has_text=term("app.play")).click()
+        pause = play.filter(has_text=term("app.pause"))
+        pause.wait_for(timeout=30_000)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and pause.count():  # the run may end (52 weeks) first
+            time.sleep(0.1)
+        if pause.count():
+            pause.click()
+        play.filter(has_text=term("app.play")).wait_for(timeout=30_000)
+        weeks, frames, elapsed = page.evaluate(RESULT)
         rates.append((weeks / elapsed, frames / elapsed))
-        page.locator("button.vcs-play").filter(has_text=term("app.play")).wait_for(timeout=30_000)
     return rates
 
 

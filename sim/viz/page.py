@@ -102,7 +102,8 @@ class Session:
         """Step until paused or the run's end, drawing at most one frame per FRAME_INTERVAL_S and
         only once the page has drawn the last one, as NetLogo's continuous view updates do: the model
         runs at its own speed and the page shows the newest week (the plots have every week).
-        With a pause between weeks of FRAME_INTERVAL_S or more, every week is drawn."""
+        With a pause between weeks of FRAME_INTERVAL_S or more, every week the page keeps up with
+        is drawn."""
         if not self.playing.value:  # the task also runs when Pause turns it off
             return
         drawn_at = 0.0
