@@ -11,7 +11,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from sim import i18n
-from sim.viz import controls, live_map, names
+from sim.viz import controls, district_map, live_map, names
 from sim.viz.fonts import CJK_FAMILIES, cjk_families, cjk_rc
 from sim.viz.model import VizModel
 from sim.viz.vega import Pacer
@@ -50,7 +50,7 @@ def test_week_zero_shows_nothing_closed_or_uncovered_and_a_step_shows_the_model_
 
 
 def test_the_scale_bar_is_a_round_length_under_a_fifth_of_the_map(model):
-    metres = live_map.scale_bar_m(model)
+    metres = district_map.scale_bar_m(model)
     width_m = model.grid.width * model.config.world.cell_size_m
     assert metres <= width_m / 5 < 2.5 * metres
     assert metres / 10 ** np.floor(np.log10(metres)) in (1, 2, 5)

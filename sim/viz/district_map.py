@@ -160,9 +160,14 @@ def _title(model, lang: str) -> str:
     return " · ".join([*parts, f"{term('week', lang)} {model.steps}"])
 
 
-def _scale_bar(model, ax, lang: str) -> None:
-    from sim.viz.live_map import scale_bar_m
+def scale_bar_m(model) -> float:
+    """A round length (1, 2 or 5 times a power of ten metres) near a fifth of the map's width."""
+    target = model.grid.width * model.config.world.cell_size_m / 5
+    power = 10 ** math.floor(math.log10(target))
+    return max(m * power for m in (1, 2, 5) if m * power <= target)
 
+
+def _scale_bar(model, ax, lang: str) -> None:
     metres = scale_bar_m(model)
     ax.add_artist(
         AnchoredSizeBar(

@@ -23,6 +23,7 @@ from sim.viz.district_map import (
     VALUE_OUTCOME,
     circle_cells,
     node_shares,
+    scale_bar_m,
     zone_colours,
 )
 from sim.viz.names import node_label, zone_label
@@ -42,13 +43,6 @@ UNCOVERED_EDGE = "#e31a1c"
 
 def cell_px(model) -> float:
     return MAP_PX / max(model.grid.width, model.grid.height + 1.5)
-
-
-def scale_bar_m(model) -> float:
-    """A round length (1, 2 or 5 times a power of ten metres) near a fifth of the map's width."""
-    target = model.grid.width * model.config.world.cell_size_m / 5
-    power = 10 ** math.floor(math.log10(target))
-    return max(m * power for m in (1, 2, 5) if m * power <= target)
 
 
 def map_spec(model, lang: str = "en", colour_by: str = "zone") -> dict:

@@ -249,7 +249,7 @@ def Monitors(model, tick: int, language: str):
 def MapCard(session: Session, model, tick: int, language: str):
     colour, shown = colour_by.value, circles.value
     spec = solara.use_memo(
-        lambda: Opaque(live_map.map_spec(model, language, colour)), [id(model), language, colour]
+        lambda: Opaque(live_map.map_spec(model, language, colour)), [model, language, colour]
     )
     with solara.Card(term("app.map", language), classes=["vcs-map"], style={"width": "fit-content"}):
         MapToggles(language)
