@@ -352,7 +352,7 @@ def Inspector(model, tick: int, picked: str | None, language: str):
             solara.Text(term("app.inspect_hint", language), style={"font-size": "13px"})
             return
         rows = inspect_rows(model, picked, language)
-        body = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows)
+        body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
         solara.HTML(
             tag="table",
             unsafe_innerHTML=body,
