@@ -31,3 +31,11 @@ def rc(lang: str) -> dict:
     if lang != "zh":
         return {}
     return {"font.family": [LATIN_FAMILY, register_cjk()], "axes.unicode_minus": True}
+
+
+def cjk_rc():
+    """An rc context in which text falls back to the CJK font for the glyphs the default lacks (the
+    app's figures, which may mix both languages)."""
+    import matplotlib
+
+    return matplotlib.rc_context(rc("zh"))

@@ -1,4 +1,5 @@
-"""The district map: sites and committees (service points), service circles and sampled people.
+"""The district map as a matplotlib figure, for PNG/SVG download (the page draws it live with
+sim.viz.live_map): sites and committees (service points), service circles and sampled people.
 
 Agents are drawn through Mesa's portrayal API (``AgentPortrayalStyle`` and ``SpaceRenderer``);
 the service circles are matplotlib patches under them, since a circle's radius is a distance in
@@ -20,15 +21,20 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
 from mesa.visualization import SpaceRenderer
 from mesa.visualization.components import AgentPortrayalStyle
+from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
 from sim.agents import Enterprise, Member, PartyCommittee, Resident, Worker
+from sim.fonts import cjk_rc
+from sim.i18n import term
+from sim.outcomes import OUTCOMES
+from sim.viz.names import zone_label
 from sim.world.population import UNCOVERED
 
-COLOUR_MODES = {"zone": "zone", "org": "org coverage", "participation": "participation"}
-# fixed colour scales, so colours compare across weeks and runs; weekly participation at a site
-# stays well under one half with the default parameters (over it, the colour bar's arrow)
-SCALE_MAX = {"org": 1.0, "participation": 0.5}
-CIRCLE_MODES = {"upper": "zone/subdistrict", "sites": "site stations", "off": "none"}
+# colour by zone, or by this week's share in each committee's remit (the outcome named here);
+# the colour scale is fitted to the week's values, so small differences stay visible
+COLOUR_MODES = ("zone", "org", "participation")
+VALUE_OUTCOME = {"org": "org_coverage", "participation": "participation_rate"}
+CIRCLE_MODES = ("upper", "sites", "off")
 # committee level (PartyCommittee.level) -> marker, size in cells, zorder; the bigger upper
 # committees go under the site markers, so a site on the same cell stays visible
 COMMITTEE_STYLE = {0: ("*", 1.5, 2), 1: ("p", 1.05, 3), 2: ("s", 0.55, 4), 3: ("^", 0.62, 4)}
@@ -69,33 +75,43 @@ def zone_colours(model) -> list[str]:
     return [to_hex(cmap(z % cmap.N)) for z in range(model.world.n_zones)]
 
 
+def value_norm(shares: np.ndarray) -> Normalize:
+    """The colour scale fitted to this week's values (all equal: a scale of width one around them)."""
+    values = shares[~np.isnan(shares)]
+    lo, hi = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
+    return Normalize(lo, hi) if hi > lo else Normalize(lo - 0.5, lo + 0.5)
+
+
 def make_portrayal(model, colour_by: str):
     """The agent portrayal for this week's state, coloured by ``colour_by`` (see COLOUR_MODES)."""
     w = model.world
     zones = zone_colours(model)
     shares = None if colour_by == "zone" else node_shares(model, colour_by)
+    norm = None if shares is None else value_norm(shares)
     cell_pt = _cell_points(model)
+    started = model.steps > 0  # week 0: no point has opened yet, so none is drawn closed or uncovered
 
     def committee_colour(node: int) -> str:
         if shares is None:
             return zones[w.node_zone[node]] if w.node_zone[node] >= 0 else "#555555"
         value = shares[node]
-        return NO_VALUE if np.isnan(value) else to_hex(VALUE_CMAP(value / SCALE_MAX[colour_by]))
+        return NO_VALUE if np.isnan(value) else to_hex(VALUE_CMAP(norm(value)))
 
     def portrayal(agent) -> AgentPortrayalStyle:
         if isinstance(agent, PartyCommittee):
             marker, cells, zorder = COMMITTEE_STYLE[agent.level]
             site = w.node_site[agent.node]
             # red edge: a site that no open point covers this week
-            uncovered = site >= 0 and not model.site_covered[site]
+            uncovered = started and site >= 0 and not model.site_covered[site]
+            is_open = agent.is_open or not started
             colour = committee_colour(agent.node)
             return AgentPortrayalStyle(
                 # a closed point is drawn pale (not transparent, which would hide a red edge)
-                color=colour if agent.is_open else _pale(colour),
+                color=colour if is_open else _pale(colour),
                 marker=marker,
                 size=(cells * cell_pt) ** 2,
                 zorder=zorder,
-                edgecolors="#e31a1c" if uncovered else ("black" if agent.is_open else "#999999"),
+                edgecolors="#e31a1c" if uncovered else ("black" if is_open else "#999999"),
                 linewidths=2.0 if uncovered else 0.8,
             )
         if isinstance(agent, Enterprise):  # only drawn if a model gives firms views
@@ -122,7 +138,7 @@ def _pale(colour: str) -> str:
     return to_hex(0.4 * np.array(to_rgba(colour)[:3]) + 0.6)
 
 
-def draw_map(model, ax, colour_by: str = "zone", circles: str = "upper") -> None:
+def draw_map(model, ax, colour_by: str = "zone", circles: str = "upper", lang: str = "en") -> None:
     """Draw the district on ``ax``: circles, then the grid and agents through Mesa's renderer."""
     _draw_circles(model, ax, circles)
     renderer = SpaceRenderer(model, backend="matplotlib")
@@ -133,7 +149,38 @@ def draw_map(model, ax, colour_by: str = "zone", circles: str = "upper") -> None
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
-    _legend(model, ax, colour_by)
+    _scale_bar(model, ax, lang)
+    ax.set_title(_title(model, lang), fontsize=10)
+    _legend(model, ax, colour_by, lang)
+
+
+def _title(model, lang: str) -> str:
+    c = model.config
+    parts = [term(c.scenario.name, lang), term(c.governance.name, lang), term(c.sinking.policy, lang)]
+    return " · ".join([*parts, f"{term('week', lang)} {model.steps}"])
+
+
+def scale_bar_m(model) -> float:
+    """A round length (1, 2 or 5 times a power of ten metres) near a fifth of the map's width."""
+    target = model.grid.width * model.config.world.cell_size_m / 5
+    power = 10 ** math.floor(math.log10(target))
+    return max(m * power for m in (1, 2, 5) if m * power <= target)
+
+
+def _scale_bar(model, ax, lang: str) -> None:
+    metres = scale_bar_m(model)
+    ax.add_artist(
+        AnchoredSizeBar(
+            ax.transData,
+            metres / model.config.world.cell_size_m,
+            term("app.metres", lang).format(m=f"{metres:g}"),
+            "lower left",
+            pad=0.3,
+            frameon=True,
+            size_vertical=0.06,
+            fontproperties={"size": 8},
+        )
+    )
 
 
 def _draw_circles(model, ax, circles: str) -> None:
@@ -161,7 +208,7 @@ def _draw_circles(model, ax, circles: str) -> None:
     )
 
 
-def _legend(model, ax, colour_by: str) -> None:
+def _legend(model, ax, colour_by: str, lang: str) -> None:
     """Marker key under the map; colour key (zone names or a colour bar) to its right."""
 
     def marker(m, label, face="white", edge="black", size=9):
@@ -176,21 +223,26 @@ def _legend(model, ax, colour_by: str) -> None:
             label=label,
         )
 
+    radius_m = circle_cells(model) * model.config.world.cell_size_m
     handles = [
-        marker("*", "subdistrict committee", size=12),
-        marker("p", "zone joint committee"),
-        marker("s", "building station"),
-        marker("^", "residential-area station"),
-        marker("s", "site outside every circle", edge="#e31a1c"),
-        marker("s", "closed point (< min RU)", face="#eeeeee", edge="#888888"),
+        marker("*", term("app.level.0", lang), size=12),
+        marker("p", term("app.level.1", lang)),
+        marker("s", term("app.level.2", lang)),
+        marker("^", term("app.level.3", lang)),
+        marker("s", term("app.uncovered", lang), edge="#e31a1c"),
+        marker("s", term("app.closed", lang), face="#eeeeee", edge="#888888"),
     ]
     handles += [
-        marker("o", f"{name} (filled: took part)", face=c, edge=c, size=5)
-        for name, c in (("member", "#d62728"), ("worker", "#1f77b4"), ("resident", "#2ca02c"))
+        marker("o", term(kind, lang), face=c, edge=c, size=5)
+        for kind, c in zip(("member", "worker", "resident"), PERSON_COLOURS.values())
     ]
     handles.append(
         Line2D(
-            [], [], color="#555555", linestyle="--", label=f"{model.levers.circle_min:g}-min service circle"
+            [],
+            [],
+            color="#555555",
+            linestyle="--",
+            label=term("app.circle_caption", lang).format(minutes=model.levers.circle_min, radius=radius_m),
         )
     )
     ax.add_artist(
@@ -199,16 +251,26 @@ def _legend(model, ax, colour_by: str) -> None:
             loc="upper center",
             bbox_to_anchor=(0.5, -0.01),
             ncol=3,
-            fontsize=8.5,
+            fontsize=8,
             frameon=False,
             handletextpad=0.3,
             columnspacing=0.8,
+            title=term("app.people", lang),
+            title_fontsize=8,
         )
     )
     if colour_by == "zone":
         zones = [
-            Line2D([], [], linestyle="", marker="s", markersize=8, color=c, label=n)
-            for c, n in zip(zone_colours(model), _short_zone_names(model))
+            Line2D(
+                [],
+                [],
+                linestyle="",
+                marker="s",
+                markersize=8,
+                color=c,
+                label=zone_label(model.world, z, lang),
+            )
+            for z, c in enumerate(zone_colours(model))
         ]
         ax.legend(
             handles=zones,
@@ -216,32 +278,19 @@ def _legend(model, ax, colour_by: str) -> None:
             bbox_to_anchor=(1.01, 1),
             fontsize=9,
             frameon=False,
-            title="zone",
+            title=term("app.zone", lang),
             title_fontsize=9,
+            ncol=1 if len(zones) <= 16 else 2,
         )
     else:
         # an inset colour bar keeps the map's size, which the marker sizes depend on
-        top = SCALE_MAX[colour_by]
         bar = ax.figure.colorbar(
-            ScalarMappable(Normalize(0, top), VALUE_CMAP),
+            ScalarMappable(value_norm(node_shares(model, colour_by)), VALUE_CMAP),
             cax=ax.inset_axes((1.03, 0.05, 0.04, 0.9)),
-            extend="max" if top < 1 else "neither",
+            format=lambda v, _: f"{v:.1%}",
         )
-        label = (
-            "share of firms with a Party organisation"
-            if colour_by == "org"
-            else "share of people who took part"
-        )
-        bar.set_label(f"{label} (committee: its remit)", fontsize=8)
+        bar.set_label(OUTCOMES[VALUE_OUTCOME[colour_by]].label(lang), fontsize=8)
         bar.ax.tick_params(labelsize=8)
-
-
-def _short_zone_names(model) -> list[str]:
-    names = model.world.zone_names
-    # one subdistrict: "nanjing_east/z0" reads as "zone z0"
-    if model.world.n_subdistricts == 1:
-        return ["zone " + n.split("/", 1)[-1] for n in names]
-    return names
 
 
 def _cell_points(model) -> float:
@@ -249,10 +298,11 @@ def _cell_points(model) -> float:
     return MAP_BOX[2] * 72 / max(model.grid.width, model.grid.height)
 
 
-def map_figure(model, colour_by: str = "zone", circles: str = "upper") -> Figure:
-    """A figure with the map, for the app and for saving (no pyplot, so no global state)."""
-    fig = Figure(figsize=FIGSIZE)
-    left, bottom, side = MAP_BOX
-    ax = fig.add_axes((left / FIGSIZE[0], bottom / FIGSIZE[1], side / FIGSIZE[0], side / FIGSIZE[1]))
-    draw_map(model, ax, colour_by, circles)
+def map_figure(model, colour_by: str = "zone", circles: str = "upper", lang: str = "en") -> Figure:
+    """A figure with the map, for saving (no pyplot, so no global state)."""
+    with cjk_rc():
+        fig = Figure(figsize=FIGSIZE)
+        left, bottom, side = MAP_BOX
+        ax = fig.add_axes((left / FIGSIZE[0], bottom / FIGSIZE[1], side / FIGSIZE[0], side / FIGSIZE[1]))
+        draw_map(model, ax, colour_by, circles, lang)
     return fig

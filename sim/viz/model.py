@@ -1,8 +1,7 @@
 """The model as the app builds it: the research model plus a small, fixed sample of people to draw.
 
-Mesa's SolaraViz rebuilds the model on Reset as ``VizModel(**controls)``, and checks the control
-names against ``__init__``; it accepts extra names only through a parameter called ``kwargs``, so
-dotted config overrides (``budget__per_person_per_step``) pass through that.
+The app rebuilds the model on Reset as ``VizModel(**controls)``; dotted config overrides
+(``budget__per_person_per_step``) pass through ``kwargs`` to the research model.
 """
 
 from __future__ import annotations

@@ -35,7 +35,8 @@ PACKAGES = (
     "vega-embed",
     "@widgetti/vue-grid-layout",
 )
-REPO_ROOT = Path(__file__).resolve().parents[2]
+APP_DIR = Path(__file__).resolve().parent
+REPO_ROOT = APP_DIR.parents[1]
 DEFAULT_CACHE_DIR = REPO_ROOT / "results" / ".solara-cache"
 
 # How Solara's templates, settings and .vue files spell a proxied url after the cdn prefix,
@@ -61,10 +62,11 @@ def solara_root() -> Path:
 
 
 def find_references(root: Path | None = None) -> dict[str, set[str]]:
-    """Map each ``<package>@<version>`` of PACKAGES that solara requests to the files it asks for."""
-    root = root or solara_root()
+    """Map each ``<package>@<version>`` of PACKAGES that solara (and the app's own .vue files, which
+    load vega through the same proxy) requests to the files it asks for."""
+    roots = [root] if root else [solara_root(), APP_DIR]
     refs: dict[str, set[str]] = {}
-    for path in sorted(root.rglob("*")):
+    for path in sorted(p for r in roots for p in r.rglob("*")):
         if path.suffix not in _SOURCE_SUFFIXES or not path.is_file():
             continue
         for name, version, file in _CDN_REF.findall(path.read_text(encoding="utf-8", errors="replace")):
@@ -75,7 +77,7 @@ def find_references(root: Path | None = None) -> dict[str, set[str]]:
     missing = [name for name in PACKAGES if not any(spec.rpartition("@")[0] == name for spec in refs)]
     if missing:
         raise OfflineAssetsError(
-            f"could not find the version of {', '.join(missing)} in the installed solara ({root}); "
+            f"could not find the version of {', '.join(missing)} in the installed solara ({roots[0]}); "
             f"solara may no longer load it from the CDN: update PACKAGES in {__name__}"
         )
     return refs

@@ -1,90 +1,125 @@
-"""Live plots of the model-level outcomes (sim.metrics.OUTCOMES), one figure per question."""
+"""The outcome plots (结果曲线): which outcomes each plot shows, as live Vega-Lite charts for the page
+and as matplotlib figures for download. Labels and units come from sim.outcomes and sim.i18n."""
 
 from __future__ import annotations
 
-import solara
-from mesa.visualization import make_plot_component
+from dataclasses import dataclass
 
-# title -> (outcome -> (legend label, colour)), y-axis label, y limits (None: automatic)
-PLOTS = {
-    "Participation by type": (
-        {
-            "participation_rate": ("all people", "black"),
-            "member_participation": ("members", "#d62728"),
-            "worker_participation": ("workers", "#1f77b4"),
-            "resident_participation": ("residents", "#2ca02c"),
-            "enterprise_participation": ("enterprises (not loners)", "#9467bd"),
-        },
+import altair as alt
+from matplotlib.figure import Figure
+
+from sim.fonts import cjk_rc
+from sim.i18n import term
+from sim.outcomes import OUTCOMES
+from sim.viz.vega import to_spec
+
+PLOT_SIZE = (430, 190)  # px of the live chart's plotting area
+WEEK = "week"
+AXIS_FORMAT = {"share": ".0%", "index": ".1f", "ru": "~s"}
+
+
+@dataclass(frozen=True)
+class Plot:
+    key: str  # the title is the term "app.plot.<key>"
+    series: tuple[tuple[str, str], ...]  # (outcome name, colour)
+    axis: str  # the y-axis title is the term "app.axis.<axis>"
+
+    def title(self, lang: str) -> str:
+        return term(f"app.plot.{self.key}", lang)
+
+    def labels(self, lang: str) -> list[str]:
+        return [OUTCOMES[name].label(lang) for name, _ in self.series]
+
+
+PLOTS = (
+    Plot(
+        "participation",
+        (
+            ("participation_rate", "black"),
+            ("member_participation", "#d62728"),
+            ("worker_participation", "#1f77b4"),
+            ("resident_participation", "#2ca02c"),
+            ("enterprise_participation", "#9467bd"),
+        ),
         "share",
-        (0, 1),
     ),
-    "Organisational and service coverage": (
-        {
-            "org_coverage": ("enterprises with a Party organisation", "#8c564b"),
-            "service_coverage": ("people inside an open service circle", "#17becf"),
-        },
-        "share",
-        (0, 1.02),
-    ),
-    "Coupling coordination": (
-        {
-            "coupling_coordination": ("coupling coordination D", "black"),
-            "party_building_score": ("Party-building score U1", "#d62728"),
-            "governance_score": ("governance score U2", "#1f77b4"),
-        },
+    Plot("coverage", (("org_coverage", "#8c564b"), ("service_coverage", "#17becf")), "share"),
+    Plot(
+        "coupling",
+        (
+            ("coupling_coordination", "black"),
+            ("party_building_score", "#d62728"),
+            ("governance_score", "#1f77b4"),
+        ),
         "index",
-        (0, 1),
     ),
-    "Resources held by level": (
-        {
-            "resources_subdistrict": ("subdistrict committees", "#555555"),
-            "resources_zone": ("zone committees", "#ff7f0e"),
-            "resources_site": ("site stations", "#2ca02c"),
-        },
-        "RU",
-        None,
+    Plot(
+        "resources",
+        (("resources_subdistrict", "#555555"), ("resources_zone", "#ff7f0e"), ("resources_site", "#2ca02c")),
+        "ru",
     ),
-}
+)
 
 
-def _styler(title: str, series: dict, ylabel: str, ylim):
-    def post_process(ax):
-        ax.figure.set_size_inches(6.4, 3.9)  # wide and low, to fit a grid tile beside the map
-        for line, (label, _) in zip(ax.get_lines(), series.values()):
-            line.set_label(label)
-            line.set_marker(".")  # the first weeks are single points, invisible as lines
-        ax.legend(loc="best", fontsize=8)
-        ax.set_title(title)
-        ax.set_ylabel(ylabel)
-        if ylim is not None:
-            ax.set_ylim(*ylim)
-        ax.grid(alpha=0.3)
-
-    return post_process
+def series_rows(model, plot: Plot, lang: str) -> list[dict]:
+    """Long-format rows (week, series label, value) of the plot's outcomes so far."""
+    columns = model.datacollector.model_vars
+    rows = []
+    for (name, _), label in zip(plot.series, plot.labels(lang)):
+        rows += [{WEEK: week, "series": label, "value": value} for week, value in enumerate(columns[name])]
+    return rows
 
 
-def plot_components() -> list:
-    """SolaraViz components (model -> element), each a Mesa plot wrapped in a ``vcs-plot`` div
-    (a stable hook for the browser test and for styling)."""
-    made = []
-    for title, (series, ylabel, ylim) in PLOTS.items():
-        make, _page = make_plot_component(
-            {m: colour for m, (_, colour) in series.items()},
-            post_process=_styler(title, series, ylabel, ylim),
+def plot_spec(plot: Plot, lang: str, weeks: int) -> dict:
+    """The live chart: named data "series", fed by series_rows every week; the week axis spans the
+    whole run (``weeks``), so the lines grow across a fixed frame."""
+    labels = plot.labels(lang)
+    week, value = term("week", lang), term("app.value", lang)
+    fmt = ".1%" if plot.axis == "share" else ".3f"
+    chart = (
+        alt.Chart(alt.Data(name="series"), title=plot.title(lang))
+        .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.6)
+        .encode(
+            x=alt.X(f"{WEEK}:Q", title=week, scale=alt.Scale(domain=[0, weeks]), axis=alt.Axis(format="d")),
+            y=alt.Y(
+                "value:Q",
+                title=term(f"app.axis.{plot.axis}", lang),
+                axis=alt.Axis(format=AXIS_FORMAT[plot.axis]),
+            ),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                sort=labels,
+                scale=alt.Scale(domain=labels, range=[c for _, c in plot.series]),
+                legend=alt.Legend(orient="right", labelLimit=220),
+            ),
+            tooltip=[
+                alt.Tooltip(f"{WEEK}:Q", title=week),
+                alt.Tooltip("series:N", title=term("app.series", lang)),
+                alt.Tooltip("value:Q", title=value, format=fmt),
+            ],
         )
-        made.append(_wrapped(make))
-    return made
+        # resize: the axis labels grow with the data (0% -> 100%), so the chart's size is recomputed
+        .properties(
+            width=PLOT_SIZE[0], height=PLOT_SIZE[1], autosize=alt.AutoSizeParams(type="pad", resize=True)
+        )
+    )
+    return to_spec(chart)
 
 
-def _wrapped(make):
-    def component(model):
-        return PlotCard(model, make)
-
-    return component
-
-
-@solara.component
-def PlotCard(model, make):
-    with solara.Div(classes=["vcs-plot"]) as card:
-        make(model)
-    return card
+def plot_figure(model, plot: Plot, lang: str = "en") -> Figure:
+    """The plot as a matplotlib figure, for PNG/SVG download."""
+    columns = model.datacollector.model_vars
+    with cjk_rc():
+        fig = Figure(figsize=(7.0, 3.6), layout="constrained")
+        ax = fig.add_subplot()
+        for (name, colour), label in zip(plot.series, plot.labels(lang)):
+            ax.plot(range(len(columns[name])), columns[name], color=colour, marker=".", label=label)
+        ax.set_title(plot.title(lang))
+        ax.set_xlabel(term("week", lang))
+        ax.set_ylabel(term(f"app.axis.{plot.axis}", lang))
+        if plot.axis != "ru":
+            ax.set_ylim(0, None)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+    return fig

@@ -29,6 +29,7 @@ class World:
     zone_names: list[str]
     # sites
     site_kind: np.ndarray  # BUILDING or AREA
+    site_names: list[str]  # the building's or area's name in its zone (district files; b0, r0.. otherwise)
     site_zone: np.ndarray
     site_subdistrict: np.ndarray
     site_xy: np.ndarray  # (n_sites, 2) grid cell
@@ -95,7 +96,7 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
     width, height = cols * cell, rows * cell
 
     zone_sub, zone_names, zone_xy = [], [], []
-    kind, s_zone, s_sub, xy = [], [], [], []
+    kind, s_zone, s_sub, xy, site_names = [], [], [], [], []
     sub_xy = []
     for s, ((sname, spec), side) in enumerate(zip(specs.items(), sides)):
         x0, y0 = (s % cols) * cell, (s // cols) * cell
@@ -113,6 +114,7 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
             zone_names.append(f"{sname}/{zone.name}")
             zone_xy.append(((zx0 + zx1 - 1) // 2, (zy0 + zy1 - 1) // 2))
             sites = [BUILDING] * len(zone.buildings) + [AREA] * len(zone.residential_areas)
+            site_names += [b.name for b in zone.buildings] + [a.name for a in zone.residential_areas]
             n_cells = (zx1 - zx0) * (zy1 - zy0)
             # distinct cells while they last, so sites do not pile up on one spot
             picks = (
@@ -144,6 +146,7 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
         zone_subdistrict=zone_sub_a,
         zone_names=zone_names,
         site_kind=np.asarray(kind, dtype=np.int8),
+        site_names=site_names,
         site_zone=site_zone,
         site_subdistrict=site_sub,
         site_xy=np.asarray(xy, dtype=np.int64).reshape(-1, 2),
