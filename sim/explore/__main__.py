@@ -1,0 +1,45 @@
+"""python -m sim.explore +exploration=NAME | +experiment=explore_NAME [overrides]: scenario discovery.
+
+Exit 0 when every evaluation completed, 1 when some failed (they are recorded and excluded, the
+analysis covers the others), 2 for bad input (one line, nothing written).
+"""
+
+from __future__ import annotations
+
+import time
+
+from sim.explore import exploration, report
+from sim.explore.study import claim_directory, load, main
+from sim.sweep.batch import BatchError
+
+
+def explore(argv: list[str]) -> int:
+    t0 = time.perf_counter()
+    p = exploration.plan(load(exploration.SECTION, argv, exploration.PREFIX))
+    directory = claim_directory(p.study, p.resolved())
+    runs = len(p.arms) * p.sampler["n"] * len(p.seeds)
+    print(
+        f"[explore] {p.sampler['n']} points x {len(p.arms)} arms x {len(p.seeds)} seeds = {runs} runs"
+        f" -> {directory}"
+    )
+    try:
+        results = exploration.run(p, directory)
+    except BatchError as err:
+        print(f"explore failed: {err}")
+        return 1
+    analysis = exploration.analyse(p, results)
+    path = report.write(p, results, analysis, directory)
+    boxes = ", ".join(
+        f"box {i + 1}: coverage {b.coverage:.2f}, density {b.density:.2f}, {len(b.limits)} dims"
+        for i, b in enumerate(analysis["boxes"])
+    )
+    print(
+        f"[explore] {int(analysis['y'].sum())} of {analysis['evaluated']} points of interest; "
+        f"{len(analysis['boxes'])} PRIM boxes{': ' + boxes if boxes else ''}; "
+        f"{time.perf_counter() - t0:.0f} s\nreport: {path}"
+    )
+    return 1 if analysis["failed"] else 0
+
+
+if __name__ == "__main__":
+    main(explore)

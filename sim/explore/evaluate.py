@@ -1,0 +1,82 @@
+"""Evaluate points (factor values) over common seeds as one batch (sim.sweep.batch): an ordinary sweep,
+through whichever launcher the user chose, with its provenance, resume and failure isolation.
+
+A point is one row of factor values; it runs once per seed, every point with the same seeds (common
+random numbers). A point counts as failed, and is excluded from the analysis, if any of its runs
+failed; the failures are kept in the tables with their errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.results import write_parquet
+from sim.sweep.batch import DESIGN_FILE, SWEEP_DIR, _same_rows, evaluate
+
+STATS = ("late_mean", "year1", "final")
+MECHANISMS_KEY = "governance.mechanisms"
+RESULTS_FILE = "results.parquet"  # beside the batch's design: the runs' outcomes, kept for resume
+
+
+def column(outcome: str, stat: str) -> str:
+    """The runs-table column of an outcome's statistic (late_mean: the mean of the last 26 weeks)."""
+    return outcome if stat == "final" else f"{stat}_{outcome}"
+
+
+def design_rows(points: pd.DataFrame, seeds: Sequence[int]) -> pd.DataFrame:
+    """One design row per point x seed (point-major), with ``seed`` as a column. A mix of mechanisms is
+    named by its members, so the runs table's ``governance`` column says which mix ran."""
+    rows = points.loc[points.index.repeat(len(seeds))].reset_index(names="point")
+    rows["seed"] = np.tile(np.asarray(seeds, dtype=np.int64), len(points))
+    if MECHANISMS_KEY in rows.columns:
+        rows["governance.name"] = rows[MECHANISMS_KEY].map(lambda m: "+".join(m) or "none")
+    return rows
+
+
+def run_points(
+    points: pd.DataFrame,
+    seeds: Sequence[int],
+    directory: Path,
+    overrides: Sequence[str],
+    outcomes: Sequence[str],
+    stat: str,
+) -> pd.DataFrame:
+    """One row per point x seed: ``point``, ``seed``, ``status``, ``error``, ``run`` (its run directory,
+    for ``python -m sim.sweep.reproduce``) and each outcome's ``stat``. A finished batch is read back
+    from its results file (same design, same directory) instead of being checked run by run again."""
+    rows = design_rows(points, seeds)
+    results = Path(directory) / RESULTS_FILE
+    design_only = rows.drop(columns="point")
+    # the batch's own check that a directory holds these rows and no others
+    if results.exists() and _same_rows(Path(directory) / DESIGN_FILE, design_only):
+        return pd.read_parquet(results)
+    runs = evaluate(design_only, Path(directory), overrides)
+    table = pd.DataFrame(
+        {
+            "point": rows["point"].to_numpy(),
+            "seed": rows["seed"].to_numpy(),
+            "status": runs["status"].fillna("failed").to_numpy(),
+            "error": runs["error"].to_numpy() if "error" in runs else None,
+            "run": [f"{SWEEP_DIR}/{r}" if isinstance(r, str) else None for r in runs["run"]],
+        }
+    )
+    for outcome in outcomes:
+        name = column(outcome, stat)
+        values = runs[name] if name in runs.columns else np.nan
+        table[outcome] = pd.to_numeric(pd.Series(values, index=runs.index), errors="coerce").to_numpy()
+    table.loc[table["status"] != "completed", list(outcomes)] = np.nan
+    write_parquet(results, table)  # failures too: a failed run is a finished evaluation, recorded
+    return table
+
+
+def per_point(table: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
+    """Mean over seeds per point, with ``failed``: the point's runs did not all complete."""
+    failed = table.groupby("point")["status"].apply(lambda s: bool((s != "completed").any()))
+    means = table.groupby("point")[list(outcomes)].mean()
+    means["failed"] = failed
+    means.loc[means["failed"], list(outcomes)] = np.nan
+    return means
