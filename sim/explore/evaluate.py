@@ -14,11 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.explore.factors import override
 from sim.results import write_parquet
 from sim.sweep.batch import DESIGN_FILE, SWEEP_DIR, _same_rows, evaluate
 
 STATS = ("late_mean", "year1", "final")
 MECHANISMS_KEY = "governance.mechanisms"
+NAME_KEY = "governance.name"
 RESULTS_FILE = "results.parquet"  # beside the batch's design: the runs' outcomes, kept for resume
 
 
@@ -27,14 +29,28 @@ def column(outcome: str, stat: str) -> str:
     return outcome if stat == "final" else f"{stat}_{outcome}"
 
 
+def mix_name(mechanisms: Sequence[str]) -> str:
+    """A mix of mechanisms is named by its members, so the runs table's ``governance`` column says
+    which mix ran."""
+    return "+".join(mechanisms) or "none"
+
+
 def design_rows(points: pd.DataFrame, seeds: Sequence[int]) -> pd.DataFrame:
-    """One design row per point x seed (point-major), with ``seed`` as a column. A mix of mechanisms is
-    named by its members, so the runs table's ``governance`` column says which mix ran."""
+    """One design row per point x seed (point-major), with ``seed`` as a column."""
     rows = points.loc[points.index.repeat(len(seeds))].reset_index(names="point")
     rows["seed"] = np.tile(np.asarray(seeds, dtype=np.int64), len(points))
     if MECHANISMS_KEY in rows.columns:
-        rows["governance.name"] = rows[MECHANISMS_KEY].map(lambda m: "+".join(m) or "none")
+        rows[NAME_KEY] = rows[MECHANISMS_KEY].map(mix_name)
     return rows
+
+
+def command(overrides: Sequence[str], values: dict, seed: int) -> str:
+    """The exact ``python -m sim`` command of one evaluation: the same config, so the same results."""
+    values = dict(values)
+    if MECHANISMS_KEY in values:
+        values[NAME_KEY] = mix_name(values[MECHANISMS_KEY])
+    settings = [override(k, v) for k, v in values.items()]
+    return " ".join(["python -m sim", *overrides, *settings, f"seed={seed}"])
 
 
 def run_points(

@@ -125,7 +125,7 @@ def plan(study: Study) -> Plan:
         uncertainties = fx.parse(spec.get("uncertainties"), where("uncertainties"), base, overrides)
         levers = fx.parse(spec.get("levers"), where("levers"), base, overrides)
     sampler = fx.check_sampler(spec.get("sampler"), where("sampler"))
-    draws = _draws(spec.get("draws"), where("draws"), bases, sampler["n"])
+    draws = fx.read_draws(spec.get("draws"), where("draws"), list(bases.values()), sampler["n"])
     names = [f.name for f in [*uncertainties, *levers]] + ([] if draws is None else list(draws.columns))
     for name in names:
         if names.count(name) > 1:
@@ -182,32 +182,6 @@ def _prim(spec: Any, where: str) -> dict:
         raise ConfigError(f"{where}.boxes: got {boxes!r}, allowed: an integer in [1, 10]")
     out["boxes"] = boxes
     return out
-
-
-def _draws(spec: Any, where: str, bases: dict, n: int) -> pd.DataFrame | None:
-    """Uncertainty values from a file of draws (e.g. a calibration's posterior): its first ``n`` rows,
-    each column a config key checked like any uncertainty."""
-    if spec is None:
-        return None
-    path = Path(str((spec or {}).get("file") or "")) if isinstance(spec, dict) else None
-    if path is None or not path.is_file():
-        raise ConfigError(
-            f"{where}.file: got {spec!r}, allowed: a Parquet file of draws (columns: config keys)"
-        )
-    try:
-        draws = pd.read_parquet(path)
-    except Exception as err:
-        raise ConfigError(
-            f"{where}.file: cannot read {str(path)!r} ({type(err).__name__}), allowed: Parquet"
-        ) from None
-    if len(draws) < n:
-        raise ConfigError(f"{where}.file: {len(draws)} draws, allowed: at least sampler.n = {n}")
-    draws = draws.iloc[:n].reset_index(drop=True)
-    for base in bases.values():  # the model's checks are ranges: the extreme draws stand for all
-        fx.parse(
-            [{"name": c, "values": sorted({draws[c].min(), draws[c].max()})} for c in draws], where, base
-        )
-    return draws
 
 
 def points(p: Plan) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -200,3 +201,31 @@ def _literal(value: Any) -> str:
     if isinstance(value, (float, np.floating)):
         return repr(float(value))
     return str(value)
+
+
+def read_draws(spec: Any, where: str, bases: Sequence[DictConfig], n: int) -> pd.DataFrame | None:
+    """Uncertainty values from a file of draws (e.g. a calibration's posterior): its first ``n`` rows,
+    each column a config key checked like any uncertainty."""
+    if spec is None:
+        return None
+    path = Path(str((spec or {}).get("file") or "")) if isinstance(spec, dict) else None
+    if path is None or not path.is_file():
+        raise ConfigError(
+            f"{where}.file: got {spec!r}, allowed: a Parquet file of draws (columns: config keys)"
+        )
+    try:
+        draws = pd.read_parquet(path)
+    except Exception as err:
+        raise ConfigError(
+            f"{where}.file: cannot read {str(path)!r} ({type(err).__name__}), allowed: Parquet"
+        ) from None
+    if len(draws) < n:
+        raise ConfigError(f"{where}.file: {len(draws)} draws, allowed: at least the {n} points sampled")
+    draws = draws.iloc[:n].reset_index(drop=True)
+    for base in bases:  # the model's checks are ranges: the extreme draws stand for all
+        parse(
+            [{"name": c, "values": sorted({float(draws[c].min()), float(draws[c].max())})} for c in draws],
+            where,
+            base,
+        )
+    return draws

@@ -14,7 +14,7 @@ import pandas as pd
 import seaborn as sns
 
 from sim import outcomes as outcome_table
-from sim.explore import factors as fx
+from sim.explore.evaluate import command
 from sim.explore.exploration import Plan
 from sim.explore.study import merge
 from sim.results import atomic_write, write_text
@@ -23,12 +23,8 @@ from sim.sweep.report import _save
 
 def _command(p: Plan, row: pd.Series, arm: str, seed: int) -> str:
     """The exact ``python -m sim`` command of one evaluation (one point, one arm, one seed)."""
-    values = [fx.override(f.name, row[f.name]) for f in p.factors]
-    if p.draws is not None:
-        values = [fx.override(c, row[c]) for c in p.draws.columns] + values
-    if "governance.mechanisms" in [f.name for f in p.factors]:
-        values.append(fx.override("governance.name", "+".join(row["governance.mechanisms"]) or "none"))
-    return " ".join(["python -m sim", *merge(p.study.model, p.arms[arm]), *values, f"seed={seed}"])
+    names = ([] if p.draws is None else list(p.draws.columns)) + [f.name for f in p.factors]
+    return command(merge(p.study.model, p.arms[arm]), {n: row[n] for n in names}, seed)
 
 
 def figure_target(p: Plan, results: pd.DataFrame, x: pd.DataFrame, out) -> list[str]:
