@@ -220,19 +220,21 @@ def run(s: Search, directory: Path, log=print) -> tuple[Any, pd.DataFrame]:
             failed = bool((mine["status"] != "completed").any())
             per_scenario = mine.groupby("scenario")[s.outcomes].mean()
             objective = [robust(per_scenario[o].to_numpy(), d, s.measure, s.q) for o, d in s.objectives]
-            if failed or not all(math.isfinite(v) for v in objective):
+            undefined = [o for o, v in zip(s.outcomes, objective) if not math.isfinite(v)]
+            error = "; ".join(sorted(set(mine["error"].dropna().astype(str)))) or None
+            if not failed and undefined:
+                error = f"objective undefined (NaN): {', '.join(undefined)}"
+            if failed or undefined:
                 study.tell(trial, state=optuna.trial.TrialState.FAIL)
             else:
                 study.tell(trial, objective)
-            first = mine.iloc[0]
             rows.append(
                 {
                     "trial": trial.number,
                     "batch": batch,
-                    "status": "failed" if failed else "completed",
-                    "error": "; ".join(sorted(set(mine["error"].dropna().astype(str)))) or None,
+                    "status": "failed" if failed else "undefined" if undefined else "completed",
+                    "error": error,
                     "runs": [f"batches/{where.name}/{r}" for r in mine["run"]],
-                    "first_run_seed": int(first["seed"]),
                     **{f"lever:{k}": v for k, v in values.items()},
                     **{f"objective:{o}": v for (o, _), v in zip(s.objectives, objective)},
                 }
