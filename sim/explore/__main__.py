@@ -9,12 +9,13 @@ from __future__ import annotations
 import time
 
 from sim.explore import exploration, report
-from sim.explore.study import claim_directory, load, main
+from sim.explore.study import claim_directory, load, main, require
 from sim.sweep.batch import BatchError
 
 
 def explore(argv: list[str]) -> int:
     t0 = time.perf_counter()
+    require("ema_workbench", "sklearn")
     p = exploration.plan(load(exploration.SECTION, argv, exploration.PREFIX))
     directory = claim_directory(p.study, p.resolved())
     runs = len(p.arms) * p.sampler["n"] * len(p.seeds)

@@ -196,6 +196,17 @@ def claim_directory(study: Study, resolved: dict) -> Path:
     return path
 
 
+def require(*modules: str) -> None:
+    """Refuse to start, before anything is written, without the libraries of the ``explore`` extra."""
+    from importlib.util import find_spec
+
+    missing = [m for m in modules if find_spec(m) is None]
+    if missing:
+        raise ConfigError(
+            f"{', '.join(missing)}: not installed, allowed: the explore extra (pip install -e '.[explore]')"
+        )
+
+
 def main(run: Callable[[list[str]], int]) -> None:
     """Exit 2 with one line on bad input (nothing written), else the study's own exit status."""
     try:

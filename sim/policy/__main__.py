@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import time
 
-from sim.explore.study import claim_directory, load, main
+from sim.explore.study import claim_directory, load, main, require
 from sim.policy import report, search
 from sim.sweep.batch import BatchError
 
 
 def policy(argv: list[str]) -> int:
     t0 = time.perf_counter()
+    require("optuna")
     s = search.plan(load(search.SECTION, argv, search.PREFIX))
     directory = claim_directory(s.study, s.resolved())
     runs = s.generations * s.population * len(s.scenarios) * len(s.seeds)
