@@ -53,13 +53,15 @@ def prim_boxes(
     prim, _ = _workbench()
     if not y.any():
         return []
-    algorithm = prim.Prim(
-        x.reset_index(drop=True),
-        np.asarray(y, dtype=bool),
-        threshold=threshold,
-        peel_alpha=peel_alpha,
-        mass_min=mass_min,
-    )
+    with warnings.catch_warnings():  # the Workbench 2.5 drops a column in place, which pandas 3 deprecates
+        warnings.filterwarnings("ignore", message="The inplace keyword")
+        algorithm = prim.Prim(
+            x.reset_index(drop=True),
+            np.asarray(y, dtype=bool),
+            threshold=threshold,
+            peel_alpha=peel_alpha,
+            mass_min=mass_min,
+        )
     found = []
     for _ in range(boxes):
         box = algorithm.find_box()

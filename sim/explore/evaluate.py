@@ -63,14 +63,27 @@ def run_points(
 ) -> pd.DataFrame:
     """One row per point x seed: ``point``, ``seed``, ``status``, ``error``, ``run`` (its run directory,
     for ``python -m sim.sweep.reproduce``) and each outcome's ``stat``. A finished batch is read back
-    from its results file (same design, same directory) instead of being checked run by run again."""
+    from its results file (same design, same directory) instead of being checked run by run again;
+    the file keeps every outcome and statistic, so another choice of them needs no run either."""
     rows = design_rows(points, seeds)
     results = Path(directory) / RESULTS_FILE
     design_only = rows.drop(columns="point")
     # the batch's own check that a directory holds these rows and no others
     if results.exists() and _same_rows(Path(directory) / DESIGN_FILE, design_only):
-        return pd.read_parquet(results)
-    runs = evaluate(design_only, Path(directory), overrides)
+        kept = pd.read_parquet(results)
+    else:
+        kept = _results(rows, evaluate(design_only, Path(directory), overrides))
+        write_parquet(results, kept)  # failures too: a failed run is a finished evaluation, recorded
+    table = kept[["point", "seed", "status", "error", "run"]].copy()
+    for outcome in outcomes:
+        table[outcome] = kept[column(outcome, stat)]
+    return table
+
+
+def _results(rows: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """The batch's runs in design order, with every outcome's statistics (NaN for a failed run)."""
+    from sim import outcomes as outcome_table
+
     table = pd.DataFrame(
         {
             "point": rows["point"].to_numpy(),
@@ -80,12 +93,13 @@ def run_points(
             "run": [f"{SWEEP_DIR}/{r}" if isinstance(r, str) else None for r in runs["run"]],
         }
     )
-    for outcome in outcomes:
-        name = column(outcome, stat)
-        values = runs[name] if name in runs.columns else np.nan
-        table[outcome] = pd.to_numeric(pd.Series(values, index=runs.index), errors="coerce").to_numpy()
-    table.loc[table["status"] != "completed", list(outcomes)] = np.nan
-    write_parquet(results, table)  # failures too: a failed run is a finished evaluation, recorded
+    failed = table["status"] != "completed"
+    for outcome in outcome_table.OUTCOMES:
+        for stat in STATS:
+            name = column(outcome, stat)
+            values = runs[name] if name in runs.columns else np.nan
+            values = pd.to_numeric(pd.Series(values, index=runs.index), errors="coerce").to_numpy()
+            table[name] = np.where(failed, np.nan, values)
     return table
 
 

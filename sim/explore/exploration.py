@@ -69,6 +69,9 @@ KEYS = {
 }
 
 
+IDENTITY = ("model", "arms", "seeds", "sampler", "uncertainties", "draws", "levers", "dir")
+
+
 @dataclass
 class Plan:
     study: Study
@@ -95,13 +98,10 @@ class Plan:
         return "baseline" in self.arms
 
     def resolved(self) -> dict:
-        """What the study directory records: resuming needs the very same values."""
-        return {
-            "section": SECTION,
-            "spec": self.study.spec,
-            "model": self.study.model,
-            "seeds": self.seeds,
-        }
+        """What the study directory records: resuming needs the very same runs. The question, target,
+        outcomes, statistic and PRIM settings may change: the analysis is redone from the results."""
+        spec = {k: v for k, v in self.study.spec.items() if k in IDENTITY}
+        return {"section": SECTION, "spec": spec, "model": self.study.model}
 
 
 def plan(study: Study) -> Plan:

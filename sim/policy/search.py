@@ -83,9 +83,11 @@ class Search:
     seed: int
 
     def resolved(self) -> dict:
-        """What the study directory records. The number of generations is left out: a search may be
-        extended, its finished generations replayed from their results."""
-        spec = {**self.study.spec, "search": {**self.study.spec.get("search", {}), "generations": None}}
+        """What the study directory records. The question, the launcher and the number of generations
+        are left out: a search may be moved or extended, its finished generations replayed from their
+        results."""
+        spec = {k: v for k, v in self.study.spec.items() if k not in ("question", "launcher")}
+        spec["search"] = {**(spec.get("search") or {}), "generations": None}
         return {"section": SECTION, "spec": spec, "model": self.study.model}
 
     @property
