@@ -70,9 +70,10 @@ def figure_boxes(analysis: dict, out) -> list[str]:
         fig = box.prim_box.show_tradeoff()
         fig.suptitle(f"PRIM box {i + 1}: peeling trajectory (coverage vs density)")
         files += _save(fig, out, f"prim_box{i + 1}_tradeoff")
-        fig = box.prim_box.inspect(box.index, style="graph")[0]
-        fig.suptitle(f"PRIM box {i + 1}: restricted dimensions (quasi-p in brackets)")
-        files += _save(fig, out, f"prim_box{i + 1}_limits")
+        if len(box.limits):  # a box of the whole space has no limits to draw
+            fig = box.prim_box.inspect(box.index, style="graph")[0]
+            fig.suptitle(f"PRIM box {i + 1}: restricted dimensions (quasi-p in brackets)")
+            files += _save(fig, out, f"prim_box{i + 1}_limits")
     return files
 
 
@@ -115,7 +116,13 @@ def write(p: Plan, results: pd.DataFrame, analysis: dict, directory) -> str:
         lines.append(
             f"\n**Box {i + 1}**: coverage {box.coverage:.2f}, density {box.density:.2f}, mass {box.mass:.2f} "
             f"({box.of_interest} of {box.points} points), {len(box.limits)} restricted dimensions.\n\n"
-            + (box.limits.to_markdown(index=False, floatfmt=".2g") if len(box.limits) else "(no restriction)")
+            + (
+                box.limits.to_markdown(index=False, floatfmt=".2g")
+                if len(box.limits)
+                else "No restriction: the whole space already has density >= the threshold, so the "
+                "answer holds across the sampled uncertainties and levers (its exceptions are in "
+                "`points.parquet`, `of_interest` false)."
+            )
             + "\n"
         )
         for _, limit in box.limits.iterrows():
