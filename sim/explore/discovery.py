@@ -49,7 +49,7 @@ def prim_boxes(
 ) -> list[Box]:
     """Up to ``boxes`` PRIM boxes (covering sequentially, as the Workbench does). On each trajectory
     the chosen box is the one of largest coverage whose density reaches ``threshold`` (the usual
-    coverage-density trade-off), or the densest if none does."""
+    coverage-density trade-off; of equal coverage, the densest), or the densest if none does."""
     prim, _ = _workbench()
     if not y.any():
         return []
@@ -68,12 +68,11 @@ def prim_boxes(
         if box is None or len(box.peeling_trajectory) < 2:  # the dump box: nothing left worth a box
             break
         trajectory = box.peeling_trajectory.reset_index(drop=True)
-        good = trajectory.index[trajectory["density"] >= threshold]
-        index = (
-            int(trajectory.loc[good, "coverage"].idxmax())
-            if len(good)
-            else int(trajectory["density"].idxmax())
-        )
+        good = trajectory[trajectory["density"] >= threshold]
+        if len(good):
+            index = int(good.sort_values(["coverage", "density"], ascending=False).index[0])
+        else:
+            index = int(trajectory["density"].idxmax())
         box.select(index)
         stats = trajectory.loc[index]
         found.append(
