@@ -105,7 +105,8 @@ def write(p: Plan, results: pd.DataFrame, analysis: dict, directory) -> str:
     box_rows = []
     lines.append(
         f"\n## PRIM boxes\n\nEMA Workbench PRIM (peel alpha {p.prim['peel_alpha']:g}, minimum mass "
-        f"{p.prim['mass_min']:g}); on each peeling trajectory the box of largest coverage with density >= "
+        f"{p.prim['mass_min']:g}); on each peeling trajectory the box of largest coverage (then density) "
+        "with density >= "
         f"{p.prim['threshold']:g} is chosen. Coverage: share of the points of interest inside the box; "
         "density: share of the box's points that are of interest. Quasi-p: the Workbench's test of each "
         "restriction.\n"
