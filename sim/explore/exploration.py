@@ -163,8 +163,14 @@ def plan(study: Study) -> Plan:
         direction=directions[0],
         value=float(value),
         prim=_prim(spec.get("prim") or {}, where("prim")),
-        feature_seed=int(spec.get("feature_seed", 0)),
+        feature_seed=_seed(spec.get("feature_seed", 0), where("feature_seed")),
     )
+
+
+def _seed(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**32:
+        raise ConfigError(f"{where}: got {value!r}, allowed: an integer in [0, 2^32 - 1]")
+    return value
 
 
 def _prim(spec: Any, where: str) -> dict:
