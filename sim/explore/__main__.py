@@ -1,11 +1,13 @@
 """python -m sim.explore +exploration=NAME | +experiment=explore_NAME [overrides]: scenario discovery.
 
 Exit 0 when every evaluation completed, 1 when some failed (they are recorded and excluded, the
-analysis covers the others), 2 for bad input (one line, nothing written).
+analysis covers the others), 2 for bad input (one line, nothing written) or a batch that cannot run
+(e.g. resuming results of other code, refused as a sweep refuses them).
 """
 
 from __future__ import annotations
 
+import sys
 import time
 
 from sim.explore import exploration, report
@@ -25,9 +27,9 @@ def explore(argv: list[str]) -> int:
     )
     try:
         results = exploration.run(p, directory)
-    except BatchError as err:
-        print(f"explore failed: {err}")
-        return 1
+    except BatchError as err:  # a batch that cannot run at all, e.g. results of other code to resume
+        print(f"explore failed: {err}", file=sys.stderr)
+        return 2
     analysis = exploration.analyse(p, results)
     path = report.write(p, results, analysis, directory)
     boxes = ", ".join(

@@ -8,6 +8,7 @@ failed; the failures are kept in the tables with their errors.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,13 +16,15 @@ import numpy as np
 import pandas as pd
 
 from sim.explore.factors import override
-from sim.results import write_parquet
+from sim.results import write_json, write_parquet
 from sim.sweep.batch import DESIGN_FILE, SWEEP_DIR, _same_rows, evaluate
+from sim.version import code_version, same_code
 
 STATS = ("late_mean", "year1", "final")
 MECHANISMS_KEY = "governance.mechanisms"
 NAME_KEY = "governance.name"
 RESULTS_FILE = "results.parquet"  # beside the batch's design: the runs' outcomes, kept for resume
+CODE_FILE = "results.json"  # the code that made them
 
 
 def column(outcome: str, stat: str) -> str:
@@ -68,16 +71,30 @@ def run_points(
     rows = design_rows(points, seeds)
     results = Path(directory) / RESULTS_FILE
     design_only = rows.drop(columns="point")
-    # the batch's own check that a directory holds these rows and no others
-    if results.exists() and _same_rows(Path(directory) / DESIGN_FILE, design_only):
+    if _finished(Path(directory), design_only):
         kept = pd.read_parquet(results)
     else:
         kept = _results(rows, evaluate(design_only, Path(directory), overrides))
         write_parquet(results, kept)  # failures too: a failed run is a finished evaluation, recorded
+        write_json(Path(directory) / CODE_FILE, code_version())
     table = kept[["point", "seed", "status", "error", "run"]].copy()
     for outcome in outcomes:
         table[outcome] = kept[column(outcome, stat)]
     return table
+
+
+def _finished(directory: Path, design: pd.DataFrame) -> bool:
+    """Whether the batch in ``directory`` finished these very rows (the batch's own check) with this
+    code: results of other code are left to the batch, which refuses them as any sweep does."""
+    try:
+        code = json.loads((directory / CODE_FILE).read_text())
+    except (OSError, ValueError):
+        return False
+    return (
+        (directory / RESULTS_FILE).exists()
+        and same_code(code)
+        and _same_rows(directory / DESIGN_FILE, design)
+    )
 
 
 def _results(rows: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:

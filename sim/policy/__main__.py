@@ -3,11 +3,13 @@ multi-objective policy search.
 
 Prints the Pareto set with the exact ``python -m sim`` command of each member. Exit 0 when every
 candidate completed, 1 when some failed (recorded and excluded; the search went on), 2 for bad input
-(one line, nothing written).
+(one line, nothing written) or a batch that cannot run (e.g. resuming results of other code, refused
+as a sweep refuses them).
 """
 
 from __future__ import annotations
 
+import sys
 import time
 
 from sim.explore.study import claim_directory, load, main, require
@@ -27,9 +29,9 @@ def policy(argv: list[str]) -> int:
     )
     try:
         study, table = search.run(s, directory)
-    except BatchError as err:
-        print(f"policy search failed: {err}")
-        return 1
+    except BatchError as err:  # a batch that cannot run at all, e.g. results of other code to resume
+        print(f"policy search failed: {err}", file=sys.stderr)
+        return 2
     front = search.pareto(study, table)
     path, members = report.write(s, table, front, directory)
     print(f"[policy] Pareto set: {len(front)} of {len(table)} candidates; {time.perf_counter() - t0:.0f} s")
