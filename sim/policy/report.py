@@ -85,6 +85,13 @@ def figure_front(s: Search, table: pd.DataFrame, front: pd.DataFrame, out: Path)
     return _save(fig, out, "pareto_front")
 
 
+def _cell(value):
+    """A table cell: a subset (a list, or an array read back from Parquet) by its members."""
+    if hasattr(value, "__len__") and not isinstance(value, str):
+        return ", ".join(map(str, value)) or "none"
+    return value
+
+
 def _axis(s: Search, outcome: str) -> str:
     direction = dict(s.objectives)[outcome]
     return f"{outcome_table.label(outcome, unit=True)} ({'max' if direction == 'maximize' else 'min'})"
@@ -115,9 +122,7 @@ def write(s: Search, table: pd.DataFrame, front: pd.DataFrame, directory: Path) 
         f"\n## Pareto set ({len(front)} members)\n\n",
     ]
     shown = front[["trial", *[f"lever:{f.name}" for f in s.levers], *[f"objective:{o}" for o in s.outcomes]]]
-    shown = shown.map(
-        lambda v: ", ".join(map(str, v)) if hasattr(v, "__len__") and not isinstance(v, str) else v
-    )
+    shown = shown.map(_cell)
     lines.append(shown.to_markdown(index=False, floatfmt=".4f") + "\n")
     lines.append(
         "\nEach member's file `pareto/trial_NNNN.yaml` lists its overrides, the command of every evaluation "
