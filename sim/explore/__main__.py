@@ -26,11 +26,11 @@ def explore(argv: list[str]) -> int:
         f" -> {directory}"
     )
     try:
-        results = exploration.run(p, directory)
+        results, runs = exploration.run(p, directory)
     except BatchError as err:  # a batch that cannot run at all, e.g. results of other code to resume
         print(f"explore failed: {err}", file=sys.stderr)
         return 2
-    analysis = exploration.analyse(p, results)
+    analysis = exploration.analyse(p, results, runs)
     path = report.write(p, results, analysis, directory)
     boxes = ", ".join(
         f"box {i + 1}: coverage {b.coverage:.2f}, density {b.density:.2f}, {len(b.limits)} dims"

@@ -77,7 +77,7 @@ def run_points(
         kept = _results(rows, evaluate(design_only, Path(directory), overrides))
         write_parquet(results, kept)  # failures too: a failed run is a finished evaluation, recorded
         write_json(Path(directory) / CODE_FILE, code_version())
-    table = kept[["point", "seed", "status", "error", "run"]].copy()
+    table = kept[["point", "seed", "status", "error", "run", "code_version"]].copy()
     for outcome in outcomes:
         table[outcome] = kept[column(outcome, stat)]
     return table
@@ -108,6 +108,7 @@ def _results(rows: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
             "status": runs["status"].fillna("failed").to_numpy(),
             "error": runs["error"].to_numpy() if "error" in runs else None,
             "run": [f"{SWEEP_DIR}/{r}" if isinstance(r, str) else None for r in runs["run"]],
+            "code_version": runs["code_version"].to_numpy() if "code_version" in runs else None,
         }
     )
     failed = table["status"] != "completed"
@@ -118,6 +119,14 @@ def _results(rows: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
             values = pd.to_numeric(pd.Series(values, index=runs.index), errors="coerce").to_numpy()
             table[name] = np.where(failed, np.nan, values)
     return table
+
+
+def code_versions(runs: pd.DataFrame) -> str:
+    """Each code version that made completed runs, with its number of runs (as a sweep report cites
+    them: a resumed study may hold results of several)."""
+    done = runs[runs["status"] == "completed"]
+    counts = done["code_version"].fillna("not recorded").value_counts().sort_index()
+    return ", ".join(f"`{name}` ({n} runs)" for name, n in counts.items()) or "none completed"
 
 
 def per_point(table: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:

@@ -198,9 +198,10 @@ def points(p: Plan) -> pd.DataFrame:
     return sampled
 
 
-def run(p: Plan, directory: Path) -> pd.DataFrame:
+def run(p: Plan, directory: Path) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Evaluate every point under every arm (one batch per arm); return the points with each arm's
-    seed-mean outcomes, the paired difference (with a baseline), ``failed`` and ``of_interest``."""
+    seed-mean outcomes, the paired difference (with a baseline), ``failed`` and ``of_interest``, and
+    each arm's runs."""
     table = points(p)
     results = table.copy()
     per_arm = {}
@@ -224,7 +225,7 @@ def run(p: Plan, directory: Path) -> pd.DataFrame:
     results["of_interest"] = (value >= p.value) if p.direction == "above" else (value <= p.value)
     results.loc[results["failed"], ["of_interest"]] = False
     write_parquet(directory / POINTS_FILE, results)
-    return results
+    return results, per_arm
 
 
 def _paired(policy: pd.DataFrame, baseline: pd.DataFrame, outcome: str) -> pd.Series:
@@ -234,7 +235,7 @@ def _paired(policy: pd.DataFrame, baseline: pd.DataFrame, outcome: str) -> pd.Se
     return diff.groupby(level="point").mean()
 
 
-def analyse(p: Plan, results: pd.DataFrame) -> dict:
+def analyse(p: Plan, results: pd.DataFrame, runs: dict[str, pd.DataFrame]) -> dict:
     """PRIM boxes and feature scores over the points whose runs all completed."""
     from sim.explore.discovery import feature_scores, prim_boxes
 
@@ -250,6 +251,7 @@ def analyse(p: Plan, results: pd.DataFrame) -> dict:
         targets["of_interest"] = y.astype(float)
         scores = feature_scores(x, targets, p.feature_seed)
     return {
+        "runs": runs,
         "x": x,
         "y": y,
         "boxes": boxes,

@@ -14,7 +14,7 @@ import pandas as pd
 import seaborn as sns
 
 from sim import outcomes as outcome_table
-from sim.explore.evaluate import command
+from sim.explore.evaluate import code_versions, command
 from sim.explore.exploration import Plan
 from sim.explore.study import merge
 from sim.results import atomic_write, write_text
@@ -91,6 +91,7 @@ def write(p: Plan, results: pd.DataFrame, analysis: dict, directory) -> str:
         f"{len(results) * len(p.arms) * len(p.seeds)} runs; {analysis['failed']} points failed and are "
         f"excluded. Outcomes: {p.stat} "
         "(late_mean: the mean of the last 26 weeks, the steady-state estimate).\n",
+        f"\nCode that made the completed runs: {code_versions(pd.concat(analysis['runs'].values()))}.\n",
         f"\nModel overrides: `{' '.join(p.study.model)}`; arms: "
         + "; ".join(f"{arm} `{' '.join(o) or '(none)'}`" for arm, o in p.arms.items())
         + f"; launcher: `{' '.join(p.study.launcher) or 'basic (serial)'}`.\n",

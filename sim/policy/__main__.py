@@ -28,12 +28,12 @@ def policy(argv: list[str]) -> int:
         f"x {len(s.seeds)} seeds = {runs} runs -> {directory}"
     )
     try:
-        study, table = search.run(s, directory)
+        study, table, runs = search.run(s, directory)
     except BatchError as err:  # a batch that cannot run at all, e.g. results of other code to resume
         print(f"policy search failed: {err}", file=sys.stderr)
         return 2
     front = search.pareto(study, table)
-    path, members = report.write(s, table, front, directory)
+    path, members = report.write(s, table, front, runs, directory)
     print(f"[policy] Pareto set: {len(front)} of {len(table)} candidates; {time.perf_counter() - t0:.0f} s")
     for member in members:
         objectives = ", ".join(f"{k} {v:.4f}" for k, v in member["objectives"].items())

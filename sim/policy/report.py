@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 
 from sim import outcomes as outcome_table
-from sim.explore.evaluate import command
+from sim.explore.evaluate import code_versions, command
 from sim.explore.factors import override
 from sim.policy.search import PARETO_FILE, Search
 from sim.results import atomic_write, write_parquet, write_text
@@ -97,7 +97,9 @@ def _axis(s: Search, outcome: str) -> str:
     return f"{outcome_table.label(outcome, unit=True)} ({'max' if direction == 'maximize' else 'min'})"
 
 
-def write(s: Search, table: pd.DataFrame, front: pd.DataFrame, directory: Path) -> tuple[str, list[dict]]:
+def write(
+    s: Search, table: pd.DataFrame, front: pd.DataFrame, runs: pd.DataFrame, directory: Path
+) -> tuple[str, list[dict]]:
     write_parquet(directory / PARETO_FILE, front)
     atomic_write(directory / "pareto.csv", lambda tmp: front.drop(columns="runs").to_csv(tmp, index=False))
     members = member_files(s, front, directory)
@@ -113,6 +115,7 @@ def write(s: Search, table: pd.DataFrame, front: pd.DataFrame, directory: Path) 
         f"candidates = {len(table)} candidates, each over {len(s.scenarios)} uncertainty scenarios x "
         f"{len(s.seeds)} seeds {s.seeds} = {len(table) * len(s.scenarios) * len(s.seeds)} runs. "
         f"{len(failed)} candidates failed and were excluded.\n",
+        f"\nCode that made the completed runs: {code_versions(runs)}.\n",
         f"\nModel overrides: `{' '.join(s.study.model)}`; launcher: "
         f"`{' '.join(s.study.launcher) or 'basic (serial)'}`. Levers: {', '.join(f.name for f in s.levers)}. "
         f"Uncertainties: {', '.join(f.name for f in s.uncertainties) or 'none'}.\n",

@@ -49,6 +49,7 @@ PREFIX = "policy_"
 DIRECTIONS = ("maximize", "minimize")
 MEASURES = ("mean", "percentile")
 TRIALS_FILE = "trials.parquet"
+RUNS_FILE = "runs.parquet"
 PARETO_FILE = "pareto.parquet"
 KEYS = {
     "question",
@@ -201,20 +202,21 @@ def _points(candidates: list[dict], scenarios: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, index=range(len(rows)))
 
 
-def run(s: Search, directory: Path, log=print) -> tuple[Any, pd.DataFrame]:
-    """Run (or replay) the search; return the Optuna study and the trials table."""
+def run(s: Search, directory: Path, log=print) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
+    """Run (or replay) the search; return the Optuna study, the trials table and every run."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler = optuna.samplers.NSGAIISampler(population_size=s.population, seed=s.seed)
     study = optuna.create_study(directions=[d for _, d in s.objectives], sampler=sampler)
     overrides = [*s.study.model, *s.study.launcher]
-    rows, n_scen = [], len(s.scenarios)
+    rows, all_runs, n_scen = [], [], len(s.scenarios)
     for batch in range(s.generations):
         trials = [study.ask() for _ in range(s.population)]
         candidates = [suggest(t, s.levers) for t in trials]
         where = directory / "batches" / f"batch_{batch:03d}"
         runs = run_points(_points(candidates, s.scenarios), s.seeds, where, overrides, s.outcomes, s.stat)
+        all_runs.append(runs.assign(batch=batch))
         runs["candidate"] = runs["point"] // n_scen
         runs["scenario"] = runs["point"] % n_scen
         for c, (trial, values) in enumerate(zip(trials, candidates)):
@@ -248,7 +250,9 @@ def run(s: Search, directory: Path, log=print) -> tuple[Any, pd.DataFrame]:
         )
     table = pd.DataFrame(rows)
     write_parquet(directory / TRIALS_FILE, table)
-    return study, table
+    runs = pd.concat(all_runs, ignore_index=True)
+    write_parquet(directory / RUNS_FILE, runs)
+    return study, table, runs
 
 
 def pareto(study, table: pd.DataFrame) -> pd.DataFrame:
