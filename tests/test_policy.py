@@ -29,9 +29,10 @@ def test_robustness_is_the_mean_or_a_percentile_on_the_unfavourable_side():
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (
+        pytest.param(
             ["policy_search.objectives=[{outcome: happiness, direction: maximize}]"],
             r"objectives\[0\]\.outcome: got 'happiness', allowed: one of \['participation_rate'",
+            marks=pytest.mark.slow,
         ),
         pytest.param(
             ["policy_search.objectives=[{outcome: equity_index, direction: up}]"],
