@@ -244,3 +244,41 @@ def test_an_exploration_runs_through_the_batch_records_failures_and_resumes(tmp_
     pd.testing.assert_frame_equal(pd.read_parquet(out / "points.parquet"), points)
     other = subprocess.run([*argv[:-1], "steps=6"], capture_output=True, text=True)
     assert other.returncode == 2 and "holds another study's study.yaml" in other.stderr
+
+
+@pytest.mark.slow
+def test_uncertainties_can_come_from_a_file_of_draws(tmp_path):
+    """E.g. a calibration's posterior: its first n rows are the points' uncertainty values, beside the
+    sampled levers; a draw outside what the model allows is refused like any factor."""
+    from sim.explore import exploration
+
+    draws = pd.DataFrame({"behaviour.participation.threshold_sd": np.linspace(0.1, 0.3, 10)})
+    draws.to_parquet(tmp_path / "draws.parquet")
+    argv = [
+        "+exploration=demo",
+        f"exploration.dir={tmp_path / 'out'}",
+        "exploration.uncertainties=[]",
+        f"+exploration.draws.file={tmp_path / 'draws.parquet'}",
+        "exploration.sampler.n=6",
+    ]
+    p = exploration.plan(load("exploration", argv, "explore_"))
+    points = exploration.points(p)
+    assert points["behaviour.participation.threshold_sd"].tolist() == draws.iloc[:6, 0].tolist()
+    assert list(points.columns[1:]) == ["sinking.policy", "sinking.share"]
+    draws.assign(**{"behaviour.participation.threshold_sd": -draws.iloc[:, 0]}).to_parquet(
+        tmp_path / "bad.parquet"
+    )
+    with pytest.raises(
+        ConfigError,
+        match=r"draws\[0\]\.values\[0\]: got -0\.21\d* for behaviour\.participation\.threshold_sd, "
+        r"allowed: a number >= 0",
+    ):
+        exploration.plan(
+            load(
+                "exploration",
+                [*argv[:3], f"+exploration.draws.file={tmp_path / 'bad.parquet'}", argv[4]],
+                "explore_",
+            )
+        )
+    with pytest.raises(ConfigError, match=r"draws\.file: 10 draws, allowed: at least the 20 points sampled"):
+        exploration.plan(load("exploration", [*argv[:4], "exploration.sampler.n=20"], "explore_"))
