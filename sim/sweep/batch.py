@@ -30,7 +30,8 @@ class BatchError(RuntimeError):
     """The batch could not run at all (a config error, or a directory holding another batch)."""
 
 
-def _same_rows(path: Path, rows: pd.DataFrame) -> bool:
+def same_rows(path: Path, rows: pd.DataFrame) -> bool:
+    """Whether the design file at ``path`` holds exactly ``rows`` (a batch to resume)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -51,7 +52,7 @@ def evaluate(
         raise BatchError("a batch needs at least one row")
     design = directory / DESIGN_FILE
     if design.exists():
-        if not _same_rows(design, rows):
+        if not same_rows(design, rows):
             raise BatchError(
                 f"{directory} holds another batch (its {DESIGN_FILE} differs); use a new directory"
             )
