@@ -265,3 +265,21 @@ def test_a_sweep_over_lists_writes_its_tables_and_pairs(tmp_path):
     )
     assert paired.returncode == 0, paired.stderr
     assert set(pd.read_parquet(tmp_path / "paired_final.parquet")["pairs"]) == {2}
+    command = [
+        sys.executable,
+        "-m",
+        "sim.sweep.paired",
+        str(tmp_path),
+        "--against",
+        "governance.mechanisms=[]",
+    ]
+    chosen = subprocess.run(
+        [*command, "--outcomes", "demand_met,org_coverage"], cwd=REPO, capture_output=True, text=True
+    )
+    assert chosen.returncode == 0, chosen.stderr
+    assert set(pd.read_parquet(tmp_path / "paired_late_mean.parquet")["outcome"]) == {
+        "demand_met",
+        "org_coverage",
+    }
+    bad = subprocess.run([*command, "--outcomes", "demand_mt"], cwd=REPO, capture_output=True, text=True)
+    assert bad.returncode == 2 and "--outcomes: got demand_mt, allowed: outcomes" in bad.stderr

@@ -142,7 +142,21 @@ def main() -> None:
         "--against", default="governance=fragmented", help="FACTOR=BASELINE (default: %(default)s)"
     )
     parser.add_argument("--stat", default="late_mean", choices=["late_mean", "year1", "final"])
+    parser.add_argument(
+        "--outcomes",
+        default=",".join(KEY_OUTCOMES),
+        help="comma-separated outcomes of sim/outcomes.py (default: the headline set, %(default)s)",
+    )
     args = parser.parse_args()
+    chosen = tuple(o for o in args.outcomes.split(",") if o)
+    unknown = outcomes.unknown(chosen)
+    if unknown or not chosen:
+        print(
+            f"error: --outcomes: got {unknown[0] if unknown else args.outcomes!r}, "
+            f"allowed: outcomes of sim/outcomes.py ({', '.join(outcomes.OUTCOMES)})",
+            file=sys.stderr,
+        )
+        sys.exit(2)
     sweep_dir = check_sweep_dir(args.sweep_dir)
     factor, _, baseline = args.against.partition("=")
     runs = pd.read_parquet(sweep_dir / RUNS_FILE)
@@ -156,7 +170,7 @@ def main() -> None:
         for c in ("scenario", "structure", "sinking")
         if c in runs.columns and c != factor and runs[c].nunique() > 1
     )
-    table = paired_differences(runs, factor, baseline, stat=args.stat, by=by)
+    table = paired_differences(runs, factor, baseline, chosen, stat=args.stat, by=by)
     write_parquet(sweep_dir / PAIRED_FILE.format(stat=args.stat), table)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     if (
@@ -164,7 +178,8 @@ def main() -> None:
         and runs["structure"].nunique() > 1
         and "default" in set(runs["structure"])
     ):
-        write_text(sweep_dir / ROBUSTNESS_FILE, robustness_markdown(robustness(runs, factor, baseline)))
+        signs = robustness(runs, factor, baseline, outcomes=chosen)
+        write_text(sweep_dir / ROBUSTNESS_FILE, robustness_markdown(signs))
         print(f"robustness: {sweep_dir / ROBUSTNESS_FILE}")
 
 
