@@ -17,11 +17,14 @@ import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from sim.version import code_version
 
 PACKAGES = (
     "vertical-community-sim",
@@ -108,6 +111,7 @@ def git_state() -> dict[str, Any]:
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
+@cache
 def package_versions() -> dict[str, str | None]:
     versions: dict[str, str | None] = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -126,7 +130,7 @@ def manifest(seed: int, config_hash: str, started: str) -> dict[str, Any]:
     return {
         "seed": seed,
         "config_hash": config_hash,
-        "git": git_state(),
+        "git": {key: code_version()[key] for key in ("commit", "dirty")},  # as summary.json's code
         "packages": package_versions(),
         "machine": machine(),
         "command": sys.argv,
