@@ -1,0 +1,190 @@
+"""The README's cluster recipes, run as written against real clusters on this machine.
+
+Ray: a head and a second node, each started with ``ray start --block`` in its own process group and
+stopped through it, on a loopback address of their own (127.x.y.z: the nodes talk over loopback
+only, and never to another Ray on this machine) with a token of the test's own (Ray's gRPC servers
+listen on every interface, so the token is what keeps others out). The sweep connects with
+``address=auto`` (found through RAY_ADDRESS, as on a cluster node) and with Ray Client
+(``ray://HOST:PORT``, as from outside), from another directory than the nodes', with a relative
+``hydra.sweep.dir``, and must give the serial run's tables. SLURM: submitit's local executor runs the
+same jobs through the submitit launcher; sbatch itself is untested here (no SLURM on this machine).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_sweep import GRID, REPO, sweep, tables
+
+pytestmark = pytest.mark.slow
+RAY = [sys.executable, "-m", "ray.scripts.scripts"]
+
+
+def free_ports(host: str, n: int) -> list[int]:
+    """``n`` distinct ports free on ``host`` (all held open until all are found)."""
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind((host, 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+NODE_PORTS = (
+    "node-manager-port",
+    "object-manager-port",
+    "dashboard-agent-listen-port",
+    "dashboard-agent-grpc-port",
+    "metrics-export-port",
+    "runtime-env-agent-port",
+)
+
+
+class LocalRayCluster:
+    def __init__(self, root: Path) -> None:
+        # any 127.x.y.z is loopback; Ray rewrites only 127.0.0.1 and localhost to the public address
+        self.host = f"127.{random.randint(1, 254)}.{random.randint(0, 254)}.{random.randint(2, 254)}"
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+            "RAY_AUTH_MODE": "token",
+            "RAY_AUTH_TOKEN": secrets.token_hex(32),
+            "RAY_USAGE_STATS_ENABLED": "0",
+        }
+        gcs, self.client_port, *self.ports = free_ports(self.host, 2 + 2 * len(NODE_PORTS))
+        self.gcs = f"{self.host}:{gcs}"
+        self.root = root
+        self.nodes: list[subprocess.Popen] = []
+
+    def start_node(self, *args: str) -> None:
+        ports = self.ports[len(self.nodes) * len(NODE_PORTS) :][: len(NODE_PORTS)]
+        args = (*args, *(f"--{name}={port}" for name, port in zip(NODE_PORTS, ports)))
+        log = open(self.root / f"node{len(self.nodes)}.log", "w")  # noqa: SIM115 (closed with the process)
+        self.nodes.append(
+            subprocess.Popen(
+                [*RAY, "start", "--block", f"--node-ip-address={self.host}", "--num-cpus=1", *args],
+                cwd=self.root,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, which stop() ends
+            )
+        )
+
+    def alive_nodes(self) -> int:
+        out = subprocess.run(
+            [*RAY, "status", f"--address={self.gcs}"], env=self.env, capture_output=True, text=True, timeout=60
+        )
+        return out.stdout.count(" node_") if out.returncode == 0 else 0
+
+    def wait_for(self, nodes: int, timeout: float = 180) -> None:
+        deadline = time.time() + timeout
+        while self.alive_nodes() < nodes:
+            if time.time() > deadline or any(p.poll() is not None for p in self.nodes):
+                logs = "\n".join(p.read_text()[-2000:] for p in sorted(self.root.glob("node*.log")))
+                pytest.fail(f"the Ray cluster did not come up with {nodes} nodes:\n{logs}")
+            time.sleep(1)
+
+    def start(self) -> None:
+        port = self.gcs.split(":")[1]
+        self.start_node(
+            "--head",
+            f"--port={port}",
+            "--include-dashboard=false",
+            f"--ray-client-server-port={self.client_port}",
+        )
+        self.wait_for(1)
+        self.start_node(f"--address={self.gcs}")
+        self.wait_for(2)
+
+    def stop(self) -> None:
+        for proc in reversed(self.nodes):
+            _signal_group(proc, signal.SIGTERM)
+        for proc in reversed(self.nodes):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                pass
+            _signal_group(proc, signal.SIGKILL)  # what SIGTERM left of the group (raylet, workers)
+            proc.wait()
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture(scope="module")
+def ray_cluster(tmp_path_factory):
+    cluster = LocalRayCluster(tmp_path_factory.mktemp("ray_nodes"))
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial")
+    result = sweep(out, *GRID)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def sweep_from(cwd: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
+    """`python -m sim -m` as a user types it in ``cwd``, with a relative sweep directory."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim", "-m", *GRID, *args, "hydra.sweep.dir=sweep"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.parametrize("connect", ["auto", "client"])
+def test_a_sweep_on_a_running_ray_cluster_gives_the_serial_tables(ray_cluster, serial, tmp_path, connect):
+    """The README's recipe, word for word: hydra/launcher=ray with address=auto (RAY_ADDRESS names
+    the cluster, as `ray start` does for the node it runs on) or ray://HOST:PORT."""
+    if connect == "auto":
+        env = {**ray_cluster.env, "RAY_ADDRESS": ray_cluster.gcs}
+        address = "auto"
+    else:
+        env = {k: v for k, v in ray_cluster.env.items() if k != "RAY_ADDRESS"}
+        address = f"ray://{ray_cluster.host}:{ray_cluster.client_port}"
+    result = sweep_from(
+        tmp_path,
+        env,
+        "hydra/launcher=ray",
+        f"hydra.launcher.ray.init.address={address}",
+        "hydra.launcher.ray.init._node_ip_address=null",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert ray_cluster.alive_nodes() == 2  # both nodes were there for the whole sweep
+    for ours, theirs in zip(tables(tmp_path / "sweep"), tables(serial)):
+        pd.testing.assert_frame_equal(ours, theirs)
+
+
+def test_a_sweep_through_submitit_gives_the_serial_tables(serial, tmp_path):
+    """submitit's local executor: the submitit launcher's own code path (pickled jobs, one process
+    each, results read back), minus sbatch."""
+    result = sweep_from(tmp_path, dict(os.environ), "hydra/launcher=submitit_local")
+    assert result.returncode == 0, result.stderr[-3000:]
+    for ours, theirs in zip(tables(tmp_path / "sweep"), tables(serial)):
+        pd.testing.assert_frame_equal(ours, theirs)
