@@ -80,22 +80,27 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_files(run_dir: Path, summary: dict) -> str | None:
+def check_files(run_dir: Path, summary: dict, read_back: bool = True) -> str | None:
     """Why a completed run's files cannot be trusted (None if they can): each file summary.json lists
-    must exist with the recorded SHA-256, and timeseries.parquet must read back. (Summaries written
-    before checksums were recorded get the read-back check only; resume re-runs them anyway, since
-    they record no code version.)"""
+    must exist with the recorded SHA-256, and timeseries.parquet must read back (``read_back=False``
+    leaves that to a caller that reads it anyway). (Summaries written before checksums were recorded
+    get the read-back check only; resume re-runs them anyway, since they record no code version.)"""
     for name, expected in sorted((summary.get("files") or {}).items()):
         try:
             if sha256(run_dir / name) != expected:
                 return f"{name}: checksum differs from the one in summary.json"
         except OSError as err:
             return f"{name}: cannot be read ({err.strerror or err})"
-    try:
-        pd.read_parquet(run_dir / "timeseries.parquet")
-    except Exception as err:
-        return f"timeseries.parquet: cannot be read ({type(err).__name__}: {err})"
+    if read_back:
+        try:
+            pd.read_parquet(run_dir / "timeseries.parquet")
+        except Exception as err:
+            return unreadable("timeseries.parquet", err)
     return None
+
+
+def unreadable(name: str, err: Exception) -> str:
+    return f"{name}: cannot be read ({type(err).__name__}: {err})"
 
 
 def git_state() -> dict[str, Any]:
