@@ -6,8 +6,9 @@ only, and never to another Ray on this machine) with a token of the test's own (
 listen on every interface, so the token is what keeps others out). The sweep connects with
 ``address=auto`` (found through RAY_ADDRESS, as on a cluster node) and with Ray Client
 (``ray://HOST:PORT``, as from outside), from another directory than the nodes', with a relative
-``hydra.sweep.dir``, and must give the serial run's tables. SLURM: submitit's local executor runs the
-same jobs through the submitit launcher; sbatch itself is untested here (no SLURM on this machine).
+``hydra.sweep.dir``, and must give the serial run's tables. SLURM: the README's command runs through
+the submitit launcher against stand-ins for sbatch, srun and sacct that run the array job here; SLURM's
+scheduling itself (queues, limits, requeue on node failure) is untested (no SLURM on this machine).
 """
 
 from __future__ import annotations
@@ -150,10 +151,10 @@ def serial(tmp_path_factory):
 def sweep_from(cwd: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
     """`python -m sim -m GRID ARGS` as a user types it in ``cwd``, with a relative sweep directory (an
     argument of one of GRID's keys replaces GRID's)."""
-    keys = {a.split("=")[0] for a in args}
-    grid = [a for a in GRID if a.split("=")[0] not in keys]
+    given = {a.split("=")[0]: a for a in args}
+    grid = [given.pop(a.split("=")[0], a) for a in GRID]  # in GRID's order, which orders the columns
     return subprocess.run(
-        [sys.executable, "-m", "sim", "-m", *grid, *args, "hydra.sweep.dir=sweep"],
+        [sys.executable, "-m", "sim", "-m", *grid, *given.values(), "hydra.sweep.dir=sweep"],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -185,12 +186,71 @@ def test_a_sweep_on_a_running_ray_cluster_gives_the_serial_tables(ray_cluster, s
         pd.testing.assert_frame_equal(ours, theirs)
 
 
-def test_a_sweep_through_submitit_gives_the_serial_tables(serial, tmp_path):
-    """submitit's local executor: the submitit launcher's own code path (pickled jobs, one process
-    each, results read back), minus sbatch."""
-    result = sweep_from(tmp_path, dict(os.environ), "sinking=need", "hydra/launcher=submitit_local")
+FAKE_SBATCH = r"""#!/usr/bin/env python3
+# sbatch as submitit calls it: keep the script, answer with a job id and return; then run each task of
+# the array once submitit has moved its pickled job to the name that id gives it
+import glob, os, re, shutil, subprocess, sys, time
+script = sys.argv[-1]
+text = open(script).read()
+shutil.copy(script, os.environ["FAKE_SLURM_LOG"])
+first, last = map(int, re.search(r"#SBATCH --array=(\d+)-(\d+)", text).groups())
+folder = re.search(r"submitit.core._submit (\S+)", text).group(1)
+print("Submitted batch job 4242", flush=True)
+if os.fork() == 0:
+    os.setsid()
+    log = os.open(os.environ["FAKE_SLURM_LOG"] + ".out", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    os.dup2(log, 1), os.dup2(log, 2)  # let go of submitit's pipe, which it reads to the end
+    for task in range(first, last + 1):
+        job = f"4242_{task}"
+        deadline = time.time() + 120
+        pickles = os.path.join(folder.replace("%j", job), "*_submitted.pkl")
+        while not glob.glob(pickles) and time.time() < deadline:
+            time.sleep(0.2)
+        env = {**os.environ, "SLURM_ARRAY_JOB_ID": "4242", "SLURM_ARRAY_TASK_ID": str(task),
+               "SLURM_JOB_ID": str(5000 + task), "SLURM_NTASKS": "1", "SLURM_JOB_NUM_NODES": "1",
+               "SLURM_NODEID": "0", "SLURM_JOB_NODELIST": "localhost", "SLURM_PROCID": "0",
+               "SLURM_LOCALID": "0"}
+        subprocess.run(["bash", script], env=env)
+    os._exit(0)
+"""
+FAKE_SRUN = r"""#!/usr/bin/env python3
+# srun: drop its options, run the command
+import os, sys
+args = sys.argv[1:]
+while args and args[0].startswith("-"):
+    args = args[2:] if args[0] in ("--output", "--error", "-o", "-e") else args[1:]
+os.execvp(args[0], args)
+"""
+FAKE_SACCT = "#!/bin/sh\necho 'JobID|State|NodeList'\n"
+
+
+def test_the_slurm_recipe_runs_through_sbatch_and_srun(serial, tmp_path):
+    """The README's SLURM command, word for word, against stand-ins for sbatch, srun and sacct that
+    run the array job's tasks on this machine: the sbatch script submitit writes from our config, its
+    srun line and the job environment are the real ones; the scheduler is not."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, text in [("sbatch", FAKE_SBATCH), ("srun", FAKE_SRUN), ("sacct", FAKE_SACCT)]:
+        (bin_dir / name).write_text(text)
+        (bin_dir / name).chmod(0o755)
+    script = tmp_path / "sbatch_script.sh"
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_SLURM_LOG": str(script)}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    result = sweep_from(
+        tmp_path,
+        env,
+        "sinking=need",
+        "hydra/launcher=submitit_slurm",
+        "hydra.launcher.partition=debug",
+        "hydra.launcher.timeout_min=30",
+        "hydra.launcher.cpus_per_task=1",
+        "hydra.launcher.mem_gb=2",
+    )
     assert result.returncode == 0, result.stderr[-3000:]
+    text = script.read_text()
+    for line in ["--partition=debug", "--time=30", "--cpus-per-task=1", "--mem=2GB", "--array=0-3%4"]:
+        assert f"#SBATCH {line}" in text
+    assert "srun" in text and "submitit.core._submit" in text
     for ours, theirs in zip(tables(tmp_path / "sweep"), tables(serial)):
-        theirs = theirs[theirs["sinking"] == "need"].reset_index(drop=True)  # half the grid: a process a job
-        assert len(ours) == len(theirs) > 0
+        theirs = theirs[theirs["sinking"] == "need"].reset_index(drop=True)
         pd.testing.assert_frame_equal(ours, theirs)

@@ -69,7 +69,7 @@ def aggregate(sweep_dir: Path) -> pd.DataFrame:
     The runs table is built from the summaries (one small row per run); the time-series table is
     streamed from the runs' files into one Parquet file, a chunk of runs at a time, so the memory it
     takes does not grow with the number of runs. Each run's table is read once."""
-    rows, swept_keys, schemas = [], {}, {}
+    rows, swept_keys, readable, schema = [], {}, set(), None
     for run_dir in run_dirs(sweep_dir):
         summary = _summary(run_dir)
         # a list or mapping (governance.mechanisms=[...]) is one value: kept as its text, so that it
@@ -80,7 +80,8 @@ def aggregate(sweep_dir: Path) -> pd.DataFrame:
             problem = check_files(run_dir, summary, read_back=False)
             if not problem:
                 try:
-                    schemas[run_dir.name] = pq.read_schema(run_dir / TIMESERIES_FILE)
+                    schema = _unified(schema, pq.read_schema(run_dir / TIMESERIES_FILE))
+                    readable.add(run_dir.name)
                 except Exception as err:
                     problem = unreadable(TIMESERIES_FILE, err)
             if problem:
@@ -105,10 +106,10 @@ def aggregate(sweep_dir: Path) -> pd.DataFrame:
         if outcome not in runs.columns:
             runs[outcome] = float("nan")
     runs = _plain(runs)
-    if schemas:
+    if readable:
         atomic_write(
             sweep_dir / TIMESERIES_FILE,
-            lambda tmp: _write_timeseries(tmp, sweep_dir, runs, schemas, list(swept_keys)),
+            lambda tmp: _write_timeseries(tmp, sweep_dir, runs, readable, schema, list(swept_keys)),
         )
     else:
         (sweep_dir / TIMESERIES_FILE).unlink(missing_ok=True)  # a stale table must not outlive its runs
@@ -116,16 +117,23 @@ def aggregate(sweep_dir: Path) -> pd.DataFrame:
     return runs
 
 
+def _unified(schema: pa.Schema | None, other: pa.Schema) -> pa.Schema:
+    """One schema for the runs' tables (they differ only if different code made them)."""
+    if schema is None or schema.equals(other, check_metadata=False):
+        return schema or other
+    return pa.unify_schemas([schema, other], promote_options="permissive")
+
+
 def _write_timeseries(
-    path: Path, sweep_dir: Path, runs: pd.DataFrame, schemas: dict[str, pa.Schema], swept_keys: list[str]
+    path: Path, sweep_dir: Path, runs: pd.DataFrame, readable: set[str], own: pa.Schema, swept_keys: list[str]
 ) -> None:
-    """Every completed run's weeks, with its swept values (typed as in the runs table), into ``path``;
-    a run whose table does not read is marked corrupt in ``runs`` instead."""
-    own = pa.unify_schemas(list(schemas.values()), promote_options="permissive")
+    """The weeks of the ``readable`` runs (their tables unified to ``own``), with their swept values
+    (typed as in the runs table), into ``path``; a run whose table does not read after all is marked
+    corrupt in ``runs`` instead."""
+    done = runs[runs["run"].isin(readable)]
     extra = [k for k in swept_keys if k not in own.names]
-    fields = [pa.field("run", pa.string()), *own, *pa.Schema.from_pandas(runs[extra], preserve_index=False)]
+    fields = [pa.field("run", pa.string()), *own, *pa.Schema.from_pandas(done[extra], preserve_index=False)]
     schema = pa.schema([f.remove_metadata() for f in fields])
-    done = runs[runs["run"].isin(schemas.keys())]
     with pq.ParquetWriter(path, schema) as writer:
         chunk, held = [], 0
         for index, run in done.iterrows():
