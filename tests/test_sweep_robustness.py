@@ -206,6 +206,8 @@ def test_progress_counts_only_its_own_session(tmp_path, monkeypatch, capsys):
         monkeypatch.setenv(progress.SESSION_ENV, session)
         progress.record(tmp_path, tmp_path / run, status, False)
     progress.record(tmp_path, tmp_path / "r3", "completed", False)  # a run recorded twice counts once
+    with open(tmp_path / progress.PROGRESS_FILE, "a") as f:
+        f.write('{"run": "r4", "sta\n')  # a damaged line is skipped
     bar.close()
     assert (bar.bar.n, bar.failed) == (2, 1)
     assert "[sweep] 2/4 runs done, 1 failed" in capsys.readouterr().err

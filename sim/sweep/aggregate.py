@@ -8,6 +8,7 @@ outcomes) and ``timeseries.parquet`` (every completed run x step).
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 from functools import lru_cache
@@ -34,7 +35,7 @@ def run_dirs(sweep_dir: Path) -> list[Path]:
 def swept_values(run_dir: Path) -> dict[str, object]:
     """The values a run's command line (after the sweep's expansion) set, by key."""
     items = yaml.safe_load((run_dir / ".hydra" / "overrides.yaml").read_text()) or []
-    return dict(filter(None, map(_swept, items)))
+    return {k: copy.deepcopy(v) for k, v in filter(None, map(_swept, items))}  # the cache keeps its own
 
 
 @lru_cache(maxsize=100_000)

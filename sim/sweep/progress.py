@@ -49,11 +49,23 @@ def _own(entry: dict, session: str | None, since: float) -> bool:
     return entry.get("session") == session if entry.get("session") else entry["time"] >= since
 
 
+def _parsed(lines: list[bytes]) -> list[dict]:
+    """The entries of complete lines; a damaged line (a writer killed on a file system without atomic
+    appends) is skipped, so that it cannot stop the sweep's tables from being written."""
+    found = []
+    for line in filter(None, lines):
+        try:
+            found.append(json.loads(line))
+        except ValueError:
+            continue
+    return found
+
+
 def entries(sweep_dir: Path, session: str | None, since: float = 0.0) -> list[dict]:
     """The progress entries of one session."""
     path = sweep_dir / PROGRESS_FILE
-    lines = path.read_text().splitlines() if path.exists() else []
-    return [e for e in map(json.loads, filter(str.strip, lines)) if _own(e, session, since)]
+    lines = path.read_bytes().splitlines() if path.exists() else []
+    return [e for e in _parsed(lines) if _own(e, session, since)]
 
 
 class LiveBar:
@@ -99,8 +111,7 @@ class LiveBar:
         self.offset += len(data)
         *lines, self.pending = (self.pending + data).split(b"\n")
         new, failed = 0, 0
-        for line in filter(None, lines):
-            entry = json.loads(line)
+        for entry in _parsed(lines):
             if _own(entry, self.session, self.started) and entry["run"] not in self.runs:
                 self.runs.add(entry["run"])
                 new += 1
