@@ -17,10 +17,12 @@ import contextlib
 import os
 import random
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -68,6 +70,10 @@ class LocalRayCluster:
         gcs, self.client_port, *self.ports = free_ports(self.host, 2 + 2 * len(NODE_PORTS))
         self.gcs = f"{self.host}:{gcs}"
         self.root = root
+        # Ray's own files, and its note of the last cluster started (which `address=auto` and a later
+        # local `ray.init()` would otherwise find after the test), kept out of /tmp/ray; short, since
+        # Ray's socket paths must fit in 107 characters
+        self.temp_dir = tempfile.mkdtemp(prefix="ray")
         self.nodes: list[subprocess.Popen] = []
 
     def start_node(self, *args: str) -> None:
@@ -107,6 +113,7 @@ class LocalRayCluster:
         port = self.gcs.split(":")[1]
         self.start_node(
             "--head",
+            f"--temp-dir={self.temp_dir}",
             f"--port={port}",
             "--include-dashboard=false",
             f"--ray-client-server-port={self.client_port}",
@@ -123,6 +130,7 @@ class LocalRayCluster:
                 proc.wait(timeout=5)
             _signal_group(proc, signal.SIGKILL)  # what SIGTERM left of the group (raylet, workers)
             proc.wait()
+        shutil.rmtree(self.temp_dir, ignore_errors=True)
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:
