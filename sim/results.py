@@ -17,11 +17,14 @@ import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from sim.version import code_version
 
 PACKAGES = (
     "vertical-community-sim",
@@ -77,22 +80,27 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_files(run_dir: Path, summary: dict) -> str | None:
+def check_files(run_dir: Path, summary: dict, read_back: bool = True) -> str | None:
     """Why a completed run's files cannot be trusted (None if they can): each file summary.json lists
-    must exist with the recorded SHA-256, and timeseries.parquet must read back. (Summaries written
-    before checksums were recorded get the read-back check only; resume re-runs them anyway, since
-    they record no code version.)"""
+    must exist with the recorded SHA-256, and timeseries.parquet must read back (``read_back=False``
+    leaves that to a caller that reads it anyway). (Summaries written before checksums were recorded
+    get the read-back check only; resume re-runs them anyway, since they record no code version.)"""
     for name, expected in sorted((summary.get("files") or {}).items()):
         try:
             if sha256(run_dir / name) != expected:
                 return f"{name}: checksum differs from the one in summary.json"
         except OSError as err:
             return f"{name}: cannot be read ({err.strerror or err})"
-    try:
-        pd.read_parquet(run_dir / "timeseries.parquet")
-    except Exception as err:
-        return f"timeseries.parquet: cannot be read ({type(err).__name__}: {err})"
+    if read_back:
+        try:
+            pd.read_parquet(run_dir / "timeseries.parquet")
+        except Exception as err:
+            return unreadable("timeseries.parquet", err)
     return None
+
+
+def unreadable(name: str, err: Exception) -> str:
+    return f"{name}: cannot be read ({type(err).__name__}: {err})"
 
 
 def git_state() -> dict[str, Any]:
@@ -108,6 +116,7 @@ def git_state() -> dict[str, Any]:
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
+@cache
 def package_versions() -> dict[str, str | None]:
     versions: dict[str, str | None] = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -126,7 +135,7 @@ def manifest(seed: int, config_hash: str, started: str) -> dict[str, Any]:
     return {
         "seed": seed,
         "config_hash": config_hash,
-        "git": git_state(),
+        "git": {key: code_version()[key] for key in ("commit", "dirty")},  # as summary.json's code
         "packages": package_versions(),
         "machine": machine(),
         "command": sys.argv,

@@ -47,7 +47,8 @@ class DirError(Exception):
 
 def prepare(argv: list[str]) -> list[str]:
     """Check and make the run (or sweep) directory of a command line; return the command line with the
-    directory pinned when it depends on the time, so Hydra uses the very directory checked here."""
+    directory pinned when it depends on the time or on the current directory, so Hydra (and every
+    worker of a cluster) uses the very directory checked here."""
     if any(a.split("=")[0] in NO_JOB_FLAGS for a in argv):
         return argv
     multirun = "-m" in argv or "--multirun" in argv
@@ -62,8 +63,9 @@ def prepare(argv: list[str]) -> list[str]:
     except DirError as err:
         print(f"config error: {key}: {err}", file=sys.stderr)
         sys.exit(EXIT_CONFIG)
-    if "${" not in raw:
+    if "${" not in raw and Path(raw).is_absolute():
         return argv
+    # pinned as an absolute path also when relative: a cluster's workers resolve it elsewhere
     return [a for a in argv if not a.startswith(f"{key}=")] + [f"{key}='{path}'"]
 
 

@@ -8,6 +8,7 @@ is one :class:`sim.config.ConfigError` line that names the key and what is allow
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from hydra.errors import OverrideParseException
@@ -64,9 +65,15 @@ def _scenario_specs(scenario: dict) -> tuple[str, dict[str, SubdistrictSpec]]:
     return data["name"], parse_scenario(f"scenario.file: {file}: subdistricts", data["subdistricts"])
 
 
+@cache
+def _schema() -> DictConfig:
+    # built once per process: building it is most of a validation's time, and merge copies it
+    return OmegaConf.structured(RunConfig)
+
+
 def _structured(cfg: dict) -> RunConfig:
     try:
-        return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(RunConfig), cfg))
+        return OmegaConf.to_object(OmegaConf.merge(_schema(), cfg))
     except ConfigKeyError as err:  # a key the schema does not have (added with +key=...)
         key = err.full_key or "config"
         hint = sim_overrides.did_you_mean(key, _schema_keys(), cutoff=0.75)

@@ -99,8 +99,10 @@ def test_a_sweep_directory_holding_other_files_is_refused(tmp_path, monkeypatch,
     assert "no sweep.json" in one_line(capsys.readouterr().err, "hydra.sweep.dir")
     (tmp_path / "old").mkdir()
     (tmp_path / "old" / "sweep.json").write_text("{}")  # an earlier sweep's directory: resumed, not refused
-    argv = ["-m", "seed=0,1", "hydra.sweep.dir=old"]
-    assert rundir.prepare(argv) == argv
+    # resumed, and pinned as an absolute path (a cluster's workers would resolve a relative one elsewhere)
+    pinned = ["-m", "seed=0,1", f"hydra.sweep.dir='{(tmp_path / 'old').resolve()}'"]
+    assert rundir.prepare(["-m", "seed=0,1", "hydra.sweep.dir=old"]) == pinned
+    assert rundir.prepare(pinned) == pinned
 
 
 def test_a_time_stamped_directory_is_pinned_to_the_one_checked(tmp_path, monkeypatch):

@@ -200,7 +200,7 @@ def test_an_experiment_runs_end_to_end(tmp_path):
     "launcher, target",
     [
         ("joblib", "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"),
-        ("ray", "hydra_plugins.hydra_ray_launcher.ray_launcher.RayLauncher"),
+        ("ray", "hydra_plugins.sim_launcher.ray_launcher.RayLauncher"),
         ("submitit_slurm", "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"),
     ],
 )

@@ -198,22 +198,35 @@ def test_temporary_names_are_unique_per_writer(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- progress per session (item 6)
 
 
-def test_progress_counts_only_its_own_session(tmp_path, monkeypatch):
-    write_json(
-        tmp_path / "sweep.json",
-        {
-            "sessions": [
-                {"id": "a", "total_runs": 4, "started_unix": 0.0},
-                {"id": "b", "total_runs": 4, "started_unix": 0.0},
-            ]
-        },
-    )
+def test_progress_counts_only_its_own_session(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(progress.SESSION_ENV, "a")
+    progress.record(tmp_path, tmp_path / "r0", "completed", False)  # before the bar: an earlier session's
+    bar = progress.LiveBar(tmp_path, "b", total=4)
     for session, run, status in [("a", "r1", "completed"), ("b", "r2", "failed"), ("b", "r3", "completed")]:
         monkeypatch.setenv(progress.SESSION_ENV, session)
-        line = progress.record(tmp_path, tmp_path / run, status, False)
-    assert line.startswith("[sweep] 2/4 runs done, 1 failed")
-    monkeypatch.setenv(progress.SESSION_ENV, "a")
-    assert progress.status_line(tmp_path).startswith("[sweep] 1/4 runs done, 0 failed")
+        progress.record(tmp_path, tmp_path / run, status, False)
+    progress.record(tmp_path, tmp_path / "r3", "completed", False)  # a run recorded twice counts once
+    with open(tmp_path / progress.PROGRESS_FILE, "a") as f:
+        f.write('{"run": "r4", "sta\n')  # a damaged line is skipped
+    bar.close()
+    assert (bar.bar.n, bar.failed) == (2, 1)
+    assert "[sweep] 2/4 runs done, 1 failed" in capsys.readouterr().err
+    assert [e["run"] for e in progress.entries(tmp_path, "a")] == ["r0", "r1"]
+
+
+def test_the_bar_reads_only_what_was_appended_since_its_last_look(tmp_path):
+    bar = progress.LiveBar(tmp_path, "s", total=None)
+    bar.stop.set()  # polled by hand here
+    path = tmp_path / progress.PROGRESS_FILE
+    line = json.dumps({"run": "r1", "status": "completed", "resumed": False, "time": 0, "session": "s"})
+    path.write_text(line[:20])  # a line still being written is kept for the next look
+    bar.poll()
+    assert bar.bar.n == 0 and bar.offset == 20
+    with open(path, "a") as f:
+        f.write(line[20:] + "\n")
+    bar.poll()
+    assert bar.bar.n == 1 and bar.offset == len(line) + 1
+    bar.close()
 
 
 # --------------------------------------------------------------------------- whole sweeps (slow)

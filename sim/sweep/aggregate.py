@@ -8,15 +8,19 @@ outcomes) and ``timeseries.parquet`` (every completed run x step).
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
 
 from sim import metrics, overrides
-from sim.results import check_files, write_parquet
+from sim.results import atomic_write, check_files, unreadable, write_parquet
 from sim.version import label
 
 RUNS_FILE = "runs.parquet"
@@ -31,11 +35,16 @@ def run_dirs(sweep_dir: Path) -> list[Path]:
 def swept_values(run_dir: Path) -> dict[str, object]:
     """The values a run's command line (after the sweep's expansion) set, by key."""
     items = yaml.safe_load((run_dir / ".hydra" / "overrides.yaml").read_text()) or []
-    return {
-        o.key_or_group: o.value()
-        for o in overrides.parse(items)
-        if not o.is_hydra_override() and o.key_or_group != "experiment"
-    }
+    return {k: copy.deepcopy(v) for k, v in filter(None, map(_swept, items))}  # the cache keeps its own
+
+
+@lru_cache(maxsize=100_000)
+def _swept(item: str) -> tuple[str, object] | None:
+    # the runs of a sweep share most of their override lines, and Hydra's parser takes ~1 ms a line
+    override = overrides.parse([item])[0]
+    if override.is_hydra_override() or override.key_or_group == "experiment":
+        return None
+    return override.key_or_group, override.value()
 
 
 ROW_KEYS = (
@@ -51,20 +60,31 @@ ROW_KEYS = (
     "error",
     "runtime_s",
 )
+CHUNK_ROWS = 100_000  # rows of the time-series table held at once: memory is bounded by this, not the runs
 
 
 def aggregate(sweep_dir: Path) -> pd.DataFrame:
     """Write and return runs.parquet (and timeseries.parquet). A completed run whose files do not match
-    the checksums in its summary, or do not read back, is listed with ``status: corrupt``."""
-    rows, series = [], []
+    the checksums in its summary, or do not read back, is listed with ``status: corrupt``.
+
+    The runs table is built from the summaries (one small row per run); the time-series table is
+    streamed from the runs' files into one Parquet file, a chunk of runs at a time, so the memory it
+    takes does not grow with the number of runs. Each run's table is read once."""
+    rows, swept_keys, readable, schema = [], {}, set(), None
     for run_dir in run_dirs(sweep_dir):
         summary = _summary(run_dir)
         # a list or mapping (governance.mechanisms=[...]) is one value: kept as its text, so that it
         # fills a column like any other value and compares as text
         swept = {k: str(v) if isinstance(v, (list, dict)) else v for k, v in swept_values(run_dir).items()}
-        table = None
+        swept_keys.update(dict.fromkeys(swept))
         if summary.get("status") == "completed":
-            table, problem = _timeseries(run_dir, summary)
+            problem = check_files(run_dir, summary, read_back=False)
+            if not problem:
+                try:
+                    schema = _unified(schema, pq.read_schema(run_dir / TIMESERIES_FILE))
+                    readable.add(run_dir.name)
+                except Exception as err:
+                    problem = unreadable(TIMESERIES_FILE, err)
             if problem:
                 summary = {**summary, "status": "corrupt", "error": problem, "final": {}}
         row = {"run": run_dir.name, **swept}
@@ -82,22 +102,61 @@ def aggregate(sweep_dir: Path) -> pd.DataFrame:
             drifting=",".join(state.get("drifting", [])) if state else None,
         )
         rows.append(row)
-        if table is not None:
-            table.insert(0, "run", run_dir.name)
-            for key, value in swept.items():
-                if key not in table.columns:
-                    table[key] = value
-            series.append(table)
     runs = pd.DataFrame(rows, columns=None if rows else ["run", *ROW_KEYS, "code_version"])
     for outcome in metrics.OUTCOMES:
         if outcome not in runs.columns:
             runs[outcome] = float("nan")
-    write_parquet(sweep_dir / RUNS_FILE, _plain(runs))
-    if series:
-        write_parquet(sweep_dir / TIMESERIES_FILE, _plain(pd.concat(series, ignore_index=True)))
+    runs = _plain(runs)
+    if readable:
+        atomic_write(
+            sweep_dir / TIMESERIES_FILE,
+            lambda tmp: _write_timeseries(tmp, sweep_dir, runs, readable, schema, list(swept_keys)),
+        )
     else:
         (sweep_dir / TIMESERIES_FILE).unlink(missing_ok=True)  # a stale table must not outlive its runs
+    write_parquet(sweep_dir / RUNS_FILE, runs)
     return runs
+
+
+def _unified(schema: pa.Schema | None, other: pa.Schema) -> pa.Schema:
+    """One schema for the runs' tables (they differ only if different code made them)."""
+    if schema is None or schema.equals(other, check_metadata=False):
+        return schema or other
+    return pa.unify_schemas([schema, other], promote_options="permissive")
+
+
+def _write_timeseries(
+    path: Path, sweep_dir: Path, runs: pd.DataFrame, readable: set[str], own: pa.Schema, swept_keys: list[str]
+) -> None:
+    """The weeks of the ``readable`` runs (their tables unified to ``own``), with their swept values
+    (typed as in the runs table), into ``path``; a run whose table does not read after all is marked
+    corrupt in ``runs`` instead."""
+    done = runs[runs["run"].isin(readable)]
+    extra = [k for k in swept_keys if k not in own.names]
+    fields = [pa.field("run", pa.string()), *own, *pa.Schema.from_pandas(done[extra], preserve_index=False)]
+    schema = pa.schema([f.remove_metadata() for f in fields])
+    with pq.ParquetWriter(path, schema) as writer:
+        chunk, held = [], 0
+        for index, run in done.iterrows():
+            try:
+                table = pq.ParquetFile(sweep_dir / run["run"] / TIMESERIES_FILE).read()
+            except Exception as err:
+                runs.loc[index, ["status", "error"]] = ["corrupt", unreadable(TIMESERIES_FILE, err)]
+                continue
+            given = {"run": run["run"], **{k: run[k] for k in extra}}
+            columns = [
+                table.column(f.name).cast(f.type)
+                if f.name in table.column_names
+                else pa.array([given.get(f.name)] * len(table), type=f.type, from_pandas=True)
+                for f in schema
+            ]
+            chunk.append(pa.Table.from_arrays(columns, schema=schema))
+            held += len(table)
+            if held >= CHUNK_ROWS:
+                writer.write_table(pa.concat_tables(chunk))
+                chunk, held = [], 0
+        if chunk:
+            writer.write_table(pa.concat_tables(chunk))
 
 
 def _summary(run_dir: Path) -> dict:
@@ -110,14 +169,6 @@ def _summary(run_dir: Path) -> dict:
         }
     except (OSError, ValueError) as err:
         return {"status": "corrupt", "error": f"summary.json cannot be read: {err}"}
-
-
-def _timeseries(run_dir: Path, summary: dict) -> tuple[pd.DataFrame | None, str | None]:
-    """A completed run's table, or why it cannot be trusted."""
-    problem = check_files(run_dir, summary)
-    if problem:
-        return None, problem
-    return pd.read_parquet(run_dir / TIMESERIES_FILE), None
 
 
 def _plain(table: pd.DataFrame) -> pd.DataFrame:

@@ -48,6 +48,11 @@ class SweepRecorder(Callback):
         self.resume = resume
         self.session: str | None = None
         self.started = time.time()
+        self.bar: progress.LiveBar | None = None
+
+    def __getstate__(self) -> dict:
+        # launchers pickle the callbacks to their workers; the bar belongs to the launching process
+        return {**self.__dict__, "bar": None}
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
@@ -83,11 +88,14 @@ class SweepRecorder(Callback):
                     "sessions": previous.get("sessions", []) + [session],
                 },
             )
+        self.bar = progress.LiveBar(sweep_dir, self.session, total)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Tables and report are always written; then exit 1 with one line if any run of this session
         failed or the tables could not be built (Hydra itself would return normally)."""
         sweep_dir = Path(config.hydra.sweep.dir)
+        if self.bar is not None:
+            self.bar.close()
         problems = _write_tables_and_report(sweep_dir)
         mine = progress.entries(sweep_dir, self.session, self.started)
         failed = [e for e in mine if e["status"] != "completed"]

@@ -1,0 +1,1 @@
+"""The project's Hydra launchers (configs/hydra/launcher/ names them)."""
