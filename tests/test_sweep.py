@@ -282,4 +282,4 @@ def test_a_sweep_over_lists_writes_its_tables_and_pairs(tmp_path):
         "org_coverage",
     }
     bad = subprocess.run([*command, "--outcomes", "demand_mt"], cwd=REPO, capture_output=True, text=True)
-    assert bad.returncode == 2 and "--outcomes: got demand_mt, allowed: outcomes" in bad.stderr
+    assert bad.returncode == 2 and "--outcomes: got 'demand_mt', allowed: outcomes" in bad.stderr
