@@ -52,7 +52,10 @@ def yearly_trends(series: np.ndarray, window: int = TREND_WINDOW, stride: int = 
 def steady_from(series: np.ndarray, window: int = TREND_WINDOW, tolerance: float = TOLERANCE) -> int | None:
     """The first week from which the series stays steady to the end, or None if it drifts at the
     end (or is shorter than one trend window)."""
-    ends, trends = yearly_trends(series, window)
+    return _steady_from(*yearly_trends(series, window), window, tolerance)
+
+
+def _steady_from(ends: np.ndarray, trends: np.ndarray, window: int, tolerance: float) -> int | None:
     if not len(ends):
         return None
     drifting = np.abs(trends) >= tolerance
@@ -67,24 +70,34 @@ def diagnose(
     table: pd.DataFrame, rates: tuple[str, ...], window: int = TREND_WINDOW, tolerance: float = TOLERANCE
 ) -> dict:
     """Steady-state summary of a run's table (one row per week, step 0 first)."""
-    weeks, trends = {}, {}
-    for name in rates:
+    return _diagnose(_weekly_trends(table, rates, window), window, tolerance)
+
+
+def _weekly_trends(table: pd.DataFrame, rates: tuple[str, ...], window: int = TREND_WINDOW) -> dict:
+    # step 0 is the initial state, not a week of the run
+    return {name: yearly_trends(table[name].to_numpy()[1:], window) for name in rates}
+
+
+def _diagnose(trends: dict, window: int, tolerance: float) -> dict:
+    weeks = {}
+    for name, (ends, per_year) in trends.items():
         if name in NOT_DIAGNOSED:
             continue
-        series = table[name].to_numpy()[1:]  # step 0 is the initial state, not a week of the run
-        start = steady_from(series, window, tolerance)
+        start = _steady_from(ends, per_year, window, tolerance)
         weeks[name] = None if start is None else start + 1
-        _, per_year = yearly_trends(series, window)
-        trends[name] = float(per_year[-1]) if len(per_year) else None
     drifting = sorted(name for name, week in weeks.items() if week is None)
     return {
         "reached": not drifting,
         "week": None if drifting else max(weeks.values(), default=None),
         "drifting": drifting,
-        "trend_per_year": {name: trends[name] for name in drifting},
+        "trend_per_year": {name: _last(trends[name][1]) for name in drifting},
         "trend_window": window,
         "tolerance_per_year": tolerance,
     }
+
+
+def _last(per_year: np.ndarray) -> float | None:
+    return _plain(per_year[-1]) if len(per_year) else None
 
 
 def _plain(value: float) -> float | None:
@@ -101,14 +114,14 @@ def summarise(
     trend a year over the last ``TREND_WINDOW`` weeks (``trend``), and the steady-state
     diagnostic. NaN (undefined) weeks are left out of means; undefined is null."""
     weeks = table.iloc[1:]  # step 0 is the initial state, not a week of the run
-    trends = {k: yearly_trends(weeks[k].to_numpy())[1] for k in rates}
+    trends = _weekly_trends(table, rates)
     out = {
         "final": {k: _plain(table[k].iloc[-1]) for k in outcomes},
         "late_mean": {k: _plain(weeks[k].iloc[-window:].mean()) for k in outcomes},
-        "steady_state": diagnose(table, rates),
+        "steady_state": _diagnose(trends, TREND_WINDOW, TOLERANCE),
         # each rate's trend a year over the last two years: a sweep averages them over seeds to
         # tell whether a reported mean or paired difference still moves (sim.sweep.paired)
-        "trend": {k: _plain(v[-1]) if len(v) else None for k, v in trends.items()},
+        "trend": {k: _last(per_year) for k, (_, per_year) in trends.items()},
     }
     if len(weeks) >= 52:
         out["year1"] = {k: _plain(weeks[k].iloc[:52].mean()) for k in outcomes}

@@ -19,13 +19,9 @@ from typing import Any
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
+from sim.config import ConfigError
+
 SALIB_METHODS = ("lhs", "morris", "sobol")
-
-
-def _config_error(message: str) -> Exception:
-    from sim.config import ConfigError
-
-    return ConfigError(message)
 
 
 @lru_cache(maxsize=4)
@@ -41,7 +37,7 @@ def file_rows(spec: dict) -> list[dict[str, Any]]:
     try:
         return _read_rows(str(path), path.stat().st_mtime_ns)
     except (OSError, ValueError) as err:
-        raise _config_error(
+        raise ConfigError(
             f"design.file: cannot read {str(path)!r} ({type(err).__name__}), "
             "allowed: a Parquet file of design rows"
         ) from None
@@ -97,8 +93,6 @@ def apply_design(cfg: DictConfig) -> dict[str, float]:
     sample = spec.get("sample")
     size = design_size(spec)
     if not isinstance(sample, int) or not 0 <= sample < size:
-        from sim.config import ConfigError
-
         raise ConfigError(f"design.sample: got {sample!r}, allowed: an integer in [0, {size - 1}]")
     if spec["method"] == "file":
         return _apply_row(cfg, file_rows(spec)[sample])
@@ -119,11 +113,11 @@ def _apply_row(cfg: DictConfig, row: dict[str, Any]) -> dict[str, Any]:
     for key, value in row.items():
         current = OmegaConf.select(cfg, key, default=missing)
         if current is missing:
-            raise _config_error(
+            raise ConfigError(
                 f"design.file: column {key!r} is not a config key, allowed: dotted keys of the config"
             )
         if isinstance(current, DictConfig):
-            raise _config_error(
+            raise ConfigError(
                 f"design.file: column {key!r} is a config group, "
                 f"allowed: its keys (e.g. {key}.{next(iter(current), 'name')})"
             )
