@@ -12,8 +12,11 @@ serves the vectorised rules and anyone who inspects, draws or steps a single age
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from typing import TYPE_CHECKING
 
+import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent
 
@@ -33,6 +36,27 @@ COMMITTEE_LEVELS = (
     "building joint committee",
     "residential-area organisation",
 )
+
+
+class _IdCounters(weakref.WeakKeyDictionary):
+    """Mesa's per-model counters of agent ids, holding their models weakly.
+
+    Mesa 3.3 keeps them in ``mesa.Agent._ids``, a class-level ``defaultdict`` keyed by the model, so no
+    model that ever made an agent is freed while the process lives (mesa issue #3179, fixed in mesa
+    PR #3180 after 3.3.1, the latest release here): ~13 MB a run of the default scenario, which a sweep's
+    worker, the app's server or a calibration kept for good. Remove once Mesa with the fix is required.
+    """
+
+    def __getitem__(self, model: object) -> itertools.count:
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = self[model] = itertools.count(1)
+            return counter
+
+
+if not isinstance(mesa.Agent._ids, weakref.WeakKeyDictionary):
+    mesa.Agent._ids = _IdCounters(mesa.Agent._ids)
 
 
 def _column(table: str, name: str, doc: str) -> property:

@@ -7,7 +7,6 @@ import logging
 import sys
 import time
 import traceback
-import warnings
 from pathlib import Path
 
 import hydra
@@ -239,11 +238,6 @@ def preflight(argv: list[str]) -> None:
 
 
 def main() -> None:
-    # configs/hydra/launcher/ray.yaml deliberately extends the Ray plugin's schema of the same name
-    # (to keep a local Ray on loopback); Hydra warns about that pattern on every Ray sweep
-    warnings.filterwarnings(
-        "ignore", message=r"\s*'hydra/launcher/ray' is validated against ConfigStore schema"
-    )
     preflight(sys.argv[1:])
     sys.argv[1:] = rundir.prepare(sys.argv[1:])
     _hydra_main()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,12 @@ from typing import Any
 import numpy as np
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+# configs/hydra/launcher/{basic,joblib,ray}.yaml extend Hydra's launcher schemas of the same names on
+# purpose (to name the project's launchers, hydra_plugins/sim_launcher); Hydra would warn about that
+# at every composition, in every process that composes (this module is imported before any does)
+warnings.filterwarnings(
+    "ignore", message=r"\s*'hydra/launcher/(basic|joblib|ray)' is validated against ConfigStore schema"
+)
 PERSON_KINDS = ("member", "worker", "resident")
 STRATEGIES = ("cooperate", "defect", "loner")  # enterprises' co-production strategies, in code order
 DEPTHS = ("subdistrict", "zone", "site")

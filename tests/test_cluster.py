@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from test_sweep import GRID, REPO, sweep, tables
 
 pytestmark = pytest.mark.slow
@@ -134,6 +135,12 @@ class LocalRayCluster:
                 pytest.fail(f"Ray Client server not listening on {self.host}:{self.client_port}")
             time.sleep(0.5)
 
+    def client_server_logs(self) -> str:
+        """The tails of the logs of the servers Ray starts for each Ray Client connection (Ray's own
+        error names the file, which is gone once the cluster stops)."""
+        logs = sorted(Path(self.temp_dir).glob("session_*/logs/ray_client_server*"))
+        return "".join(f"\n--- {p.name}\n{p.read_text(errors='replace')[-2000:]}" for p in logs)
+
     def stop(self) -> None:
         for proc in reversed(self.nodes):
             _signal_group(proc, signal.SIGTERM)
@@ -217,7 +224,7 @@ def test_a_sweep_on_a_running_ray_cluster_gives_the_serial_tables(ray_cluster, s
         f"hydra.launcher.ray.init.address={address}",
         "hydra.launcher.ray.init._node_ip_address=null",
     )
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 0, result.stderr[-3000:] + ray_cluster.client_server_logs()
     assert ray_cluster.alive_nodes() == 2  # both nodes were there for the whole sweep
     for ours, theirs in zip(tables(tmp_path / "sweep"), tables(serial)):
         pd.testing.assert_frame_equal(ours, theirs)
@@ -291,3 +298,61 @@ def test_the_slurm_recipe_runs_through_sbatch_and_srun(serial, tmp_path):
     for ours, theirs in zip(tables(tmp_path / "sweep"), tables(serial)):
         theirs = theirs[theirs["sinking"] == "need"].reset_index(drop=True)
         pd.testing.assert_frame_equal(ours, theirs)
+
+
+RAY_RECIPE = [
+    "hydra/launcher=ray",
+    "hydra.launcher.ray.init.address=auto",
+    "hydra.launcher.ray.init._node_ip_address=null",
+]
+STUDIES = {  # module: its arguments (reduced to seconds), the key of its output directory, its result
+    "explore": (
+        ["+exploration=demo", "exploration.sampler.n=4", "exploration.seeds=[0]", "steps=4"],
+        "exploration.dir",
+        "points.parquet",
+    ),
+    "calibrate": (
+        [
+            "+calibration=shanghai_buildings",
+            "calibration.population=6",
+            "calibration.batch=8",
+            "calibration.generations=1",
+            "calibration.posterior_draws=4",
+            "steps=30",
+        ],
+        "calibration.output",
+        "posterior.parquet",
+    ),
+}
+
+
+LAUNCHERS = {
+    "ray": "hydra_plugins.sim_launcher.ray_launcher.RayLauncher",
+    "serial": "hydra_plugins.sim_launcher.basic_launcher.BasicLauncher",
+}
+
+
+@pytest.mark.parametrize("module", STUDIES)
+def test_a_study_runs_on_the_ray_cluster_as_on_one_machine(ray_cluster, tmp_path, module):
+    """A scenario discovery and a calibration, moved to the cluster by the README's Ray recipe and no
+    other change (their evaluations are sweeps), give what they give with the basic launcher."""
+    args, out_key, result = STUDIES[module]
+    env = {**ray_cluster.env, "RAY_ADDRESS": ray_cluster.gcs}
+    results = {}
+    for where, launcher in (("ray", RAY_RECIPE), ("serial", ["hydra/launcher=basic"])):
+        out = tmp_path / where
+        done = subprocess.run(
+            [sys.executable, "-m", f"sim.{module}", *args, f"{out_key}={out}", *launcher],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        results[where] = pd.read_parquet(out / result)
+        snapshots = list(out.rglob(".hydra/hydra.yaml"))
+        used = {yaml.safe_load(p.read_text())["hydra"]["launcher"]["_target_"] for p in snapshots}
+        assert snapshots and used == {LAUNCHERS[where]}
+    assert len(results["ray"]) > 0
+    pd.testing.assert_frame_equal(results["ray"], results["serial"])

@@ -169,3 +169,21 @@ def test_agent_reporters_collect_each_week_for_the_kinds_named():
         VerticalCommunityModel(
             "small", rng=0, agent_views="none", agent_reporters={"worker": {"a": "active"}}
         )
+
+
+def test_a_finished_model_is_freed_and_new_agents_still_get_fresh_ids():
+    """Mesa 3.3 keeps every model that made an agent alive for the life of the process (its agent-id
+    counters are keyed by the model); sim.agents holds them weakly. A model (people views made, so
+    agents were made) is freed once dropped, and a live model's agents still get distinct ids."""
+    import gc
+    import weakref
+
+    model = VerticalCommunityModel(scenario="small", seed=1, agent_views="all")
+    ids = {a.unique_id for a in model.agents}
+    assert len(ids) == len(model.agents) > 100
+    gone = weakref.ref(model)
+    del model
+    gc.collect()
+    assert gone() is None
+    again = VerticalCommunityModel(scenario="small", seed=1, agent_views="all")
+    assert sorted(a.unique_id for a in again.agents) == sorted(ids)  # counted from 1 per model, as in Mesa

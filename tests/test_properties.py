@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +49,7 @@ def run(cfg: dict) -> VerticalCommunityModel:
     return model
 
 
+@pytest.mark.slow  # 12 random configs: ~4 s, the fast tier's largest single test
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(configs)
 # found by this test: an envelope spent to its last unit ended a rounding error below 0 and

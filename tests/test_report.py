@@ -101,6 +101,32 @@ def fake_sweep(tmp_path, lang="en", selected=None):
     return tmp_path
 
 
+def test_weekly_intervals_read_in_batches_equal_those_of_the_whole_table(tmp_path, monkeypatch):
+    """The report's weekly means and intervals, merged over batches of 5 rows (so every cell spans
+    several batches, and one outcome is undefined in some weeks), equal those of the table read
+    whole, to 1e-12."""
+    from sim.sweep import report as report_module
+
+    sweep = fake_sweep(tmp_path)
+    series = pd.read_parquet(sweep / "timeseries.parquet")
+    series.loc[series["step"] == 0, "demand_met"] = np.nan
+    series.loc[(series["step"] == 1) & (series["seed"] > 1), "demand_met"] = np.nan
+    series.to_parquet(sweep / "timeseries.parquet")
+    done = pd.read_parquet(sweep / "runs.parquet").iloc[2:]  # runs left out of the figure
+    by, names = ["governance", "sinking.share"], ["participation_rate", "demand_met"]
+    monkeypatch.setattr(report_module, "CHUNK_ROWS", 5)
+    got = report_module.summarise_weeks(sweep / "timeseries.parquet", done, by, names)
+    whole = series[series["run"].isin(done["run"])]
+    want = report_module.summarise(whole, [*by, "step"], names)
+    key = [*by, "step", "outcome"]
+    got, want = (t.sort_values(key, ignore_index=True) for t in (got, want))
+    assert len(got) == 2 * 2 * 4 * 2 and list(got["n"]) == list(want["n"])
+    pd.testing.assert_frame_equal(got[key], want[key], check_dtype=False)
+    for column in ("mean", "ci_low", "ci_high"):
+        np.testing.assert_allclose(got[column], want[column], rtol=0, atol=1e-12)
+    assert got["n"].min() == 0 and got["n"].max() == 4  # an undefined week, and a cell of 4 seeds
+
+
 @pytest.mark.slow
 def test_a_chinese_report_leads_with_paired_differences_of_the_chosen_outcomes(tmp_path):
     sweep = fake_sweep(tmp_path, lang="zh", selected=["demand_met", "resources_spent"])

@@ -18,7 +18,7 @@ from hydra import initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
 from sim import metrics
-from sim.config import CONFIG_DIR
+from sim.config import CONFIG_DIR, group_options
 from sim.sweep.callback import sweep_points
 
 REPO = Path(__file__).resolve().parent.parent
@@ -199,7 +199,9 @@ def test_an_experiment_runs_end_to_end(tmp_path):
 @pytest.mark.parametrize(
     "launcher, target",
     [
-        ("joblib", "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"),
+        (None, "hydra_plugins.sim_launcher.basic_launcher.BasicLauncher"),  # the default
+        ("basic", "hydra_plugins.sim_launcher.basic_launcher.BasicLauncher"),
+        ("joblib", "hydra_plugins.sim_launcher.joblib_launcher.JoblibLauncher"),
         ("ray", "hydra_plugins.sim_launcher.ray_launcher.RayLauncher"),
         ("submitit_slurm", "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"),
     ],
@@ -208,14 +210,18 @@ def test_launchers_are_chosen_by_config_alone(launcher, target):
     """Each launcher composes from `hydra/launcher=NAME` (SLURM itself cannot run here)."""
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = hydra_compose("config", overrides=[f"hydra/launcher={launcher}"], return_hydra_config=True)
+        chosen = [f"hydra/launcher={launcher}"] if launcher else []
+        cfg = hydra_compose("config", overrides=chosen, return_hydra_config=True)
     assert cfg.hydra.launcher._target_ == target
     if launcher == "ray":
         assert cfg.hydra.launcher.ray.init._node_ip_address == "127.0.0.1"  # a local Ray stays on loopback
 
 
-def test_sweeper_validates_one_job_per_distinct_override(monkeypatch):
-    """A 5 x 5 x 10 grid is checked by composing 1 + 4 + 4 + 9 = 18 jobs, not all 250."""
+def test_sweeper_validates_one_job_per_group_choice_and_value_key(monkeypatch):
+    """A grid of 4 scenarios x 5 shares x 10 seeds is checked by composing 4 jobs, not all 200: one
+    per scenario, the first of which also checks both value keys; a list value is checked again."""
+    from types import SimpleNamespace
+
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper as HydraBasicSweeper
 
     from hydra_plugins.sim_sweeper.sweeper import BasicSweeper
@@ -224,10 +230,24 @@ def test_sweeper_validates_one_job_per_distinct_override(monkeypatch):
     monkeypatch.setattr(
         HydraBasicSweeper, "validate_batch_is_legal", lambda self, batch: checked.extend(batch)
     )
-    batch = [[f"a={a}", f"b={b}", f"seed={s}"] for a in range(5) for b in range(5) for s in range(10)]
-    BasicSweeper(max_batch_size=None).validate_batch_is_legal(batch)
-    assert len(checked) == 18
-    assert {o for job in checked for o in job} == {o for job in batch for o in job}  # every override checked
+    scenarios = group_options("scenario")[:4]
+    batch = [
+        [f"scenario={sc}", f"sinking.share={a / 10}", f"seed={s}"]
+        for sc in scenarios
+        for a in range(5)
+        for s in range(10)
+    ]
+    sweeper = BasicSweeper(max_batch_size=None)
+    repository = SimpleNamespace(group_exists={"scenario", "experiment"}.__contains__)
+    sweeper.hydra_context = SimpleNamespace(config_loader=SimpleNamespace(repository=repository))
+    sweeper.validate_batch_is_legal(batch)
+    assert len(scenarios) == 4 and len(checked) == 4
+    assert {job[0] for job in checked} == {f"scenario={sc}" for sc in scenarios}  # every choice composed
+    checked.clear()
+    sweeper.validate_batch_is_legal(
+        [["seed=1"], ["seed=2"], ["seed=[1,2]"], ["+experiment=a"], ["+experiment=b"]]
+    )
+    assert checked == [["seed=1"], ["seed=[1,2]"], ["+experiment=a"], ["+experiment=b"]]
 
 
 @pytest.mark.slow

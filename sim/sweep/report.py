@@ -30,6 +30,7 @@ matplotlib.use("Agg")  # files only; never a window
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import seaborn as sns
 import yaml
 from scipy import stats
@@ -38,7 +39,14 @@ from scipy.special import expit, logit
 from sim import fonts, outcomes
 from sim.i18n import TERMS, term
 from sim.results import atomic_write, write_text
-from sim.sweep.aggregate import RUNS_FILE, TIMESERIES_FILE, aggregate, check_sweep_dir, swept_values
+from sim.sweep.aggregate import (
+    CHUNK_ROWS,
+    RUNS_FILE,
+    TIMESERIES_FILE,
+    aggregate,
+    check_sweep_dir,
+    swept_values,
+)
 from sim.sweep.design import SALIB_METHODS
 from sim.sweep.paired import paired_differences
 from sim.sweep.progress import SWEEP_FILE
@@ -163,10 +171,18 @@ def bounded_interval(values, bounds: tuple[float, float | None], level: float = 
     v = np.asarray(values, dtype=float)
     v = v[~np.isnan(v)]
     n = len(v)
-    mean = float(v.mean()) if n else np.nan
+    return interval(
+        n, float(v.mean()) if n else np.nan, float(v.std(ddof=1)) if n > 1 else np.nan, bounds, level
+    )
+
+
+def interval(
+    n: int, mean: float, sd: float, bounds: tuple[float, float | None], level: float = LEVEL
+) -> dict:
+    """:func:`bounded_interval` from the values' number, mean and standard deviation."""
     if n < 2:
         return {"mean": mean, "ci_low": np.nan, "ci_high": np.nan, "n": n}
-    se = float(v.std(ddof=1) / np.sqrt(n))
+    se = sd / np.sqrt(n)
     t = float(stats.t.ppf(0.5 + level / 2, n - 1))
     low, high = bounds
     if se == 0 or mean <= low or (high is not None and mean >= high):
@@ -199,6 +215,53 @@ def summarise(table: pd.DataFrame, by: list[str], names, stat: str | None = None
             interval = bounded_interval(group[column], outcomes.OUTCOMES[name].bounds)
             rows.append({**dict(zip(by, key)), "outcome": name, **interval})
     return pd.DataFrame(rows)
+
+
+def summarise_weeks(path: Path, done: pd.DataFrame, by: list[str], names) -> pd.DataFrame:
+    """:func:`summarise` of the weekly table (``path``) of the ``done`` runs by condition and week,
+    read a batch of rows at a time: each (condition, week) cell keeps its number, mean and sum of
+    squared deviations, merged batch by batch (Chan, Golub & LeVeque 1983), so the memory taken is
+    bounded by a batch and the cells, not by the runs. Conditions come from the runs table."""
+    condition = done.set_index("run")[by]
+    total = None
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=CHUNK_ROWS, columns=["run", "step", *names]):
+        frame = batch.to_pandas()
+        frame = frame[frame["run"].isin(condition.index)].join(condition, on="run")
+        cells = frame.groupby([*by, "step"], sort=False)[list(names)]
+        n = cells.count()
+        part = pd.concat(
+            {"n": n, "mean": cells.mean().where(n > 0, 0.0), "m2": (cells.var(ddof=0) * n).fillna(0.0)},
+            axis=1,
+        )
+        total = part if total is None else _merged_moments(total, part)
+    if total is None or total.empty:
+        return pd.DataFrame(columns=[*by, "step", "outcome", "mean", "ci_low", "ci_high", "n"])
+    rows = []
+    for key, cell in total.iterrows():
+        key = key if isinstance(key, tuple) else (key,)
+        for name in names:
+            count = int(cell["n", name])
+            mean = cell["mean", name] if count else np.nan
+            sd = np.sqrt(cell["m2", name] / (count - 1)) if count > 1 else np.nan
+            rows.append(
+                {
+                    **dict(zip([*by, "step"], key)),
+                    "outcome": name,
+                    **interval(count, mean, sd, outcomes.OUTCOMES[name].bounds),
+                }
+            )
+    return pd.DataFrame(rows).sort_values("step", kind="stable", ignore_index=True)
+
+
+def _merged_moments(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    a, b = a.align(b, fill_value=0.0)  # a cell seen in one batch only has n = 0 in the other
+    n = a["n"] + b["n"]
+    delta = b["mean"] - a["mean"]
+    weight = (b["n"] / n).fillna(0.0)
+    return pd.concat(
+        {"n": n, "mean": a["mean"] + delta * weight, "m2": a["m2"] + b["m2"] + delta**2 * a["n"] * weight},
+        axis=1,
+    )
 
 
 # --------------------------------------------------------------------------- figures
@@ -294,11 +357,11 @@ def figure_paired(table: pd.DataFrame, factor: str, baseline, rest: list[str], n
     return _save(fig, out, "paired_differences")
 
 
-def figure_timeseries(series: pd.DataFrame, by: list[str], names, lang: str, out: Path) -> list[str]:
-    """One row of panels per value of the first condition when there are several (so colours stay
-    few enough to tell apart), one colour per value of the others."""
+def figure_timeseries(stats_: pd.DataFrame, by: list[str], names, lang: str, out: Path) -> list[str]:
+    """Weekly means and intervals (:func:`summarise_weeks`): one row of panels per value of the first
+    condition when there are several (so colours stay few enough to tell apart), one colour per value
+    of the others."""
     facet, hue_keys = (by[0], by[1:]) if len(by) > 1 else (None, by)
-    stats_ = summarise(series, [*by, "step"], names)
     stats_["_hue"], hues, ordinal = _hue(stats_, hue_keys, lang)
     palette = _palette(hues, ordinal)
     rows = ordered(stats_[facet]) if facet else [None]
@@ -599,8 +662,8 @@ def _report(sweep_dir, runs, done, lang, names, against) -> str:
             + _wide(levels, by, names, lang, "mean")
         )
         if (sweep_dir / TIMESERIES_FILE).exists():
-            series = pd.read_parquet(sweep_dir / TIMESERIES_FILE)
-            figures += figure_timeseries(series[series["run"].isin(done["run"])], by, names, lang, out)
+            weeks = summarise_weeks(sweep_dir / TIMESERIES_FILE, done, by, names)
+            figures += figure_timeseries(weeks, by, names, lang, out)
         if by:
             figures += figure_levels(levels, by, names, lang, out)
             if {"sinking", SHARE} <= set(by):
