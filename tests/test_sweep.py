@@ -303,3 +303,17 @@ def test_a_sweep_over_lists_writes_its_tables_and_pairs(tmp_path):
     }
     bad = subprocess.run([*command, "--outcomes", "demand_mt"], cwd=REPO, capture_output=True, text=True)
     assert bad.returncode == 2 and "--outcomes: got 'demand_mt', allowed: outcomes" in bad.stderr
+
+
+def test_jobs_go_to_workers_in_shrinking_batches_that_cover_them_in_order():
+    """Guided self-scheduling: 100 jobs on 2 workers start in tasks of 16 (the cap) and end in single
+    jobs, every job once and in order; a tiny sweep is one job a task."""
+    from hydra_plugins.sim_launcher._jobs import MAX_BATCH, batches
+
+    jobs = [(i, [f"seed={i}"]) for i in range(100)]
+    plan = batches(jobs, 2)
+    sizes = [len(b) for b in plan]
+    assert [job for batch in plan for job in batch] == jobs
+    assert sizes[0] == MAX_BATCH and sizes[-4:] == [1, 1, 1, 1]
+    assert sizes == sorted(sizes, reverse=True) and len(plan) < 20
+    assert [len(b) for b in batches(jobs[:3], 2)] == [1, 1, 1]

@@ -12,14 +12,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from hydra.core.singleton import Singleton
-from hydra.core.utils import JobReturn, run_job, setup_globals
+from hydra.core.utils import JobReturn, configure_log, run_job, setup_globals
 from omegaconf import open_dict
 
 MAX_BATCH = 16  # jobs per task: enough to spread the per-task cost, small enough to balance the load
 
 Job = tuple[int, list[str]]
+
+
+def prepare(launcher: Any, job_overrides: Sequence[Sequence[str]], first: int) -> tuple[tuple, list[Job]]:
+    """What a launcher does first, as Hydra's do (globals, the sweep's logging and directory); then
+    the state every job needs, to hand to :func:`run_batch`, and the jobs numbered from ``first``."""
+    config = launcher.config
+    setup_globals()
+    configure_log(config.hydra.hydra_logging, config.hydra.verbose)
+    Path(str(config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
+    shared = (launcher.hydra_context, config, launcher.task_function, Singleton.get_state())
+    return shared, [(first + i, list(o)) for i, o in enumerate(job_overrides)]
 
 
 def batches(jobs: Sequence[Job], workers: float) -> list[list[Job]]:

@@ -4,31 +4,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import ray
-from hydra.core.singleton import Singleton
-from hydra.core.utils import JobReturn, configure_log, setup_globals
+from hydra.core.utils import JobReturn
 from hydra_plugins.hydra_ray_launcher._launcher_util import start_ray
 from omegaconf import OmegaConf
 
-from hydra_plugins.sim_launcher._jobs import batches, run_batch
+from hydra_plugins.sim_launcher._jobs import batches, prepare, run_batch
 
 log = logging.getLogger(__name__)
 
 
 def launch(launcher: Any, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> list[JobReturn]:
-    config = launcher.config
-    setup_globals()
-    configure_log(config.hydra.hydra_logging, config.hydra.verbose)
-    Path(str(config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
+    shared, jobs = prepare(launcher, job_overrides, initial_job_idx)
     start_ray(launcher.ray_cfg.init)
-    shared = ray.put((launcher.hydra_context, config, launcher.task_function, Singleton.get_state()))
+    shared = ray.put(shared)  # once, for every task
     options = OmegaConf.to_container(launcher.ray_cfg.remote, resolve=True)
     task = ray.remote(**options)(run_batch) if options else ray.remote(run_batch)
-    jobs = [(initial_job_idx + i, list(o)) for i, o in enumerate(job_overrides)]
     plan = batches(jobs, ray.cluster_resources().get("CPU", 1))
-    log.info(f"Ray: {len(jobs)} jobs in {len(plan)} tasks, sweep output dir: {config.hydra.sweep.dir}")
+    log.info(
+        f"Ray: {len(jobs)} jobs in {len(plan)} tasks, sweep output dir: {launcher.config.hydra.sweep.dir}"
+    )
     refs = [task.remote(shared, batch) for batch in plan]
     return [job for batch in ray.get(refs) for job in batch]
