@@ -1,4 +1,4 @@
-"""A sweep's jobs in batches, one batch per worker task, for the project's launchers (Ray, joblib).
+"""A sweep's jobs in batches, one batch per worker task, for the project's launchers (basic, joblib, Ray).
 
 A task of Hydra's launchers is one job and carries its own copy of the Hydra context, the config and
 Hydra's global state, pickled in the launching process one job after another (~50 ms a job), and
