@@ -37,3 +37,14 @@ def small_model():
         return VerticalCommunityModel("small", governance, sinking, rng=seed, agent_views="none", **overrides)
 
     return make
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory):
+    """The serial run of test_sweep.GRID, once per module, that launcher tests compare against."""
+    from test_sweep import GRID, sweep
+
+    out = tmp_path_factory.mktemp("serial")
+    result = sweep(out, *GRID)
+    assert result.returncode == 0, result.stderr
+    return out

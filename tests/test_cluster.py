@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from test_sweep import GRID, REPO, sweep, tables
+from test_sweep import GRID, REPO, tables
 
 pytestmark = pytest.mark.slow
 RAY = [sys.executable, "-m", "ray.scripts.scripts"]
@@ -165,14 +165,6 @@ def ray_cluster(tmp_path_factory):
         yield cluster
     finally:
         cluster.stop()
-
-
-@pytest.fixture(scope="module")
-def serial(tmp_path_factory):
-    out = tmp_path_factory.mktemp("serial")
-    result = sweep(out, *GRID)
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 def sweep_from(cwd: Path, env: dict, *args: str) -> subprocess.CompletedProcess:

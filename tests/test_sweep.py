@@ -47,14 +47,6 @@ def tables(sweep_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return runs.reset_index(drop=True), series.reset_index(drop=True)
 
 
-@pytest.fixture(scope="module")
-def serial(tmp_path_factory):
-    out = tmp_path_factory.mktemp("serial")
-    result = sweep(out, *GRID)
-    assert result.returncode == 0, result.stderr
-    return out
-
-
 @pytest.mark.slow
 def test_one_table_per_sweep(serial):
     runs, series = tables(serial)
@@ -267,24 +259,6 @@ def test_a_sweep_over_lists_writes_its_tables_and_pairs(tmp_path):
     runs, series = tables(tmp_path)
     assert set(runs["governance.mechanisms"]) == {"[]", "['zone_committees']"}
     assert set(series["governance.mechanisms"]) == {"[]", "['zone_committees']"}
-    paired = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sim.sweep.paired",
-            str(tmp_path),
-            "--against",
-            "governance.mechanisms=[]",
-            "--stat",
-            "final",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert paired.returncode == 0, paired.stderr
-    assert set(pd.read_parquet(tmp_path / "paired_final.parquet")["pairs"]) == {2}
     command = [
         sys.executable,
         "-m",
@@ -293,6 +267,11 @@ def test_a_sweep_over_lists_writes_its_tables_and_pairs(tmp_path):
         "--against",
         "governance.mechanisms=[]",
     ]
+    paired = subprocess.run(
+        [*command, "--stat", "final"], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert paired.returncode == 0, paired.stderr
+    assert set(pd.read_parquet(tmp_path / "paired_final.parquet")["pairs"]) == {2}
     chosen = subprocess.run(
         [*command, "--outcomes", "demand_met,org_coverage"], cwd=REPO, capture_output=True, text=True
     )
