@@ -19,7 +19,7 @@ from pathlib import Path
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
-from sim.results import REPO_ROOT
+from sim.version import REPO_ROOT
 
 EXIT_CONFIG = 2
 # Hydra flags that print something and run no job

@@ -16,10 +16,10 @@ from omegaconf import DictConfig, OmegaConf
 from sim.calibrate import abc, posterior, report
 from sim.calibrate.spec import Spec, check_overrides, parse, targets_of
 from sim.config import CONFIG_DIR, ConfigError, group_options
-from sim.results import REPO_ROOT, now, package_versions, write_json, write_parquet, write_text
+from sim.results import now, package_versions, write_json, write_parquet, write_text
 from sim.sweep.batch import BatchError
 from sim.sweep.claims import LOCK_FILE, claim
-from sim.version import code_version, label
+from sim.version import REPO_ROOT, code_version, label
 
 EXIT_CONFIG = 2
 EXIT_FAILED = 1

@@ -16,10 +16,10 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
-from sim.results import git_state, machine, now, package_versions, write_json
+from sim.results import machine, now, package_versions, write_json
 from sim.sweep import claims, progress
 from sim.sweep.progress import SESSION_ENV, SWEEP_FILE
-from sim.version import code_version, label, same_code
+from sim.version import code_version, git_state, label, same_code
 
 EXIT_CONFIG = 2
 EXIT_FAILED = 1
