@@ -18,6 +18,7 @@ from tabulate import tabulate
 
 from sim import metrics, outcomes, overrides, rundir, steady
 from sim.config import CONFIG_DIR, ConfigError, RunConfig, config_hash, group_options
+from sim.exits import CONFIG_ERROR, EXIT_FAILED, refuse
 from sim.i18n import term
 from sim.results import check_files, manifest, now, write_json, write_parquet
 from sim.run import key_parameters, run
@@ -25,9 +26,6 @@ from sim.sweep import claims, progress
 from sim.sweep.design import apply_design
 from sim.validate import check_group_choices, compose, validate
 from sim.version import code_version, same_code
-
-EXIT_CONFIG = 2
-EXIT_FAILED = 1
 
 
 def execute(cfg: DictConfig, run_dir: Path, multirun: bool = False) -> dict:
@@ -56,7 +54,12 @@ def _execute(cfg: DictConfig, run_dir: Path, multirun: bool) -> dict:
             raise
         return _finish(
             run_dir,
-            {"status": "failed", "error": f"config error: {err}", "started": started, "code": code_version()},
+            {
+                "status": "failed",
+                "error": f"{CONFIG_ERROR}: {err}",
+                "started": started,
+                "code": code_version(),
+            },
         )
     digest = config_hash(run_cfg)
     if multirun:
@@ -186,8 +189,7 @@ def _hydra_main(cfg: DictConfig) -> None:
     try:
         summary = execute(cfg, run_dir)
     except ConfigError as err:
-        print(f"config error: {err}", file=sys.stderr)
-        sys.exit(EXIT_CONFIG)
+        refuse(str(err))
     print_summary(summary, run_dir, cfg.get("report", {}).get("lang", "en"))
     if summary["status"] != "completed":
         sys.exit(EXIT_FAILED)
@@ -226,15 +228,10 @@ def preflight(argv: list[str]) -> None:
         message = overrides.parse_error_message(err)
     except Exception as err:  # Hydra's own composition errors, on one line
         key = overrides.unknown_key(err)
-        message = (
-            overrides.unknown_key_message(key, parsed, CONFIG_DIR, group_options)
-            if key
-            else overrides.one_line(err)
-        )
+        message = overrides.unknown_key_message(key, parsed) if key else overrides.one_line(err)
     else:
         return
-    print(f"config error: {message}", file=sys.stderr)
-    sys.exit(EXIT_CONFIG)
+    refuse(message)
 
 
 def main() -> None:

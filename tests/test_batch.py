@@ -1,4 +1,4 @@
-"""File designs (design.method=file) and batches of evaluations run as ordinary sweeps (sim.sweep.batch)."""
+"""File designs (design.method=file) and batches of evaluations run as ordinary sweeps (sim.study.batch)."""
 
 import pandas as pd
 import pytest
@@ -6,7 +6,7 @@ from hydra import compose, initialize_config_dir
 
 from sim.config import ConfigError
 from sim.run import run
-from sim.sweep.batch import BatchError, evaluate
+from sim.study.batch import BatchError, evaluate
 from sim.sweep.design import apply_design, design_size, parameter_names
 from sim.validate import CONFIG_DIR, validate
 from sim.validate import compose as compose_run

@@ -5,6 +5,8 @@ trade-off and limits (the Workbench's own figures), and the feature scores.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib
 
 matplotlib.use("Agg")  # files only; never a window
@@ -14,10 +16,12 @@ import pandas as pd
 import seaborn as sns
 
 from sim import outcomes as outcome_table
-from sim.explore.evaluate import code_versions, command
-from sim.explore.exploration import Plan
-from sim.explore.study import merge
 from sim.results import atomic_write, write_text
+from sim.study.load import merge
+from sim.study.points import code_versions, command
+
+if TYPE_CHECKING:
+    from sim.explore.exploration import Plan
 from sim.sweep.report import _save
 
 
@@ -85,8 +89,8 @@ def write(p: Plan, results: pd.DataFrame, analysis: dict, directory) -> str:
     what = f"{p.target} (policy - baseline, paired over seeds)" if p.compared else p.target
     lines = [
         f"# Scenario discovery: {directory.name}\n",
-        f"\n**Question.** {p.study.spec.get('question') or '(none given)'}\n",
-        f"\nPoints: {len(results)} ({p.sampler['method']}, seed {p.sampler['seed']}), each under "
+        f"\n**Question.** {p.study.block.question or '(none given)'}\n",
+        f"\nPoints: {len(results)} ({p.sampler.method}, seed {p.sampler.seed}), each under "
         f"{len(p.arms)} arm(s) x {len(p.seeds)} seeds {p.seeds} = "
         f"{len(results) * len(p.arms) * len(p.seeds)} runs; {analysis['failed']} points failed and are "
         f"excluded. Outcomes: {p.stat} "
@@ -105,10 +109,10 @@ def write(p: Plan, results: pd.DataFrame, analysis: dict, directory) -> str:
     ]
     box_rows = []
     lines.append(
-        f"\n## PRIM boxes\n\nEMA Workbench PRIM (peel alpha {p.prim['peel_alpha']:g}, minimum mass "
-        f"{p.prim['mass_min']:g}); on each peeling trajectory the box of largest coverage (then density) "
+        f"\n## PRIM boxes\n\nEMA Workbench PRIM (peel alpha {p.prim.peel_alpha:g}, minimum mass "
+        f"{p.prim.mass_min:g}); on each peeling trajectory the box of largest coverage (then density) "
         "with density >= "
-        f"{p.prim['threshold']:g} is chosen. Coverage: share of the points of interest inside the box; "
+        f"{p.prim.threshold:g} is chosen. Coverage: share of the points of interest inside the box; "
         "density: share of the box's points that are of interest. Quasi-p: the Workbench's test of each "
         "restriction.\n"
     )

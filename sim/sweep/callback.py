@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import sys
 import time
 from pathlib import Path
@@ -16,13 +15,11 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
+from sim.exits import refuse
 from sim.results import machine, now, package_versions, write_json
 from sim.sweep import claims, progress
 from sim.sweep.progress import SESSION_ENV, SWEEP_FILE
 from sim.version import code_version, git_state, label, same_code
-
-EXIT_CONFIG = 2
-EXIT_FAILED = 1
 
 
 def sweep_points(config: DictConfig) -> int | None:
@@ -60,7 +57,7 @@ class SweepRecorder(Callback):
         total = sweep_points(config)
         _check_design(config, total)
         _check_resume(sweep_dir, self.resume)
-        self.session = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{secrets.token_hex(2)}"
+        self.session = progress.new_session_id()
         os.environ[SESSION_ENV] = self.session  # inherited by the jobs, which tag their progress with it
         self.started = time.time()
         session = {
@@ -106,8 +103,7 @@ class SweepRecorder(Callback):
                 0, f"{len(failed)} of {len(mine)} runs failed ({shown}{more}); see {sweep_dir / 'report.md'}"
             )
         if problems:
-            print(f"sweep failed: {problems[0]}", file=sys.stderr)
-            sys.exit(EXIT_FAILED)
+            failed(problems[0], "sweep")
 
 
 def _check_design(config: DictConfig, total: int | None) -> None:
@@ -120,18 +116,15 @@ def _check_design(config: DictConfig, total: int | None) -> None:
     try:
         size = design_size(OmegaConf.to_container(design, resolve=True))
     except ConfigError as err:
-        print(f"config error: {err}", file=sys.stderr)
-        sys.exit(EXIT_CONFIG)
+        refuse(str(err))
     swept = any(
         o.startswith(("design.sample=", "+design.sample=")) for o in config.hydra.overrides.task
     ) or "design.sample" in (config.hydra.sweeper.get("params") or {})
     if not swept or total % size:
-        print(
-            f"config error: design.sample: the design has {size} points; sweep "
-            f"design.sample=range(0,{size}) (times any other swept values)",
-            file=sys.stderr,
+        refuse(
+            f"design.sample: the design has {size} points; sweep "
+            f"design.sample=range(0,{size}) (times any other swept values)"
         )
-        sys.exit(EXIT_CONFIG)
 
 
 def stale_results(sweep_dir: Path) -> dict[str, int]:
@@ -152,21 +145,15 @@ def stale_results(sweep_dir: Path) -> dict[str, int]:
 
 def _check_resume(sweep_dir: Path, resume: str) -> None:
     if resume not in RESUME_CHOICES:
-        print(
-            f"config error: {RESUME_KEY}: got {resume!r}, allowed: one of {list(RESUME_CHOICES)}",
-            file=sys.stderr,
-        )
-        sys.exit(EXIT_CONFIG)
+        refuse(f"{RESUME_KEY}: got {resume!r}, allowed: one of {list(RESUME_CHOICES)}")
     stale = stale_results(sweep_dir)
     if stale and resume == "refuse":
         made_by = ", ".join(f"{n} by {name}" for name, n in sorted(stale.items()))
-        print(
-            f"config error: {RESUME_KEY}: {sweep_dir} holds {sum(stale.values())} results made by "
+        refuse(
+            f"{RESUME_KEY}: {sweep_dir} holds {sum(stale.values())} results made by "
             f"other code ({made_by}; this is {label(code_version())}); allowed: {RESUME_KEY}=rerun_stale "
-            "to re-run them, or another hydra.sweep.dir",
-            file=sys.stderr,
+            "to re-run them, or another hydra.sweep.dir"
         )
-        sys.exit(EXIT_CONFIG)
 
 
 def _read_sweep(sweep_dir: Path) -> dict:

@@ -21,12 +21,13 @@ from pathlib import Path
 import pandas as pd
 
 from sim.results import write_parquet
+from sim.study.load import StudyError
 
 DESIGN_FILE = "design.parquet"
 SWEEP_DIR = "sweep"  # the sweep beside its design file: a sweep directory holds only what sweeps write
 
 
-class BatchError(RuntimeError):
+class BatchError(StudyError):
     """The batch could not run at all (a config error, or a directory holding another batch)."""
 
 

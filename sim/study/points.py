@@ -1,4 +1,4 @@
-"""Evaluate points (factor values) over common seeds as one batch (sim.sweep.batch): an ordinary sweep,
+"""Evaluate points (factor values) over common seeds as one batch (sim.study.batch): an ordinary sweep,
 through whichever launcher the user chose, with its provenance, resume and failure isolation.
 
 A point is one row of factor values; it runs once per seed, every point with the same seeds (common
@@ -15,12 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.explore.factors import override
+from sim import outcomes as outcome_table
+from sim.config import ensure
 from sim.results import write_json, write_parquet
-from sim.sweep.batch import DESIGN_FILE, SWEEP_DIR, evaluate, same_rows
+from sim.study.batch import DESIGN_FILE, SWEEP_DIR, evaluate, same_rows
+from sim.study.factors import override
+from sim.study.schema import STATS
 from sim.version import code_version, same_code
 
-STATS = ("late_mean", "year1", "final")
 MECHANISMS_KEY = "governance.mechanisms"
 NAME_KEY = "governance.name"
 RESULTS_FILE = "results.parquet"  # beside the batch's design: the runs' outcomes, kept for resume
@@ -97,8 +99,6 @@ def _finished(directory: Path, design: pd.DataFrame) -> bool:
 
 def _results(rows: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
     """The batch's runs in design order, with every outcome's statistics (NaN for a failed run)."""
-    from sim import outcomes as outcome_table
-
     table = pd.DataFrame(
         {
             "point": rows["point"].to_numpy(),
@@ -134,3 +134,15 @@ def per_point(table: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
     means["failed"] = failed
     means.loc[means["failed"], list(outcomes)] = np.nan
     return means
+
+
+def check_outcomes(names: Sequence[str], where: str) -> list[str]:
+    """Outcome names (of :mod:`sim.outcomes`), each once."""
+    for i, name in enumerate(names):
+        check_outcome(name, f"{where}.{i}")
+    return list(dict.fromkeys(names))
+
+
+def check_outcome(name: str, where: str) -> str:
+    ensure(name in outcome_table.OUTCOMES, where, f"one of {list(outcome_table.OUTCOMES)}", name)
+    return name
