@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 import hydra
+import yaml
 from hydra._internal.utils import get_args_parser
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import OverrideParseException
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf, open_dict
 from tabulate import tabulate
 
 from sim import metrics, outcomes, overrides, rundir, steady
 from sim.config import CONFIG_DIR, ConfigError, RunConfig, config_hash, group_options
 from sim.exits import CONFIG_ERROR, EXIT_FAILED, refuse
 from sim.i18n import term
-from sim.results import check_files, manifest, now, write_json, write_parquet
+from sim.results import check_files, manifest, now, write_json, write_parquet, write_text
 from sim.run import key_parameters, run
 from sim.sweep import claims, progress
-from sim.sweep.design import apply_design
+from sim.sweep.design import apply_design, design_size
 from sim.validate import check_group_choices, compose, validate
 from sim.version import code_version, same_code
 
@@ -196,9 +199,60 @@ def _hydra_main(cfg: DictConfig) -> None:
 
 
 def _sweep_job(cfg: DictConfig, run_dir: Path, sweep_dir: Path) -> None:
-    """One job of a sweep: whatever happens is recorded, and the sweep goes on (an exception escaping
-    a job would stop Hydra's sweep before the tables and report are written)."""
+    """One job of a sweep: one run, or each run of a chunk of a design's rows (``design.chunk``)."""
+    if OmegaConf.select(cfg, "design.chunk") is None:
+        _record(cfg, run_dir, sweep_dir)
+        return
+    for row, row_dir, task in chunk_rows(cfg, sweep_dir):
+        _record(row, row_dir, sweep_dir, task)
+
+
+def chunk_rows(cfg: DictConfig, sweep_dir: Path) -> Iterator[tuple[DictConfig, Path, list[str]]]:
+    """The runs of a job that runs a chunk of a design's rows, each as the job of that row alone would
+    run it: its config (``design.sample`` set), its run directory named by its overrides as Hydra names
+    a job's, and those overrides. Its snapshot is a job's (``.hydra/config.yaml``, ``overrides.yaml``);
+    Hydra's own config (``hydra.yaml``) and the job log are the chunk's, in the chunk job's directory,
+    so Hydra's work for a job (composing, copying and saving its configs, a log) is paid once a chunk."""
+    from hydra._internal.config_loader_impl import get_overrides_dirname
+
+    hc = HydraConfig.get()
+    spec = OmegaConf.to_container(cfg.design, resolve=True)
+    first, size = spec["chunk"] * spec["chunk_size"], spec["chunk_size"]
+    naming = hc.job.config.override_dirname
+    for sample in range(first, min(first + size, design_size(spec))):
+        task = [
+            line.replace(f"design.chunk={spec['chunk']}", f"design.sample={sample}")
+            for line in hc.overrides.task
+            if "design.chunk_size=" not in line
+        ]
+        name = get_overrides_dirname(
+            overrides=overrides.parse(task),
+            exclude_keys=naming.exclude_keys,
+            item_sep=naming.item_sep,
+            kv_sep=naming.kv_sep,
+        )
+        row = copy.deepcopy(cfg)
+        with open_dict(row.design):
+            row.design.sample = sample
+            del row.design["chunk"], row.design["chunk_size"]
+        yield row, sweep_dir / name, task
+
+
+def as_yaml(data: dict | list) -> str:
+    """What OmegaConf.to_yaml writes for a config's plain data, by libyaml: a third of the time."""
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(data, Dumper=dumper, default_flow_style=False, allow_unicode=True, sort_keys=False)
+
+
+def _record(cfg: DictConfig, run_dir: Path, sweep_dir: Path, snapshot: list[str] | None = None) -> None:
+    """Run and record one run of a sweep, first saving its config snapshot if Hydra has not (a row of
+    a chunk: its overrides are ``snapshot``). Whatever happens is recorded, and the sweep goes on (an
+    exception escaping a job would stop Hydra's sweep before the tables and report are written)."""
     try:
+        if snapshot is not None:
+            (run_dir / ".hydra").mkdir(parents=True, exist_ok=True)
+            write_text(run_dir / ".hydra" / "config.yaml", as_yaml(OmegaConf.to_container(cfg)))
+            write_text(run_dir / ".hydra" / "overrides.yaml", as_yaml(snapshot))
         summary = execute(cfg, run_dir, multirun=True)
     except Exception as err:
         summary = {"status": "failed", "error": f"{type(err).__name__}: {err}"}
@@ -236,5 +290,11 @@ def preflight(argv: list[str]) -> None:
 
 def main() -> None:
     preflight(sys.argv[1:])
+    launch()
+
+
+def launch() -> None:
+    """Make the run or sweep directory and let Hydra compose and launch: after :func:`preflight`, or
+    for a command line whose config was checked already (a study's batch, :mod:`sim.study.batch`)."""
     sys.argv[1:] = rundir.prepare(sys.argv[1:])
     _hydra_main()

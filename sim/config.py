@@ -18,6 +18,7 @@ import math
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, is_dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
@@ -81,6 +82,8 @@ LIMITS: dict[str, tuple[float, float]] = {
     "design.n": (1, 1_000_000),
     "design.levels": (2, 1000),
     "design.seed": (0, 2**32 - 1),
+    "design.chunk": (0, 1_000_000),
+    "design.chunk_size": (1, 1_000_000),
     "design.parameters.*.low": (-1e12, 1e12),
     "design.parameters.*.high": (-1e12, 1e12),
     "limits.max_memory_gb": (1e-3, 1e6),
@@ -487,9 +490,15 @@ class DesignConfig:
     seed: int = 0  # seed of the design itself, not of the runs
     sample: int | None = None
     file: str | None = None  # method file: a Parquet file, one row per design point
+    # a sweep's job may run a chunk of rows instead of one: [chunk * chunk_size, (chunk + 1) * chunk_size)
+    chunk: int | None = None
+    chunk_size: int | None = None
 
     def check(self) -> None:
         _check(self.method in DESIGN_METHODS, "design.method", f"one of {list(DESIGN_METHODS)}", self.method)
+        if self.chunk is not None:
+            _check(self.chunk_size is not None, "design.chunk_size", "the rows of a chunk", None)
+            _check(self.sample is None, "design.sample", "null with design.chunk", self.sample)
         if self.method == "file":
             _check(bool(self.file), "design.file", "the path of a Parquet file of design rows", self.file)
             return
@@ -613,6 +622,47 @@ def _fmt(bound: float) -> str:
 def _wildcard(key: str) -> str:
     parts = key.split(".")
     return ".".join("*" if part.isdigit() else part for part in parts)
+
+
+WRONG = object()  # a value whose type is not exactly its field's
+
+
+def built(schema: type[T], data: dict) -> T | None:
+    """``data`` (plain dicts, lists and scalars) as an instance of the dataclass ``schema`` when every
+    key is the schema's and every value has exactly its field's type (an int where a float is due is
+    made a float); None otherwise. Then it is the instance OmegaConf's structured merge would make,
+    without building a node for every value (the merge is most of a validation's time); for anything
+    else that merge converts the value or names the problem."""
+    hints = _hints(schema)
+    if not isinstance(data, dict) or not set(data) <= set(hints):
+        return None
+    values = {key: _typed(hints[key], value) for key, value in data.items()}
+    return None if any(v is WRONG for v in values.values()) else schema(**values)
+
+
+def _typed(hint: Any, value: Any) -> Any:
+    kind, optional = _unwrapped(hint)
+    if value is None:
+        return None if optional else WRONG
+    if is_dataclass(kind):
+        return (built(kind, value) if isinstance(value, dict) else None) or WRONG
+    origin, args = get_origin(kind), get_args(kind)
+    if origin is list and isinstance(value, list):
+        items = [_typed(args[0], v) for v in value]
+        return WRONG if any(v is WRONG for v in items) else items
+    if origin is dict and isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        items = {k: _typed(args[1], v) for k, v in value.items()}
+        return WRONG if any(v is WRONG for v in items.values()) else items
+    if kind is Any:
+        return value
+    if kind is float and type(value) in (int, float):
+        return float(value)
+    return value if type(value) is kind and kind in (int, str, bool) else WRONG
+
+
+@cache
+def _hints(schema: type) -> dict[str, Any]:
+    return get_type_hints(schema)
 
 
 def check_block(schema: type[T], data: Any, where: str) -> T:

@@ -75,6 +75,9 @@ def _resolve(argv: list[str], key: str) -> tuple[str, str] | None:
     try:
         given = [a for a in argv if "=" in a and not a.startswith("-")]
         parsed = OverridesParser.create().parse_overrides(given)
+        literal = [str(o.value()) for o in parsed if o.key_or_group == key and not o.is_sweep_override()]
+        if literal and "${" not in literal[-1] and Path(literal[-1]).is_absolute():
+            return literal[-1], literal[-1]  # nothing to resolve: the command line's value is final
         cfg = compose([o.input_line for o in parsed if not o.is_sweep_override()], hydra=True)
         node, leaf = key.rsplit(".", 1)
         raw = OmegaConf.to_container(OmegaConf.select(cfg, node), resolve=False)[leaf]

@@ -20,6 +20,7 @@ from sim.config import (
     CONFIG_DIR,
     ConfigError,
     RunConfig,
+    built,
     check_tree,
     did_you_mean,
     group_options,
@@ -80,6 +81,9 @@ def _schema() -> DictConfig:
 
 
 def _structured(cfg: dict) -> RunConfig:
+    fast = built(RunConfig, cfg)
+    if fast is not None:
+        return fast
     try:
         return OmegaConf.to_object(OmegaConf.merge(_schema(), cfg))
     except ConfigKeyError as err:  # a key the schema does not have (added with +key=...)

@@ -210,7 +210,7 @@ def test_a_new_kind_of_study_is_one_schema_and_four_steps(tmp_path, capsys):
     argv = [
         f"+screen.dir={tmp_path / 'out'}",
         "+screen.factor={name: sinking.share, low: 0.2, high: 0.8}",
-        "+screen.model=[scenario=small, steps=3]",
+        "+screen.model=['scenario=small','steps=3']",
         "+screen.launcher=[]",
     ]
     assert run_study(SCREEN, argv) == 0
@@ -222,3 +222,54 @@ def test_a_new_kind_of_study_is_one_schema_and_four_steps(tmp_path, capsys):
     assert line == "config error: screen.points: got 1, allowed: an integer >= 2"
     line = refused(capsys, SCREEN, [*argv, "screen.factor.high=2.0"])
     assert line.startswith("config error: screen.factor.0.high: got 2.0 for sinking.share, allowed:")
+
+
+def _truncate(path):
+    path.write_bytes(path.read_bytes()[:40])
+
+
+def _stamps(directory):
+    return {p: p.stat().st_mtime_ns for p in directory.rglob("summary.json")}
+
+
+@pytest.mark.slow
+def test_damaged_study_files_are_named_and_made_again_on_resume(tmp_path, capsys):
+    """A results file, a run's table or a batch's design file that cannot be read is named in one line
+    on resume and made again; every table the study writes comes out as before."""
+    out = tmp_path / "e"
+    argv = [
+        "+exploration=demo",
+        "~exploration.arms.baseline",
+        f"exploration.dir={out}",
+        "exploration.launcher=[]",
+        "exploration.sampler.n=3",
+        "exploration.seeds=[0]",
+        "steps=3",
+    ]
+    assert run_study(EXPLORATION, argv) == 0
+    points = pd.read_parquet(out / "points.parquet")
+    batch = out / "arms" / "policy"
+    runs = sorted(batch.glob("sweep/*/timeseries.parquet"))
+    stamps = _stamps(batch)
+    capsys.readouterr()
+
+    _truncate(batch / "results.parquet")
+    assert run_study(EXPLORATION, argv) == 0
+    err = capsys.readouterr().err
+    assert f"[batch] {batch / 'results.parquet'}: results.parquet: cannot be read (" in err
+    assert _stamps(batch) == stamps  # its runs were whole: kept, not run again
+
+    _truncate(runs[1])  # as a sweep's run with a damaged table: checked, and run again
+    assert run_study(EXPLORATION, argv) == 0
+    err = capsys.readouterr().err
+    assert f"[batch] {runs[1].parent}: timeseries.parquet: checksum differs" in err
+    changed = [p for p, stamp in stamps.items() if p.stat().st_mtime_ns != stamp]
+    assert changed == [runs[1].parent / "summary.json"]
+    pd.read_parquet(runs[1])
+
+    _truncate(batch / "design.parquet")
+    assert run_study(EXPLORATION, argv) == 0
+    err = capsys.readouterr().err
+    assert f"[batch] {batch / 'design.parquet'}: design.parquet: cannot be read (" in err
+    assert "; written again" in err
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "points.parquet"), points)

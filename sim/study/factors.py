@@ -192,9 +192,8 @@ def read_draws(
         raise ConfigError(
             f"{where}.file: cannot read {str(path)!r} ({type(err).__name__}), allowed: Parquet"
         ) from None
-    ensure(
-        len(draws) >= n, f"{where}.file", f"a file of at least the {n} points sampled", f"{len(draws)} draws"
-    )
+    if len(draws) < n:
+        raise ConfigError(f"{where}.file: {len(draws)} draws, allowed: at least the {n} points sampled")
     draws = draws.iloc[:n].reset_index(drop=True)
     for base in bases:  # the model's checks are ranges: the extreme draws stand for all
         extremes = [

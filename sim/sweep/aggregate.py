@@ -63,9 +63,10 @@ ROW_KEYS = (
 CHUNK_ROWS = 100_000  # rows of the time-series table held at once: memory is bounded by this, not the runs
 
 
-def aggregate(sweep_dir: Path) -> pd.DataFrame:
-    """Write and return runs.parquet (and timeseries.parquet). A completed run whose files do not match
-    the checksums in its summary, or do not read back, is listed with ``status: corrupt``.
+def aggregate(sweep_dir: Path, timeseries: bool = True) -> pd.DataFrame:
+    """Write and return runs.parquet (and, with ``timeseries``, timeseries.parquet). A completed run
+    whose files do not match the checksums in its summary, or do not read back, is listed with
+    ``status: corrupt``.
 
     The runs table is built from the summaries (one small row per run); the time-series table is
     streamed from the runs' files into one Parquet file, a chunk of runs at a time, so the memory it
@@ -107,12 +108,12 @@ def aggregate(sweep_dir: Path) -> pd.DataFrame:
         if outcome not in runs.columns:
             runs[outcome] = float("nan")
     runs = _plain(runs)
-    if readable:
+    if readable and timeseries:
         atomic_write(
             sweep_dir / TIMESERIES_FILE,
             lambda tmp: _write_timeseries(tmp, sweep_dir, runs, readable, schema, list(swept_keys)),
         )
-    else:
+    elif timeseries:
         (sweep_dir / TIMESERIES_FILE).unlink(missing_ok=True)  # a stale table must not outlive its runs
     write_parquet(sweep_dir / RUNS_FILE, runs)
     return runs
