@@ -17,7 +17,7 @@ import numpy as np
 import solara
 
 from sim.fonts import cjk_rc
-from sim.i18n import term
+from sim.i18n import LANGUAGES, term
 from sim.outcomes import OUTCOMES, SHARE
 from sim.viz import live_map
 from sim.viz.controls import Parameters, defaults
@@ -28,7 +28,6 @@ from sim.viz.plots import PLOTS, plot_figure, plot_spec, series_rows
 from sim.viz.vega import Frame, Opaque, Pacer, VegaLive
 from sim.world.population import UNCOVERED
 
-LANGUAGES = {"en": "English", "zh": "中文"}
 MONITORS = (
     "participation_rate",
     "member_participation",
