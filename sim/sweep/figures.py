@@ -38,6 +38,7 @@ SUFFIX = {"page": "", "column": "_column"}
 PANELS_ACROSS = {"page": 3, "column": 2}  # panels side by side, unless a figure needs wider ones
 DPI = 300  # PNG pixels per inch at print size
 FONT_PT = 7  # the smallest text at print size
+TITLE_HEIGHT = 0.3  # inches for the figure's title
 PRINT_RC = {
     "font.size": FONT_PT,
     "axes.titlesize": FONT_PT + 0.5,
@@ -175,6 +176,11 @@ def _legend_height(labels: list[str], width: str, title: str | None) -> float:
     return 0.0 if not rows else (rows + (1 if title else 0)) * 1.45 * FONT_PT / 72 + 0.05
 
 
+def _key_title(keys: list[str], lang: str) -> str | None:
+    """The colour key's title: the conditions that its colours stand for."""
+    return ", ".join(term(k, lang) for k in keys) or None
+
+
 def _legend(fig, ax, title: str | None, width: str) -> None:
     """The colour key, below the panels, in as many columns as fit the width."""
     handles, labels = ax.get_legend_handles_labels()
@@ -191,16 +197,13 @@ def _legend(fig, ax, title: str | None, width: str) -> None:
         )
 
 
-TITLE_HEIGHT = 0.3  # inches for the figure's title
-
-
 def figure_paired(table: pd.DataFrame, factor: str, baseline, rest: list[str], names, lang, out) -> str:
     """The headline: each condition's paired difference from the baseline, one panel per outcome."""
     levels = ordered(table[factor])
     group_of, groups, ordinal = _hue(table, rest, lang)
     table = table.assign(_group=group_of)
     palette = _palette(groups, ordinal)
-    key_title = ", ".join(term(k, lang) for k in rest) or None
+    key_title = _key_title(rest, lang)
 
     def draw(width: str):
         fig, axes, cols = grid(
@@ -252,7 +255,7 @@ def figure_timeseries(stats_: pd.DataFrame, by: list[str], names, lang: str, out
     palette = _palette(hues, ordinal)
     facets = ordered(stats_[facet]) if facet else [None]
     panels = [(value, name) for value in facets for name in names]
-    key_title = ", ".join(term(k, lang) for k in hue_keys) or None
+    key_title = _key_title(hue_keys, lang)
 
     def draw(width: str):
         fig, axes, cols = grid(
@@ -292,7 +295,7 @@ def figure_levels(stats_: pd.DataFrame, by: list[str], names, lang: str, out: Pa
     stats_ = stats_.assign(_group=group_of)
     palette = _palette(groups, ordinal)
     ticks = [show(v, lang) for v in xs]
-    key_title = ", ".join(term(k, lang) for k in rest) or None
+    key_title = _key_title(rest, lang)
     tick_depth = 0.5 * max(map(_text_inches, ticks))  # labels at 30 degrees
 
     def draw(width: str):
@@ -373,7 +376,7 @@ def figure_response(stats_: pd.DataFrame, by: list[str], x: str, names, lang: st
     hue_of, hues, ordinal = _hue(stats_, hue_keys, lang)
     stats_ = stats_.assign(_hue=hue_of)
     palette = _palette(hues, ordinal)
-    key_title = ", ".join(term(k, lang) for k in hue_keys) or None
+    key_title = _key_title(hue_keys, lang)
 
     def draw(width: str):
         fig, axes, cols = grid(

@@ -87,13 +87,10 @@ def levels(table: pd.DataFrame, by: list[str], names, lang: str) -> str:
     )
 
 
-def sensitivity(table: pd.DataFrame | str, method: str, size: int, by: str, lang: str) -> str:
-    """The indices of each outcome, parameters ranked by ``by``; or why there are none (``table`` is
-    then that sentence)."""
-    heading = f"\n## {term('report.sensitivity', lang)}\n\n"
-    if isinstance(table, str):
-        return f"{heading}{table}\n"
-    lines = [heading, f"Method: {method} ({size} design points). Ranked by {by}.\n"]
+def sensitivity(table: pd.DataFrame, method: str, size: int, by: str, lang: str) -> str:
+    """The indices of each outcome (:func:`sim.sweep.sensitivity.indices`), parameters ranked by
+    ``by``."""
+    lines = [_sensitivity_heading(lang), f"Method: {method} ({size} design points). Ranked by {by}.\n"]
     for name in SENSITIVITY_OUTCOMES:
         lines.append(
             f"\n**{outcomes.label(name, lang)}** (`{name}`)\n\n"
@@ -101,6 +98,15 @@ def sensitivity(table: pd.DataFrame | str, method: str, size: int, by: str, lang
             + "\n"
         )
     return "".join(lines)
+
+
+def no_sensitivity(reason: str, lang: str) -> str:
+    """The sensitivity section when there are no indices, saying why."""
+    return f"{_sensitivity_heading(lang)}{reason}\n"
+
+
+def _sensitivity_heading(lang: str) -> str:
+    return f"\n## {term('report.sensitivity', lang)}\n\n"
 
 
 def figures(names: list[str], lang: str) -> str:

@@ -105,15 +105,15 @@ def _report(sweep_dir, runs, done, lang, names, against) -> str:
 
 def _sensitivity(sweep_dir: Path, done: pd.DataFrame, spec: dict, lang: str, drawn: list[str]) -> str:
     """The sensitivity section; writes ``sensitivity.csv`` and its figure (added to ``drawn``)."""
-    method, size = spec["method"], design_size(spec)
-    by, conf = sensitivity.RANKED_BY[method]
     try:
         table = sensitivity.indices(done, spec)
     except sensitivity.MissingPoints as err:
-        return markdown.sensitivity(str(err), method, size, by, lang)
+        return markdown.no_sensitivity(str(err), lang)
+    method = spec["method"]
+    by, conf = sensitivity.RANKED_BY[method]
     atomic_write(sweep_dir / "sensitivity.csv", lambda tmp: table.to_csv(tmp, index=False))
     drawn.append(figures.figure_sensitivity(table, method, by, conf, lang, sweep_dir / "figures"))
-    return markdown.sensitivity(table, method, size, by, lang)
+    return markdown.sensitivity(table, method, design_size(spec), by, lang)
 
 
 def settings(sweep_dir: Path, done: pd.DataFrame) -> dict:
