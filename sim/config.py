@@ -498,20 +498,17 @@ class LimitsConfig:
     max_hours: float = 6.0
 
 
-REPORT_LANGUAGES = ("en", "zh")
-
-
 @dataclass
 class ReportConfig:
     """How results are presented (报告): the language of the printed table and of sweep reports, and
-    the outcomes a sweep report shows (None: the headline set of ``sim.outcomes``; names are checked
-    in ``sim.validate``). Not model parameters: they are left out of the config hash."""
+    the outcomes a sweep report shows (None: the headline set of ``sim.outcomes``). Languages and
+    outcome names are checked in ``sim.validate`` (against ``sim.i18n`` and ``sim.outcomes``). Not
+    model parameters: they are left out of the config hash."""
 
     lang: str = "en"
     outcomes: list[str] | None = None
 
     def check(self) -> None:
-        _check(self.lang in REPORT_LANGUAGES, "report.lang", f"one of {list(REPORT_LANGUAGES)}", self.lang)
         if self.outcomes is not None:
             _check(len(self.outcomes) > 0, "report.outcomes", "a non-empty list of outcome names", [])
 

@@ -1,7 +1,7 @@
 """Resource bounds: estimate a run's peak memory and time from its counts, before anything is built.
 
 The coefficients were measured on a 2-core, 23 GB Linux machine with fresh processes
-(``agent_views="none"``, the batched schedule; README, Limits): the baseline of an interpreter with
+(``agent_views="none"``, the batched schedule; docs/running.md, Limits): the baseline of an interpreter with
 Mesa, pandas and the model loaded; bytes per person, per enterprise, per grid cell and per
 (site, committee) pair of the service network's matrices; seconds per step for each of those. A
 run whose estimate exceeds ``limits.max_memory_gb`` (default: MEMORY_SHARE of physical memory) or

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 
 SHARE = "share"
 RU = "RU"
-LANGUAGES = ("en", "zh")
 
 
 @dataclass(frozen=True)
 class Outcome:
     name: str
-    en: str
+    en: str  # the label in each language of sim.i18n.LANGUAGES
     zh: str
     unit: str  # SHARE (a proportion in [0, 1]) or RU (resource units per week or held)
     headline: bool = False  # in the default selection of reports and paired tables

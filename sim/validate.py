@@ -19,6 +19,7 @@ from sim import overrides as sim_overrides
 from sim.config import CONFIG_DIR, ConfigError, RunConfig, check_tree, group_options, reject_targets
 from sim.district_file import load_district
 from sim.governance import MECHANISMS
+from sim.i18n import LANGUAGES
 from sim.limits import check_resources
 from sim.outcomes import OUTCOMES
 from sim.outcomes import unknown as unknown_outcomes
@@ -98,6 +99,8 @@ def _check_names(run: RunConfig) -> None:
         raise ConfigError(
             f"sinking.policy: got {run.sinking.policy!r}, allowed: one of {sorted(SINKING_POLICIES)}"
         )
+    if run.report.lang not in LANGUAGES:
+        raise ConfigError(f"report.lang: got {run.report.lang!r}, allowed: one of {list(LANGUAGES)}")
     wrong = unknown_outcomes(run.report.outcomes or [])
     if wrong:
         hint = sim_overrides.did_you_mean(wrong[0], OUTCOMES)
