@@ -109,7 +109,7 @@ class Person(_RowView):
         p, cfg = m.people, m.config.behaviour.participation
         site = p.site[i]
         willing = threshold.willing(
-            m.site_pull(m.site_active)[site],
+            m.site_pull(m.site_delivered)[site],
             m.effective_thresholds(i),
             cfg.temperature,
             m.rng.random(),
@@ -117,8 +117,10 @@ class Person(_RowView):
         )
         k = m.draw_point(site) if willing else None
         attend = k is not None and m.pay("activity", k, m.activity_cost)
-        m.site_active[site] += int(attend) - int(p.active[i])
-        p.active[i] = attend
+        # this week's attendance counts in full until the week's workload tells what it delivered
+        m.site_delivered[site] += int(attend) - p.delivered[i]
+        p.active[i], p.delivered[i] = attend, float(attend)
+        p.point[i] = k if attend else -1
 
 
 class Member(Person):
@@ -132,7 +134,11 @@ class Member(Person):
         m, i, b = self.model, self.index, self.model.config.behaviour
         p = m.people
         p.belonging[i] = membership.bush_mosteller(
-            p.belonging[i], p.active[i], b.belonging.learning_rate, b.belonging.extinction_rate
+            p.belonging[i],
+            p.active[i],
+            b.belonging.learning_rate,
+            b.belonging.extinction_rate,
+            p.delivered[i],
         )
         covered = m.firms.org[p.firm[i]] != UNCOVERED
         p.attached[i] = membership.update_attachment(

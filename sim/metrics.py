@@ -31,6 +31,7 @@ RATES = (
     "member_attachment",
     "service_coverage",
     "service_access",
+    "service_access_own",
     "demand_met",
     "unmet_shortfall",
     "unmet_misfit",
@@ -42,16 +43,24 @@ RATES = (
     "coupling_mechanism",
     "coupling_coordination",
     "equity_index",
+    "building_coverage",
+    "key_building_coverage",
+    "committee_overload",
+    "sites_below_minimum",
 )
 # Rates that are NaN where undefined: no requests this week (demand met and its split), no
 # expected demand at all (access, and then the functional coupling), or nobody taking part (equity).
 UNDEFINED_WHEN_EMPTY = (
     "service_access",
+    "service_access_own",
     "demand_met",
     "unmet_shortfall",
     "unmet_misfit",
     "coupling_functional",
     "equity_index",
+    "building_coverage",
+    "key_building_coverage",
+    "committee_overload",
 )
 REACH_WINDOW = 52  # weeks: a year's reach
 # The indicators of each coupling (the article's section 3): Party-building side U1, governance side U2.
@@ -110,14 +119,14 @@ def gini(values: np.ndarray, weights: np.ndarray) -> float:
     return float(1.0 - np.sum(np.diff(np.concatenate([[0.0], cum_w])) * (cum_vw + prev)))
 
 
-def two_step_fca(supply: np.ndarray, demand: np.ndarray, weight: np.ndarray) -> np.ndarray:
+def two_step_fca(supply: np.ndarray, demand: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Accessibility of each demand location by the (enhanced) two-step floating catchment area
     method (Luo & Wang 2003; distance weights: Luo & Qi 2009): each supply k serves the demand in
     its catchment, R_k = S_k / sum_j w_jk D_j; location j's accessibility is A_j = sum_k w_jk R_k,
-    supply per unit of demand (``weight`` is sites x points)."""
+    supply per unit of demand (``weight`` is sites x points). Returns (A, R)."""
     load = demand @ weight
     ratio_k = np.divide(supply, load, out=np.zeros(len(supply)), where=load > 0)
-    return weight @ ratio_k
+    return weight @ ratio_k, ratio_k
 
 
 def _score(values: dict[str, float], names: tuple[str, ...]) -> float:
@@ -142,7 +151,8 @@ def compute(model: VerticalCommunityModel) -> dict[str, float]:
         "org_coverage": _mean(f.org != UNCOVERED),
         "member_attachment": _mean(p.attached[model.members]),
         "service_coverage": float(model.people_per_site @ model.site_covered / max(len(p), 1)),
-        "service_access": service_access(model),
+        "service_access": service_access(model.site_demand, model.site_access),
+        "service_access_own": service_access(model.site_demand, model.site_access_own),
         "demand_met": float(p.served.sum() / asked) if asked else float("nan"),
         "unmet_shortfall": float(model.site_shortfall.sum() / asked) if asked else float("nan"),
         "unmet_misfit": float(model.site_misfit.sum() / asked) if asked else float("nan"),
@@ -158,6 +168,12 @@ def compute(model: VerticalCommunityModel) -> dict[str, float]:
     out["governance_score"] = u2
     out["coupling_coordination"] = coupling_coordination(u1, u2)
     out["equity_index"] = 1.0 - gini(ratio(model.site_active, model.people_per_site), model.people_per_site)
+    organised = building_organised(model)
+    out["building_coverage"] = _share(organised, model.is_building)
+    out["key_building_coverage"] = _share(organised, w.site_key)
+    site_nodes = w.node_level == SITE_LEVEL
+    out["committee_overload"] = _share(model.workload > model.staff_hours, model.open_nodes)
+    out["sites_below_minimum"] = _mean(~model.open_nodes[site_nodes])
     level = w.node_level
     out["resources_subdistrict"] = float(model.held[level == SUBDISTRICT_LEVEL].sum())
     out["resources_zone"] = float(model.held[level == ZONE_LEVEL].sum())
@@ -169,20 +185,43 @@ def compute(model: VerticalCommunityModel) -> dict[str, float]:
     return out
 
 
-def service_access(model: VerticalCommunityModel) -> float:
+def _share(flags: np.ndarray, among: np.ndarray) -> float:
+    """Share of ``among`` with ``flags``; NaN where there is nothing to count."""
+    return float(flags[among].mean()) if among.any() else float("nan")
+
+
+def building_organised(model: VerticalCommunityModel) -> np.ndarray:
+    """Per site, a building with a building Party organisation (楼宇党组织): its station opened within
+    the last ``building_org_lapse_weeks`` (organised at the start counts as just opened), or an
+    open zone joint committee (片区联合党委) covers its zone. False for residential areas."""
+    lapse = model.config.behaviour.outreach.building_org_lapse_weeks
+    zone_open = model.levers.zone_committees & model.open_nodes[model.site_zone_node]
+    return model.is_building & ((model.site_closed_weeks < lapse) | zone_open)
+
+
+def service_access(demand: np.ndarray, site_access: np.ndarray) -> float:
     """Share of the week's expected requests that the open points' service capacity covers, by
     two-step floating catchment (each site's accessibility capped at 1, weighted by its demand)."""
-    demand = model.site_demand
     if demand.sum() == 0:
         return float("nan")
-    return float(demand @ np.minimum(model.site_access, 1.0) / demand.sum())
+    return float(demand @ np.minimum(site_access, 1.0) / demand.sum())
 
 
 def site_access(
     supply: np.ndarray, open_nodes: np.ndarray, demand: np.ndarray, weight: np.ndarray
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Each site's two-step floating catchment accessibility of the open points' service capacity
     (``supply``, in requests), capped at the total expected demand: capacity beyond all demand
-    changes nothing and keeps a free service (unit cost 0) finite."""
+    changes nothing and keeps a free service (unit cost 0) finite. Returns the sites'
+    accessibility and each point's capacity per request of its catchment."""
     capped = np.minimum(np.where(open_nodes, supply, 0.0), demand.sum())
     return two_step_fca(capped, demand, weight)
+
+
+def covered_sites(
+    serving: np.ndarray, inside: np.ndarray, access: np.ndarray, online: np.ndarray
+) -> np.ndarray:
+    """Per site, a point that can serve (open, with capacity for its catchment's expected demand)
+    inside the site's reference circle, or, where the online channel reaches, any it may use."""
+    near = (inside & serving[None, :]).any(axis=1)
+    return near | (online & (access & serving[None, :]).any(axis=1))

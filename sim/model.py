@@ -31,10 +31,11 @@ from sim.behaviour import membership, optional_pgg, outreach, threshold
 from sim.config import PERSON_KINDS, STRATEGIES, ConfigError, RunConfig
 from sim.governance import SITE_POOL, ZONE_POOL, levers_for
 from sim.metrics import ratio
-from sim.services import ServiceNetwork, capacity, draw_points, first_come
+from sim.services import ServiceNetwork, association_sites, capacity, draw_points, first_come
 from sim.sinking import NodeStats, sink
 from sim.validate import compose
 from sim.world import AREA, build_populations, build_world
+from sim.world.layout import SITE_LEVEL, ZONE_LEVEL
 from sim.world.population import COOPERATE, DEFECT, LONER, MEMBER, UNCOVERED, WORKER
 
 SCHEDULES = ("batched", "agents")
@@ -47,6 +48,7 @@ AGENT_KINDS: dict[str, type] = {
     "committee": PartyCommittee,
 }
 FLOWS = ("inflow", "spent", "lost", "lapsed")  # RU per week; inflow = change in holdings + the rest
+ENVELOPES = ("activity", "outreach", "service")
 # The submodels with a per-agent form: on the reference path each agent of the type, in random
 # order, calls the method named here instead of the model applying the rule to everyone at once.
 AGENT_RULES: dict[str, tuple[type, str]] = {
@@ -131,12 +133,24 @@ class VerticalCommunityModel(mesa.Model):
         self.reputation = np.zeros(self.world.n_sites)
         self.site_shortfall = np.zeros(self.world.n_sites)
         self.site_misfit = np.zeros(self.world.n_sites)
-        self.site_access = np.zeros(self.world.n_sites)
+        self.site_access = np.zeros(self.world.n_sites)  # against the reference circle (outcomes)
+        self.site_access_own = np.zeros(self.world.n_sites)  # against the mode's circle (need)
+        self.point_ratio = np.zeros(n_nodes)  # each point's capacity per request of its catchment
         self.site_covered = np.zeros(self.world.n_sites, dtype=bool)
         self.open_nodes = np.zeros(n_nodes, dtype=bool)
-        self.envelope = {name: np.zeros(n_nodes) for name in ("activity", "outreach", "service")}
+        self.envelope = {name: np.zeros(n_nodes) for name in ENVELOPES}
+        self.uses = {name: np.zeros(n_nodes) for name in ENVELOPES}  # uses admitted this week
+        self.offers = np.zeros(n_nodes)  # this week's cooperators' offers, by pool node
         self.pool_funding = np.ones(self.n_pools)
         self.site_active = np.zeros(self.world.n_sites)  # people who took part, by site
+        self.site_delivered = np.zeros(self.world.n_sites)  # what their activities delivered, by site
+        self.workload = np.zeros(n_nodes)  # staff hours of the week's work, by committee
+        self.delivery = np.ones(n_nodes)  # share of its activities' value a committee delivers
+        # weeks each building's station has been closed: its building organisation lapses after
+        # building_org_lapse_weeks; buildings organised at the start count as just open
+        lapse = self.config.behaviour.outreach.building_org_lapse_weeks
+        self.site_closed_weeks = np.where(self.world.site_org, 0, lapse).astype(np.int64)
+        self.intervention_rng = self.rng.spawn(1)[0] if config.intervention is not None else None
 
         # the per-agent reference path steps every person and firm through its Mesa agent
         self.per_agent = schedule == "agents"
@@ -218,27 +232,38 @@ class VerticalCommunityModel(mesa.Model):
         self.site_subdistrict_people = np.bincount(
             self.world.site_subdistrict, weights=self.people_per_site, minlength=w.n_subdistricts
         )
+        self.zone_people = np.bincount(w.site_zone, weights=self.people_per_site, minlength=w.n_zones)
+        # a promotion association (building forms) opens on a share of the minimum
+        self.min_active = np.full(len(w.node_level), b.min_active)
+        if self.levers.building_forms:
+            self.min_active[w.site_node(np.flatnonzero(association_sites(w)))] *= (
+                self.levers.association_min_active_factor
+            )
+        staff = self.config.staff
+        self.staff_hours = np.array([staff.subdistrict_hours, staff.zone_hours, staff.site_hours])[
+            w.node_level
+        ]
+        self.is_building = w.site_kind == 0
+        self.site_zone_node = w.zone_node(w.site_zone)
 
     # ------------------------------------------------------------------ the weekly schedule
 
     def step(self) -> None:
         self.week = dict.fromkeys(FLOWS, 0.0)
+        self.uses = {name: np.zeros(len(self.held)) for name in ENVELOPES}
+        self.intervene_coverage()
         self.receive_resources()
         self.week["lost"] += sink(
             self.held, self.sink_parent, self.sink_level, self.node_stats(), self.config.sinking
         )
         self.open_service_points()
         self.fund_institution()
-        self.site_access = metrics.site_access(
-            capacity(self.envelope["service"], self.service_cost),
-            self.open_nodes,
-            self.site_demand,
-            self.network.reach_weight,
-        )
+        self.measure_access()
         self.apply("serve_requests")
         self.record_requests()
         self.reach_out()
         self.apply("decide_participation")
+        self.intervene_participation()
         self.record_participation()
         self.apply("update_members")
         self.apply("coproduce")
@@ -252,14 +277,27 @@ class VerticalCommunityModel(mesa.Model):
         self.running = self.steps < self.config.steps  # batch_run and SolaraViz stop at the run's end
 
     def receive_resources(self) -> None:
-        """Budget into each subdistrict committee; cooperators' offers onto the shared list."""
+        """Budget into each subdistrict committee (and the zones' own share, where zone committees
+        exist); cooperators' offers onto the shared list, at their pool's committee. Offers that
+        fund the hub's institution (structure.institution_funding = firm_contributions) stay out
+        of sinking and are added when the points open."""
+        w = self.world
         budget = self.config.budget.per_person_per_step * self.site_subdistrict_people
-        offers = self.config.behaviour.coproduction.contribution_ru * np.bincount(
+        zone_share = self.config.structure.zone_budget_share * self.levers.zone_committees
+        self.held[: len(budget)] += (1.0 - zone_share) * budget
+        if zone_share:
+            per_zone = self.config.budget.per_person_per_step * zone_share * self.zone_people
+            self.held[w.zone_node(np.arange(w.n_zones))] += per_zone
+        self.offers = self.config.behaviour.coproduction.contribution_ru * np.bincount(
             self.firm_pool_node[self.firms.strategy == COOPERATE], minlength=len(self.held)
         )
-        self.held[: len(budget)] += budget
-        self.held += offers
-        self.week["inflow"] += float(budget.sum() + offers.sum())
+        if not self.offers_fund_institution:
+            self.held += self.offers
+        self.week["inflow"] += float(budget.sum() + self.offers.sum())
+
+    @property
+    def offers_fund_institution(self) -> bool:
+        return self.config.structure.institution_funding == "firm_contributions"
 
     def node_stats(self) -> NodeStats:
         w, f = self.world, self.firms
@@ -280,8 +318,8 @@ class VerticalCommunityModel(mesa.Model):
         without money near it shows need even when its requests fail as misfit); ``shortfall``,
         requests that reached a fitting point whose money ran out; ``unmet``, every unmet request."""
         rule = self.config.structure.need_signal
-        if rule == "access_gap":
-            return self.site_demand * (1.0 - np.minimum(self.site_access, 1.0))
+        if rule == "access_gap":  # as the committees see it: against the mode's own circle
+            return self.site_demand * (1.0 - np.minimum(self.site_access_own, 1.0))
         return self.site_shortfall + (rule == "unmet") * self.site_misfit
 
     def open_service_points(self) -> None:
@@ -289,15 +327,40 @@ class VerticalCommunityModel(mesa.Model):
         envelopes for activities, outreach and services, and route each site's use of the open
         points (Huff, with the attraction that structure.huff_attraction names)."""
         b = self.config.budget
-        self.open_nodes = self.held >= b.min_active
-        outreach = b.outreach_share * self.held
+        # offers kept for the institution are service capacity of their pool's committee: they
+        # count for opening it and go to its service envelope whole
+        offers = self.offers if self.offers_fund_institution else 0.0
+        self.held += offers
+        self.open_nodes = self.held >= self.min_active
+        split = self.held - offers
+        outreach = b.outreach_share * split
         if self.config.structure.outreach_envelope == "firms":
             outreach = np.where(self.firms_below > 0, outreach, 0.0)  # no firms there to reach
-        self.envelope = {"activity": b.activity_share * self.held, "outreach": outreach}
+        self.envelope = {"activity": b.activity_share * split, "outreach": outreach}
         self.envelope["service"] = self.held - self.envelope["activity"] - outreach
         self.routing = self.network.route(self.attraction(), self.open_nodes)
-        self.site_covered = self.routing.covered
         self.site_uptake = self.routing.uptake
+        sites = self.world.site_node(np.arange(self.world.n_sites))
+        self.site_closed_weeks = np.where(self.open_nodes[sites], 0, self.site_closed_weeks + 1)
+
+    def measure_access(self) -> None:
+        """Each site's two-step floating catchment accessibility of this week's service capacity
+        (after the institution's commitments): against the reference circle (the outcomes' one
+        yardstick) and against the mode's own circle (the need the committees see), and which
+        sites a point that can serve its catchment's demand covers (service_coverage)."""
+        supply = capacity(self.envelope["service"], self.service_cost)
+        self.site_access, self.point_ratio = metrics.site_access(
+            supply, self.open_nodes, self.site_demand, self.network.reference_weight
+        )
+        self.site_access_own, _ = metrics.site_access(
+            supply, self.open_nodes, self.site_demand, self.network.reach_weight
+        )
+        self.site_covered = metrics.covered_sites(
+            self.open_nodes & (self.point_ratio >= 1.0),
+            self.network.reference_inside,
+            self.network.access,
+            self.network.online,
+        )
 
     def attraction(self) -> np.ndarray:
         """Huff attraction of each point: ``capacity``, the service uses its envelope pays for,
@@ -318,7 +381,9 @@ class VerticalCommunityModel(mesa.Model):
 
     def charge(self, envelope: str, points: np.ndarray, unit_cost: float) -> None:
         """Charge each point for the uses it admitted (never more than its envelope holds)."""
-        spent = unit_cost * np.bincount(points, minlength=len(self.held))
+        count = np.bincount(points, minlength=len(self.held))
+        self.uses[envelope] += count
+        spent = unit_cost * count
         self.envelope[envelope] -= spent
         self.held -= spent
         self.week["spent"] += float(spent.sum())
@@ -390,10 +455,22 @@ class VerticalCommunityModel(mesa.Model):
             cfg.behaviour.outreach.join_probability,
             f.satisfaction[waiting],
             self.site_uptake[f.site[waiting]],
+            self.staff_engaged()[waiting],
+            cfg.behaviour.outreach.engagement_effect,
         )
         joined = waiting[visited & (draws[2] < p_join)]
         f.org[joined] = outreach.organisation_formed(
             f.members[joined], cfg.behaviour.outreach.own_branch_min_members
+        )
+
+    def staff_engaged(self) -> np.ndarray:
+        """Per firm, the share of its staff (members and workers) who took part in the last year."""
+        p, n = self.people, len(self.firms)
+        staff = p.firm >= 0
+        recent = staff & (p.last_active >= 0) & (p.last_active > self.steps - metrics.REACH_WINDOW)
+        return ratio(
+            np.bincount(p.firm[recent], minlength=n).astype(float),
+            np.bincount(p.firm[staff], minlength=n).astype(float),
         )
 
     def site_pull(self, site_active: np.ndarray) -> np.ndarray:
@@ -417,19 +494,21 @@ class VerticalCommunityModel(mesa.Model):
 
     def effective_thresholds(self, who: Any = slice(None)) -> np.ndarray:
         p, cfg = self.people, self.config.behaviour.participation
-        loner_firm = (
-            self.is_worker[who] & (self.firms.strategy[self.employer[who]] == LONER)
-            if len(self.firms)
-            else False
-        )
+        if len(self.firms):
+            loner_firm = self.is_worker[who] & (self.firms.strategy[self.employer[who]] == LONER)
+            organised = (p.firm[who] >= 0) & (self.firms.org[self.employer[who]] != UNCOVERED)
+        else:
+            loner_firm = organised = False
         return threshold.effective_threshold(
             p.threshold[who],
             p.belonging[who],
             p.served[who],
             loner_firm,
+            organised,
             cfg.belonging_effect,
             cfg.served_effect,
             cfg.loner_firm_penalty,
+            cfg.organised_effect,
         )
 
     def decide_participation(self) -> None:
@@ -438,7 +517,7 @@ class VerticalCommunityModel(mesa.Model):
         p, cfg = self.people, self.config.behaviour.participation
         free = cfg.availability * self.site_uptake
         willing = threshold.willing(
-            self.site_pull(self.site_active)[p.site],
+            self.site_pull(self.site_delivered)[p.site],
             self.effective_thresholds(),
             cfg.temperature,
             self.rng.random(len(p)),
@@ -447,9 +526,31 @@ class VerticalCommunityModel(mesa.Model):
         p.active = self.run_activities(willing)
 
     def record_participation(self) -> None:
-        p = self.people
+        """Stamp the week's participants, weigh each committee's week of work against its staff
+        hours, and credit every participant with what their activity delivered: in full, or, at
+        an overloaded committee, its staff hours over the work (structure.overload_effect); a
+        campaign's participants (an intervention, no committee's point) get it in full."""
+        p, n = self.people, self.world.n_sites
         p.last_active[p.active] = self.steps
-        self.site_active = np.bincount(p.site, weights=p.active, minlength=self.world.n_sites)
+        st = self.config.staff
+        self.workload = (
+            st.hours_per_attendance * self.uses["activity"]
+            + st.hours_per_request * self.uses["service"]
+            + st.hours_per_visit * self.uses["outreach"]
+            + st.hours_per_mechanism * self.levers.mechanisms * self.open_nodes
+        )
+        self.delivery = (
+            np.divide(
+                self.staff_hours, self.workload, out=np.ones_like(self.workload), where=self.workload > 0
+            ).clip(max=1.0)
+            if self.config.structure.overload_effect == "delivery"
+            else np.ones_like(self.workload)
+        )
+        p.delivered = np.where(
+            p.active, np.where(p.point >= 0, self.delivery[np.maximum(p.point, 0)], 1.0), 0.0
+        )
+        self.site_active = np.bincount(p.site, weights=p.active, minlength=n)
+        self.site_delivered = np.bincount(p.site, weights=p.delivered, minlength=n)
 
     def run_activities(self, willing: np.ndarray) -> np.ndarray:
         """Willing people go to a point their site uses (Huff) and attend while its activity
@@ -461,6 +562,8 @@ class VerticalCommunityModel(mesa.Model):
         self.charge("activity", points[admitted], self.activity_cost)
         attend = np.zeros(len(willing), dtype=bool)
         attend[who[admitted]] = True
+        self.people.point = np.full(len(willing), -1, dtype=np.int64)
+        self.people.point[who[admitted]] = points[admitted]
         return attend
 
     def draw_point(self, site: int) -> int | None:
@@ -480,7 +583,11 @@ class VerticalCommunityModel(mesa.Model):
         p, f, b = self.people, self.firms, self.config.behaviour
         m = self.members
         p.belonging[m] = membership.bush_mosteller(
-            p.belonging[m], p.active[m], b.belonging.learning_rate, b.belonging.extinction_rate
+            p.belonging[m],
+            p.active[m],
+            b.belonging.learning_rate,
+            b.belonging.extinction_rate,
+            p.delivered[m],
         )
         covered = f.org[p.firm[m]] != UNCOVERED
         p.attached[m] = membership.update_attachment(
@@ -514,12 +621,15 @@ class VerticalCommunityModel(mesa.Model):
         f.strategy = strategy
 
     def fund_institution(self) -> None:
-        """Before its services, the committee commits its service envelope to its pool
-        institution: rewards to the expected contributors of games that take place, and the
-        enforcement effort of sanctioning free riders (Sigmund et al. 2010's pool fee, paid by the
-        committee), for the firms' strategies as they stand. A pool whose committee cannot pay in
-        full runs the institution at the share it can pay (``pool_funding``), so co-production
-        competes with services for money."""
+        """Before its services, the committee pays its pool institution: rewards to the expected
+        contributors of games that take place, and the enforcement effort of sanctioning free
+        riders (Sigmund et al. 2010's pool fee), for the firms' strategies as they stand. Who pays
+        is structure.institution_funding: the week's offers of the pool's cooperators
+        (``firm_contributions``; what they leave stays service capacity), the committee's service
+        envelope (``service_envelope``: co-production competes with services for money), or a
+        budget line of its own (``separate_budget``: paid in full, as inflow and spending). A pool
+        whose source cannot pay in full runs the institution at the share it can pay
+        (``pool_funding``)."""
         lv, c = self.levers, self.config.behaviour.coproduction
         self.pool_funding = np.ones(self.n_pools)
         if not len(self.firms) or (lv.reward == 0 and lv.sanction == 0):
@@ -533,7 +643,15 @@ class VerticalCommunityModel(mesa.Model):
             * (lv.reward * counts[:, COOPERATE] + lv.sanction_effort * lv.sanction * counts[:, DEFECT])
         )
         node = self.pool_node
+        source = self.config.structure.institution_funding
+        if source == "separate_budget":
+            paid = float(owed.sum())
+            self.week["inflow"] += paid
+            self.week["spent"] += paid
+            return
         available = np.maximum(self.envelope["service"][node], 0.0)
+        if source == "firm_contributions":
+            available = np.minimum(available, self.offers[node])
         self.pool_funding = np.divide(available, owed, out=np.ones_like(owed), where=owed > 0).clip(max=1.0)
         spent = np.bincount(node, weights=owed * self.pool_funding, minlength=len(self.held))
         self.envelope["service"] -= spent
@@ -604,6 +722,33 @@ class VerticalCommunityModel(mesa.Model):
             self.rng.normal(b.belonging.initial_mean, b.belonging.initial_sd, len(members)), 0.0, 1.0
         )
 
+    def intervention_active(self, kind: str) -> bool:
+        iv = self.config.intervention
+        return iv is not None and iv.kind == kind and iv.week <= self.steps < iv.week + iv.weeks
+
+    def intervene_coverage(self) -> None:
+        """Reinforcement experiment: in the intervention's weeks, an exogenous share of the
+        uncovered firms get a Party organisation, drawn from a generator of its own so that the
+        model's draws are the same as without it until they diverge by their effect."""
+        f = self.firms
+        if not self.intervention_active("coverage"):
+            return
+        waiting = np.flatnonzero(f.org == UNCOVERED)
+        chosen = waiting[self.intervention_rng.random(len(waiting)) < self.config.intervention.size]
+        f.org[chosen] = outreach.organisation_formed(
+            f.members[chosen], self.config.behaviour.outreach.own_branch_min_members
+        )
+
+    def intervene_participation(self) -> None:
+        """Reinforcement experiment: in the intervention's weeks, an exogenous share of all people
+        take part in a campaign run outside the committees (no point, no money, no staff time)."""
+        p = self.people
+        if not self.intervention_active("participation"):
+            return
+        chosen = self.intervention_rng.random(len(p)) < self.config.intervention.size
+        p.point[chosen & ~p.active] = -1
+        p.active |= chosen
+
     def lapse_unspent(self) -> None:
         """Unspent holdings return to the treasury at structure.lapse_rate per week, so money that
         finds no use cannot pile up without limit (a budget's execution deadline)."""
@@ -616,7 +761,7 @@ class VerticalCommunityModel(mesa.Model):
         use is the share of the people free that week who took part."""
         eta = self.levers.reputation_rate
         if eta > 0:
-            share = ratio(self.site_active, self.people_per_site)
+            share = ratio(self.site_delivered, self.people_per_site)
             use = np.minimum(1.0, share / max(self.config.behaviour.participation.availability, 1e-12))
             self.reputation += eta * (use - self.reputation)
 

@@ -56,10 +56,9 @@ class ServiceNetwork:
             minutes = np.where(upper, minutes[sites, own][:, None], minutes)
             gap = np.where(upper, 0.0, gap)
         closeness = np.clip(1.0 - run.world.remoteness_per_level * gap, 0.0, 1.0)
-        inside = minutes <= levers.circle_min
-        distance_weight = np.where(
-            inside, 1.0, np.exp(-(minutes - levers.circle_min) / run.world.outreach_decay_min)
-        )
+        if levers.building_forms:
+            closeness[:, own[association_sites(world)]] *= levers.association_closeness
+        inside, distance_weight = _circle(minutes, levers.circle_min, run.world.outreach_decay_min)
         self.access = access
         self.inside = inside & access
         self.distance_weight = np.where(access, distance_weight, 0.0)
@@ -71,6 +70,12 @@ class ServiceNetwork:
         self.reach_weight = np.where(access, online + (1 - online) * distance_weight, 0.0)
         self.pair_uptake = self.reach_weight * closeness
         self.online = online[:, 0] > 0
+        # the same measured against the reference circle, one yardstick for every mode's outcomes
+        ref_inside, ref_weight = _circle(
+            minutes, run.world.reference_circle_min, run.world.outreach_decay_min
+        )
+        self.reference_inside = ref_inside & access
+        self.reference_weight = np.where(access, online + (1 - online) * ref_weight, 0.0)
 
     def route(self, attraction: np.ndarray, open_nodes: np.ndarray) -> Routing:
         pull = self.distance_weight * np.where(open_nodes, attraction, 0.0)[None, :]
@@ -79,6 +84,18 @@ class ServiceNetwork:
         reachable = (self.access & open_nodes[None, :]).any(axis=1)
         covered = (self.inside & open_nodes[None, :]).any(axis=1) | (self.online & reachable)
         return Routing(share=share, uptake=(share * self.pair_uptake).sum(axis=1), covered=covered)
+
+
+def _circle(minutes: np.ndarray, circle_min: float, decay_min: float) -> tuple[np.ndarray, np.ndarray]:
+    """Inside a service circle, and the distance weight: 1 inside, exp(-excess / decay) beyond."""
+    inside = minutes <= circle_min
+    return inside, np.where(inside, 1.0, np.exp(-(minutes - circle_min) / decay_min))
+
+
+def association_sites(world: World) -> np.ndarray:
+    """Buildings whose committee is a promotion association (促进会) under building forms: every
+    building that is not a key building."""
+    return (world.site_kind == BUILDING) & ~world.site_key
 
 
 def draw_points(share: np.ndarray, sites: np.ndarray, draws: np.ndarray) -> np.ndarray:
