@@ -35,7 +35,6 @@ from sim.services import ServiceNetwork, association_sites, capacity, draw_point
 from sim.sinking import NodeStats, sink
 from sim.validate import compose
 from sim.world import AREA, build_populations, build_world
-from sim.world.layout import SITE_LEVEL, ZONE_LEVEL
 from sim.world.population import COOPERATE, DEFECT, LONER, MEMBER, UNCOVERED, WORKER
 
 SCHEDULES = ("batched", "agents")

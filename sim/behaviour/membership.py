@@ -4,9 +4,9 @@
 Belonging is learnt with the Bush-Mosteller linear operator (Bush & Mosteller 1955, Stochastic
 Models for Learning): a week of taking part reinforces it, b <- b + alpha q (1 - b), where q in
 [0, 1] is what the activity delivered (1, the original operator, unless its committee was
-overloaded); a week without extinguishes it, b <- b - beta b. A "pocket" member (口袋党员) whose firm is covered moves their
-relationship into the building with probability attach_rate * b per week; an attached member
-moves it away with probability detach_rate * (1 - b).
+overloaded); a week without extinguishes it, b <- b - beta b. A "pocket" member (口袋党员)
+whose firm is covered moves their relationship into the building with probability
+attach_rate * b per week; an attached member moves it away with probability detach_rate * (1 - b).
 """
 
 from __future__ import annotations
