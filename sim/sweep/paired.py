@@ -2,7 +2,7 @@
 runs the same seeds, so a condition's effect is estimated from the per-seed differences
 condition - baseline, which cancel most of the seed noise both share.
 
-    python -m sim.sweep.paired SWEEP_DIR [--against governance=fragmented] [--stat late_mean]
+    python -m sim.sweep.paired SWEEP_DIR [--against governance=fragmented] [--stat late_mean|year1|year3|final]
 
 The interval is the t interval of the mean paired difference over seeds (differences of shares
 are not bounded to [0, 1], so a t interval is appropriate). A difference's *sign* is + or - when
@@ -26,7 +26,7 @@ from scipy import stats
 
 from sim import outcomes
 from sim.results import write_parquet, write_text
-from sim.steady import TOLERANCE
+from sim.steady import STATS, TOLERANCE
 
 KEY_OUTCOMES = outcomes.HEADLINE
 PAIRED_FILE = (
@@ -141,7 +141,7 @@ def main() -> None:
     parser.add_argument(
         "--against", default="governance=fragmented", help="FACTOR=BASELINE (default: %(default)s)"
     )
-    parser.add_argument("--stat", default="late_mean", choices=["late_mean", "year1", "final"])
+    parser.add_argument("--stat", default="late_mean", choices=list(STATS))
     parser.add_argument(
         "--outcomes",
         default=",".join(KEY_OUTCOMES),
