@@ -16,6 +16,7 @@ def key_parameters(run_cfg: RunConfig) -> dict[str, object]:
         "governance": run_cfg.governance.name,
         "sinking": run_cfg.sinking.policy,
         "structure": run_cfg.structure.name,
+        "intervention": run_cfg.intervention.kind if run_cfg.intervention else "none",
         "share": run_cfg.sinking.share,
         "depth": run_cfg.sinking.depth,
         "seed": run_cfg.seed,

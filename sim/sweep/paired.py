@@ -167,7 +167,7 @@ def main() -> None:
         sys.exit(2)
     by = tuple(
         c
-        for c in ("scenario", "structure", "sinking")
+        for c in ("scenario", "governance", "structure", "sinking", "intervention")
         if c in runs.columns and c != factor and runs[c].nunique() > 1
     )
     table = paired_differences(runs, factor, baseline, chosen, stat=args.stat, by=by)
