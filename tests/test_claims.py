@@ -76,6 +76,7 @@ def test_an_overloaded_committee_delivers_its_hours_over_its_work():
     assert (off.delivery == 1.0).all() and off.outcomes["committee_overload"] > 0
 
 
+@pytest.mark.slow
 def test_overload_damps_participation_and_stacking_mechanisms_adds_to_it():
     """Fewer staff hours: fewer activities delivered, so fewer peers drawn in (late means over
     weeks 27-52 of three seeds); more mechanisms a committee must run: more committees overloaded."""
