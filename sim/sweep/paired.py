@@ -32,6 +32,8 @@ KEY_OUTCOMES = outcomes.HEADLINE
 PAIRED_FILE = (
     "paired_{stat}.parquet"  # one file per statistic: the commands for each do not clobber each other
 )
+SPLIT_FILE = "split_{stat}.parquet"
+GROUPS = ("member", "worker", "resident")
 ROBUSTNESS_FILE = "robustness.md"
 
 
@@ -48,7 +50,7 @@ def paired_differences(
     paired difference over seeds, its t interval, the number of pairs, the sign, and for
     ``late_mean`` the difference's mean trend a year and whether it is steady."""
     done = runs[runs["status"] == "completed"]
-    columns = {o: f"{stat}_{o}" if f"{stat}_{o}" in done.columns else o for o in outcomes}
+    columns = {o: f"{stat}_{o}" if stat and f"{stat}_{o}" in done.columns else o for o in outcomes}
     keys = [*by, "seed"]
     base = done[done[factor].astype(str) == str(baseline)].set_index(keys)
     rows = []
@@ -76,6 +78,25 @@ def paired_differences(
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def participation_split(
+    runs: pd.DataFrame, factor: str, baseline: str, stat: str = "late_mean", by: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Who carries a participation effect: per (by..., condition), the mean over seeds of the
+    participants each group (members, workers, residents) adds against the baseline, a group's
+    rate difference times its size (``people_<group>``), their total, and each group's share of
+    the total."""
+    done = runs[runs["status"] == "completed"].copy()
+    for g in GROUPS:
+        done[f"added_{g}"] = done[f"{stat}_{g}_participation"].astype(float) * done[f"people_{g}"]
+    added = tuple(f"added_{g}" for g in GROUPS)
+    table = paired_differences(done, factor, baseline, added, stat="", by=by)
+    wide = table.pivot_table(index=[*by, factor], columns="outcome", values="diff").reset_index()
+    wide["added_total"] = wide[list(added)].sum(axis=1)
+    for g in GROUPS:
+        wide[f"share_{g}"] = wide[f"added_{g}"] / wide["added_total"]
+    return wide
 
 
 def _interval(d: np.ndarray, level: float) -> dict:
@@ -147,6 +168,12 @@ def main() -> None:
         default=",".join(KEY_OUTCOMES),
         help="comma-separated outcomes of sim/outcomes.py (default: the headline set, %(default)s)",
     )
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="also split each participation effect by group: participants added by members, workers "
+        "and residents (writes split_STAT.parquet)",
+    )
     args = parser.parse_args()
     chosen = tuple(o for o in args.outcomes.split(",") if o)
     unknown = outcomes.unknown(chosen)
@@ -173,6 +200,10 @@ def main() -> None:
     table = paired_differences(runs, factor, baseline, chosen, stat=args.stat, by=by)
     write_parquet(sweep_dir / PAIRED_FILE.format(stat=args.stat), table)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    if args.split:
+        split = participation_split(runs, factor, baseline, args.stat, by)
+        write_parquet(sweep_dir / SPLIT_FILE.format(stat=args.stat), split)
+        print(split.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if (
         "structure" in runs.columns
         and runs["structure"].nunique() > 1
