@@ -9,8 +9,9 @@ take statistics from; a researcher adds survey figures as target rows, with no c
 
 Registered statistics:
 
-- ``final_<rate>``, ``late_<rate>``, ``year1_<rate>``, ``year3_<rate>`` for every rate outcome of ``sim.metrics.RATES``:
-  the last week, the mean of the last 26 weeks, the mean of weeks 1-52 (docs/ODD.md 7.16);
+- ``final_<rate>``, ``late_<rate>``, ``year1_<rate>``, ``year3_<rate>`` for every rate outcome of
+  ``sim.metrics.RATES``: the last week, the mean of the last 26 weeks, the mean of weeks 1-52 and of
+  weeks 105-156 (docs/ODD.md 7.16);
 - ``late_range_<rate>`` for the participation rates: the 90th minus the 10th percentile of the weekly
   rate over the last 26 weeks (how much weekly participation swings);
 - ``late_reach_ratio``: a year's reach over weekly participation in the last 26 weeks (how many more

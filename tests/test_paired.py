@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.sweep.paired import participation_split, paired_differences, robustness, robustness_markdown
+from sim.sweep.paired import paired_differences, participation_split, robustness, robustness_markdown
 
 
 def runs_table() -> pd.DataFrame:

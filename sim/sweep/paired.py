@@ -2,7 +2,8 @@
 runs the same seeds, so a condition's effect is estimated from the per-seed differences
 condition - baseline, which cancel most of the seed noise both share.
 
-    python -m sim.sweep.paired SWEEP_DIR [--against governance=fragmented] [--stat late_mean|year1|year3|final]
+    python -m sim.sweep.paired SWEEP_DIR [--against governance=fragmented]
+        [--stat late_mean|year1|year3|final] [--outcomes a,b,...] [--split]
 
 The interval is the t interval of the mean paired difference over seeds (differences of shares
 are not bounded to [0, 1], so a t interval is appropriate). A difference's *sign* is + or - when
