@@ -474,10 +474,10 @@ class StaffConfig:
     """Committees' staff time (人力) and what each use of it costs in hours: a committee whose week's
     work exceeds its hours is overloaded, and its activities deliver less (docs/ODD.md 7.18)."""
 
-    subdistrict_hours: float = 400.0
-    zone_hours: float = 80.0
-    site_hours: float = 40.0
-    hours_per_attendance: float = 0.1
+    subdistrict_hours: float = 300.0
+    zone_hours: float = 60.0
+    site_hours: float = 30.0
+    hours_per_attendance: float = 0.2
     hours_per_request: float = 0.5
     hours_per_visit: float = 4.0
     hours_per_mechanism: float = 2.0

@@ -219,9 +219,11 @@ def site_access(
 
 
 def covered_sites(
-    serving: np.ndarray, inside: np.ndarray, access: np.ndarray, online: np.ndarray
+    ratio: np.ndarray, weight: np.ndarray, inside: np.ndarray, online: np.ndarray
 ) -> np.ndarray:
-    """Per site, a point that can serve (open, with capacity for its catchment's expected demand)
-    inside the site's reference circle, or, where the online channel reaches, any it may use."""
-    near = (inside & serving[None, :]).any(axis=1)
-    return near | (online & (access & serving[None, :]).any(axis=1))
+    """Per site, whether the points near it can serve its expected demand: its two-step floating
+    catchment accessibility counting only the points inside its reference circle (or, where the
+    online channel reaches, every point it may use), from each point's capacity per request of
+    its catchment (``ratio``), is at least 1."""
+    near = np.where(inside | online[:, None], weight, 0.0)
+    return near @ ratio >= 1.0

@@ -346,7 +346,7 @@ class VerticalCommunityModel(mesa.Model):
         """Each site's two-step floating catchment accessibility of this week's service capacity
         (after the institution's commitments): against the reference circle (the outcomes' one
         yardstick) and against the mode's own circle (the need the committees see), and which
-        sites a point that can serve its catchment's demand covers (service_coverage)."""
+        sites the points near them can serve (service_coverage)."""
         supply = capacity(self.envelope["service"], self.service_cost)
         self.site_access, self.point_ratio = metrics.site_access(
             supply, self.open_nodes, self.site_demand, self.network.reference_weight
@@ -355,9 +355,9 @@ class VerticalCommunityModel(mesa.Model):
             supply, self.open_nodes, self.site_demand, self.network.reach_weight
         )
         self.site_covered = metrics.covered_sites(
-            self.open_nodes & (self.point_ratio >= 1.0),
+            self.point_ratio,
+            self.network.reference_weight,
             self.network.reference_inside,
-            self.network.access,
             self.network.online,
         )
 
