@@ -98,9 +98,11 @@ class Person(_RowView):
         p.served[i] = p.reached[i] = False
         if p.demand[i]:
             site = p.site[i]
-            k = m.draw_point(site)
-            p.reached[i] = k is not None and m.rng.random() < m.network.pair_uptake[site, k] * m.levers.match
-            p.served[i] = p.reached[i] and m.pay("service", k, m.service_cost)
+            point = m.draw_point(site)
+            p.reached[i] = (
+                point is not None and m.rng.random() < m.network.pair_uptake[site, point[1]] * m.levers.match
+            )
+            p.served[i] = p.reached[i] and m.pay("service", point[0], m.service_cost)
 
     def take_part(self) -> None:
         """Granovetter's rule on the state as it is now (earlier agents this week have acted), then
@@ -115,8 +117,9 @@ class Person(_RowView):
             m.rng.random(),
             cfg.availability * m.site_uptake[site],
         )
-        k = m.draw_point(site) if willing else None
-        attend = k is not None and m.pay("activity", k, m.activity_cost)
+        point = m.draw_point(site) if willing else None
+        k = point[0] if point is not None else -1
+        attend = point is not None and m.pay("activity", k, m.activity_cost)
         # this week's attendance counts in full until the week's workload tells what it delivered
         m.site_delivered[site] += int(attend) - p.delivered[i]
         p.active[i], p.delivered[i] = attend, float(attend)

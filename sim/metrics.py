@@ -119,14 +119,20 @@ def gini(values: np.ndarray, weights: np.ndarray) -> float:
     return float(1.0 - np.sum(np.diff(np.concatenate([[0.0], cum_w])) * (cum_vw + prev)))
 
 
-def two_step_fca(supply: np.ndarray, demand: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def two_step_fca(
+    supply: np.ndarray, demand: np.ndarray, weight: np.ndarray, nodes: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Accessibility of each demand location by the (enhanced) two-step floating catchment area
     method (Luo & Wang 2003; distance weights: Luo & Qi 2009): each supply k serves the demand in
     its catchment, R_k = S_k / sum_j w_jk D_j; location j's accessibility is A_j = sum_k w_jk R_k,
-    supply per unit of demand (``weight`` is sites x points). Returns (A, R)."""
-    load = demand @ weight
+    supply per unit of demand. ``weight`` is sites x points, or sites x slots with ``nodes`` naming
+    each slot's point (sim.services). Returns (A, R)."""
+    if nodes is None:
+        nodes = np.broadcast_to(np.arange(weight.shape[1]), weight.shape)
+    points = np.maximum(nodes, 0)  # the padding's weight is 0
+    load = np.bincount(points.ravel(), (weight * demand[:, None]).ravel(), len(supply))
     ratio_k = np.divide(supply, load, out=np.zeros(len(supply)), where=load > 0)
-    return weight @ ratio_k, ratio_k
+    return (weight * ratio_k[points]).sum(axis=1), ratio_k
 
 
 def _score(values: dict[str, float], names: tuple[str, ...]) -> float:
@@ -137,17 +143,19 @@ def _score(values: dict[str, float], names: tuple[str, ...]) -> float:
 
 def compute(model: VerticalCommunityModel) -> dict[str, float]:
     p, f, w = model.people, model.firms, model.world
+    n = max(len(p), 1)
     asked = int(p.demand.sum())
-    by_kind = ratio(np.bincount(p.kind, weights=p.active, minlength=3), model.people_per_kind)
+    active = model.active_idx
+    by_kind = ratio(np.bincount(p.kind[active], minlength=3).astype(float), model.people_per_kind)
     out = {
-        "participation_rate": _mean(p.active),
+        "participation_rate": len(active) / n,
         "member_participation": by_kind[MEMBER],
         "worker_participation": by_kind[WORKER],
         "resident_participation": by_kind[RESIDENT],
         "enterprise_participation": _mean(f.strategy != LONER),
         "enterprise_contribution": _mean(f.strategy == COOPERATE),
-        "reach_52w": _mean((p.last_active >= 0) & (p.last_active > model.steps - REACH_WINDOW)),
-        "cumulative_reach": _mean(p.last_active >= 0),
+        "reach_52w": model.reach.recent / n,
+        "cumulative_reach": model.reach.ever / n,
         "org_coverage": _mean(f.org != UNCOVERED),
         "member_attachment": _mean(p.attached[model.members]),
         "service_coverage": float(model.people_per_site @ model.site_covered / max(len(p), 1)),
@@ -208,22 +216,22 @@ def service_access(demand: np.ndarray, site_access: np.ndarray) -> float:
 
 
 def site_access(
-    supply: np.ndarray, open_nodes: np.ndarray, demand: np.ndarray, weight: np.ndarray
+    supply: np.ndarray, open_nodes: np.ndarray, demand: np.ndarray, weight: np.ndarray, nodes: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each site's two-step floating catchment accessibility of the open points' service capacity
     (``supply``, in requests), capped at the total expected demand: capacity beyond all demand
     changes nothing and keeps a free service (unit cost 0) finite. Returns the sites'
     accessibility and each point's capacity per request of its catchment."""
     capped = np.minimum(np.where(open_nodes, supply, 0.0), demand.sum())
-    return two_step_fca(capped, demand, weight)
+    return two_step_fca(capped, demand, weight, nodes)
 
 
 def covered_sites(
-    ratio: np.ndarray, weight: np.ndarray, inside: np.ndarray, online: np.ndarray
+    ratio: np.ndarray, weight: np.ndarray, nodes: np.ndarray, inside: np.ndarray, online: np.ndarray
 ) -> np.ndarray:
     """Per site, whether the points near it can serve its expected demand: its two-step floating
     catchment accessibility counting only the points inside its reference circle (or, where the
     online channel reaches, every point it may use), from each point's capacity per request of
     its catchment (``ratio``), is at least 1."""
     near = np.where(inside | online[:, None], weight, 0.0)
-    return near @ ratio >= 1.0
+    return (near * ratio[np.maximum(nodes, 0)]).sum(axis=1) >= 1.0

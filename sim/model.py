@@ -30,7 +30,8 @@ from sim.agents import (
 from sim.behaviour import membership, optional_pgg, outreach, threshold
 from sim.config import PERSON_KINDS, STRATEGIES, ConfigError, RunConfig
 from sim.governance import SITE_POOL, ZONE_POOL, levers_for
-from sim.metrics import ratio
+from sim.metrics import REACH_WINDOW, ratio
+from sim.reach import ReachLedger
 from sim.services import ServiceNetwork, association_sites, capacity, draw_points, first_come
 from sim.sinking import NodeStats, sink
 from sim.validate import compose
@@ -150,6 +151,8 @@ class VerticalCommunityModel(mesa.Model):
         lapse = self.config.behaviour.outreach.building_org_lapse_weeks
         self.site_closed_weeks = np.where(self.world.site_org, 0, lapse).astype(np.int64)
         self.intervention_rng = self.rng.spawn(1)[0] if config.intervention is not None else None
+        self.reach = ReachLedger(self.people.firm, len(self.firms), REACH_WINDOW)
+        self.active_idx = np.zeros(0, dtype=np.int64)  # this week's participants
 
         # the per-agent reference path steps every person and firm through its Mesa agent
         self.per_agent = schedule == "agents"
@@ -217,7 +220,7 @@ class VerticalCommunityModel(mesa.Model):
         self.site_demand = np.bincount(p.site, weights=self.person_demand_rate, minlength=w.n_sites)
         self.firms_below = w.per_node(self.firms_per_site)
         # expected weekly requests in each point's catchment: fixed, so computed once
-        self.catchment_demand = self.site_demand @ self.network.reach_weight
+        self.catchment_demand = self.network.load(self.network.reach_weight, self.site_demand)
         # without zone committees resources pass from the subdistrict straight to the sites
         self.sink_parent, self.sink_level = w.node_parent.copy(), w.node_level.astype(np.int64)
         if not self.levers.zone_committees:
@@ -225,6 +228,10 @@ class VerticalCommunityModel(mesa.Model):
             self.sink_parent[sites] = w.site_subdistrict
             self.sink_level[w.zone_node(np.arange(w.n_zones))] = -1
         self.members = np.flatnonzero(p.kind == MEMBER)
+        # each firm's staff, grouped by firm: firm f's are staff_by_firm[staff_start[f]:staff_start[f + 1]]
+        staff = np.flatnonzero(p.firm >= 0)
+        self.staff_by_firm = staff[np.argsort(p.firm[staff], kind="stable")]
+        self.staff_start = np.concatenate([[0], np.cumsum(np.bincount(p.firm[staff], minlength=len(f)))])
         b = self.config.budget
         self.service_cost = b.service_unit_cost * self.levers.cost_factor
         self.activity_cost = b.activity_cost * self.levers.cost_factor
@@ -249,6 +256,7 @@ class VerticalCommunityModel(mesa.Model):
 
     def step(self) -> None:
         self.week = dict.fromkeys(FLOWS, 0.0)
+        self.reach.expire(self.steps, self.people.last_active)
         self.uses = {name: np.zeros(len(self.held)) for name in ENVELOPES}
         self.intervene_coverage()
         self.receive_resources()
@@ -347,18 +355,15 @@ class VerticalCommunityModel(mesa.Model):
         (after the institution's commitments): against the reference circle (the outcomes' one
         yardstick) and against the mode's own circle (the need the committees see), and which
         sites the points near them can serve (service_coverage)."""
-        supply = capacity(self.envelope["service"], self.service_cost)
+        net, supply = self.network, capacity(self.envelope["service"], self.service_cost)
         self.site_access, self.point_ratio = metrics.site_access(
-            supply, self.open_nodes, self.site_demand, self.network.reference_weight
+            supply, self.open_nodes, self.site_demand, net.reference_weight, net.nodes
         )
         self.site_access_own, _ = metrics.site_access(
-            supply, self.open_nodes, self.site_demand, self.network.reach_weight
+            supply, self.open_nodes, self.site_demand, net.reach_weight, net.nodes
         )
         self.site_covered = metrics.covered_sites(
-            self.point_ratio,
-            self.network.reference_weight,
-            self.network.reference_inside,
-            self.network.online,
+            self.point_ratio, net.reference_weight, net.nodes, net.reference_inside, net.online
         )
 
     def attraction(self) -> np.ndarray:
@@ -404,8 +409,9 @@ class VerticalCommunityModel(mesa.Model):
         asking = np.flatnonzero(p.demand)
         site = p.site[asking]
         draws = self.rng.random((3, len(asking)))
-        points = draw_points(self.routing.share, site, draws[0])
-        reached = (points >= 0) & (draws[1] < self.network.pair_uptake[site, points] * self.levers.match)
+        slots = draw_points(self.routing, site, draws[0])
+        points = np.where(slots >= 0, self.network.nodes[site, slots], -1)
+        reached = (slots >= 0) & (draws[1] < self.network.pair_uptake[site, slots] * self.levers.match)
         met = first_come(
             np.where(reached, points, -1), capacity(self.envelope["service"], self.service_cost), draws[2]
         )
@@ -447,7 +453,7 @@ class VerticalCommunityModel(mesa.Model):
         if not len(waiting):
             return
         draws = self.rng.random((3, len(waiting)))
-        points = draw_points(self.routing.share, f.site[waiting], draws[0])
+        points = self.points_drawn(f.site[waiting], draws[0])
         visited = first_come(points, capacity(self.envelope["outreach"], cfg.budget.outreach_cost), draws[1])
         self.charge("outreach", points[visited], cfg.budget.outreach_cost)
         p_join = outreach.join_probability(
@@ -464,13 +470,7 @@ class VerticalCommunityModel(mesa.Model):
 
     def staff_engaged(self) -> np.ndarray:
         """Per firm, the share of its staff (members and workers) who took part in the last year."""
-        p, n = self.people, len(self.firms)
-        staff = p.firm >= 0
-        recent = staff & (p.last_active >= 0) & (p.last_active > self.steps - metrics.REACH_WINDOW)
-        return ratio(
-            np.bincount(p.firm[recent], minlength=n).astype(float),
-            np.bincount(p.firm[staff], minlength=n).astype(float),
-        )
+        return ratio(self.reach.firm_recent.astype(float), np.diff(self.staff_start).astype(float))
 
     def site_pull(self, site_active: np.ndarray) -> np.ndarray:
         """Per site, what draws people in: peers' participation (site, zone, online) and reputation.
@@ -512,17 +512,22 @@ class VerticalCommunityModel(mesa.Model):
 
     def decide_participation(self) -> None:
         """Granovetter participation (sim.behaviour.threshold), then attendance as far as the
-        service points' activity envelopes pay for it."""
+        service points' activity envelopes pay for it. P(willing) = free x pi with pi <= 1, so a
+        draw at or above the site's free share is not willing whatever the threshold rule says:
+        the rule is evaluated for the others only, with the same draws."""
         p, cfg = self.people, self.config.behaviour.participation
         free = cfg.availability * self.site_uptake
+        draws = self.rng.random(len(p))
+        who = np.flatnonzero(draws < free[p.site])
+        site = p.site[who]
         willing = threshold.willing(
-            self.site_pull(self.site_delivered)[p.site],
-            self.effective_thresholds(),
+            self.site_pull(self.site_delivered)[site],
+            self.effective_thresholds(who),
             cfg.temperature,
-            self.rng.random(len(p)),
-            free[p.site],
+            draws[who],
+            free[site],
         )
-        p.active = self.run_activities(willing)
+        p.active = self.run_activities(who[willing])
 
     def record_participation(self) -> None:
         """Stamp the week's participants, weigh each committee's week of work against its staff
@@ -530,7 +535,9 @@ class VerticalCommunityModel(mesa.Model):
         an overloaded committee, its staff hours over the work (structure.overload_effect); a
         campaign's participants (an intervention, no committee's point) get it in full."""
         p, n = self.people, self.world.n_sites
-        p.last_active[p.active] = self.steps
+        act = np.flatnonzero(p.active)
+        self.reach.record(self.steps, act, p.last_active[act])
+        p.last_active[act] = self.steps
         st = self.config.staff
         self.workload = (
             st.hours_per_attendance * self.uses["activity"]
@@ -545,30 +552,38 @@ class VerticalCommunityModel(mesa.Model):
             if self.config.structure.overload_effect == "delivery"
             else np.ones_like(self.workload)
         )
-        p.delivered = np.where(
-            p.active, np.where(p.point >= 0, self.delivery[np.maximum(p.point, 0)], 1.0), 0.0
-        )
-        self.site_active = np.bincount(p.site, weights=p.active, minlength=n)
-        self.site_delivered = np.bincount(p.site, weights=p.delivered, minlength=n)
+        p.delivered[self.active_idx] = 0.0
+        point = p.point[act]
+        p.delivered[act] = np.where(point >= 0, self.delivery[np.maximum(point, 0)], 1.0)
+        self.active_idx = act
+        site = p.site[act]
+        self.site_active = np.bincount(site, minlength=n).astype(float)
+        self.site_delivered = np.bincount(site, weights=p.delivered[act], minlength=n)
 
-    def run_activities(self, willing: np.ndarray) -> np.ndarray:
-        """Willing people go to a point their site uses (Huff) and attend while its activity
-        envelope pays for them."""
-        who = np.flatnonzero(willing)
+    def run_activities(self, who: np.ndarray) -> np.ndarray:
+        """The willing people ``who`` go to a point their site uses (Huff) and attend while its
+        activity envelope pays for them; returns who attends, for everyone."""
+        p = self.people
         draws = self.rng.random((2, len(who)))
-        points = draw_points(self.routing.share, self.people.site[who], draws[0])
+        points = self.points_drawn(p.site[who], draws[0])
         admitted = first_come(points, capacity(self.envelope["activity"], self.activity_cost), draws[1])
         self.charge("activity", points[admitted], self.activity_cost)
-        attend = np.zeros(len(willing), dtype=bool)
+        attend = np.zeros(len(p), dtype=bool)
         attend[who[admitted]] = True
-        self.people.point = np.full(len(willing), -1, dtype=np.int64)
-        self.people.point[who[admitted]] = points[admitted]
+        p.point[self.active_idx] = -1
+        p.point[who[admitted]] = points[admitted]
         return attend
 
-    def draw_point(self, site: int) -> int | None:
-        """Per-agent path: the point a person of this site turns to this time (Huff draw)."""
-        point = draw_points(self.routing.share, np.array([site]), np.array([self.rng.random()]))[0]
-        return None if point < 0 else int(point)
+    def points_drawn(self, sites: np.ndarray, draws: np.ndarray) -> np.ndarray:
+        """The point (node) each use from these sites turns to (Huff draws); -1 for none."""
+        slots = draw_points(self.routing, sites, draws)
+        return np.where(slots >= 0, self.network.nodes[sites, slots], -1)
+
+    def draw_point(self, site: int) -> tuple[int, int] | None:
+        """Per-agent path: the point a person of this site turns to this time (Huff draw), as
+        (node, slot); None if the site has no open point."""
+        slot = int(draw_points(self.routing, np.array([site]), np.array([self.rng.random()]))[0])
+        return None if slot < 0 else (int(self.network.nodes[site, slot]), slot)
 
     def pay(self, envelope: str, point: int, unit_cost: float) -> bool:
         """Per-agent path: charge one use to a point's envelope if it still covers it."""
@@ -713,10 +728,14 @@ class VerticalCommunityModel(mesa.Model):
         f.strategy[left] = self.rng.choice(3, size=n, p=[shares[k] for k in STRATEGIES])
         f.satisfaction[left] = b.satisfaction.initial
         f.payoff[left] = 0.0
-        staff = np.flatnonzero((p.firm >= 0) & left[self.employer])
+        gone = np.flatnonzero(left)
+        counts = self.staff_start[gone + 1] - self.staff_start[gone]
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        staff = self.staff_by_firm[np.repeat(self.staff_start[gone], counts) + offsets]
+        self.reach.forget(staff, p.last_active, self.steps)
         p.last_active[staff] = -1
         p.attached[staff] = False
-        members = staff[p.kind[staff] == MEMBER]
+        members = np.sort(staff[p.kind[staff] == MEMBER])
         p.belonging[members] = np.clip(
             self.rng.normal(b.belonging.initial_mean, b.belonging.initial_sd, len(members)), 0.0, 1.0
         )
@@ -744,9 +763,7 @@ class VerticalCommunityModel(mesa.Model):
         p = self.people
         if not self.intervention_active("participation"):
             return
-        chosen = self.intervention_rng.random(len(p)) < self.config.intervention.size
-        p.point[chosen & ~p.active] = -1
-        p.active |= chosen
+        p.active |= self.intervention_rng.random(len(p)) < self.config.intervention.size
 
     def lapse_unspent(self) -> None:
         """Unspent holdings return to the treasury at structure.lapse_rate per week, so money that

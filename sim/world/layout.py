@@ -73,9 +73,16 @@ class World:
 
     def travel_minutes(self, run: RunConfig, a_xy: np.ndarray, b_xy: np.ndarray) -> np.ndarray:
         """Walking minutes between every cell in a_xy and every cell in b_xy (matrix)."""
-        w = run.world
-        d_cells = np.hypot(*(a_xy[:, None, :] - b_xy[None, :, :]).transpose(2, 0, 1))
-        return w.access_overhead_min + w.detour_factor * d_cells * w.cell_size_m / w.walk_speed_m_per_min
+        return walking_minutes(run, a_xy[:, None, :], b_xy[None, :, :])
+
+
+def walking_minutes(run: RunConfig, a_xy: np.ndarray, b_xy: np.ndarray) -> np.ndarray:
+    """Walking minutes from cells a to cells b, elementwise (broadcasting): lift and waiting time plus
+    the straight-line distance times the detour factor at walking speed."""
+    w = run.world
+    diff = a_xy - b_xy
+    d_cells = np.hypot(diff[..., 0], diff[..., 1])
+    return w.access_overhead_min + w.detour_factor * d_cells * w.cell_size_m / w.walk_speed_m_per_min
 
 
 def grid_shape(run: RunConfig) -> tuple[list[int], int, int, int]:
