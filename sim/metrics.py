@@ -8,6 +8,7 @@ for each of the article's three couplings (structural, functional, mechanism) an
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -96,12 +97,12 @@ def ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
 def coupling_coordination(
     u1: float, u2: float, a: float = COUPLING_WEIGHTS[0], b: float = COUPLING_WEIGHTS[1]
 ) -> float:
-    if np.isnan(u1) or np.isnan(u2):
+    if math.isnan(u1) or math.isnan(u2):
         return float("nan")
     if u1 + u2 == 0:
         return 0.0
-    c = 2.0 * np.sqrt(u1 * u2) / (u1 + u2)
-    return float(np.sqrt(c * (a * u1 + b * u2)))
+    c = 2.0 * math.sqrt(u1 * u2) / (u1 + u2)
+    return math.sqrt(c * (a * u1 + b * u2))
 
 
 def gini(values: np.ndarray, weights: np.ndarray) -> float:
@@ -137,8 +138,8 @@ def two_step_fca(
 
 def _score(values: dict[str, float], names: tuple[str, ...]) -> float:
     """Mean of the defined indicators (NaN only when none is defined)."""
-    defined = [values[n] for n in names if not np.isnan(values[n])]
-    return float(np.mean(defined)) if defined else float("nan")
+    defined = [float(values[n]) for n in names if not math.isnan(values[n])]
+    return sum(defined) / len(defined) if defined else float("nan")
 
 
 def compute(model: VerticalCommunityModel) -> dict[str, float]:
@@ -171,7 +172,7 @@ def compute(model: VerticalCommunityModel) -> dict[str, float]:
         u1, u2 = _score(out, party), _score(out, governance)
         out[f"coupling_{name}"] = coupling_coordination(u1, u2)
         sides.append((u1, u2))
-    u1, u2 = (float(np.nanmean(s)) if not np.all(np.isnan(s)) else float("nan") for s in zip(*sides))
+    u1, u2 = (_score(dict(enumerate(side)), tuple(range(len(side)))) for side in zip(*sides))
     out["party_building_score"] = u1
     out["governance_score"] = u2
     out["coupling_coordination"] = coupling_coordination(u1, u2)
@@ -179,13 +180,12 @@ def compute(model: VerticalCommunityModel) -> dict[str, float]:
     organised = building_organised(model)
     out["building_coverage"] = _share(organised, model.is_building)
     out["key_building_coverage"] = _share(organised, w.site_key)
-    site_nodes = w.node_level == SITE_LEVEL
+    at = model.level_nodes
     out["committee_overload"] = _share(model.workload > model.staff_hours, model.open_nodes)
-    out["sites_below_minimum"] = _mean(~model.open_nodes[site_nodes])
-    level = w.node_level
-    out["resources_subdistrict"] = float(model.held[level == SUBDISTRICT_LEVEL].sum())
-    out["resources_zone"] = float(model.held[level == ZONE_LEVEL].sum())
-    out["resources_site"] = float(model.held[level == SITE_LEVEL].sum())
+    out["sites_below_minimum"] = _mean(~model.open_nodes[at[SITE_LEVEL]])
+    out["resources_subdistrict"] = float(model.held[at[SUBDISTRICT_LEVEL]].sum())
+    out["resources_zone"] = float(model.held[at[ZONE_LEVEL]].sum())
+    out["resources_site"] = float(model.held[at[SITE_LEVEL]].sum())
     out["resources_inflow"] = model.week["inflow"]
     out["resources_spent"] = model.week["spent"]
     out["resources_lost"] = model.week["lost"]

@@ -33,7 +33,7 @@ from sim.governance import SITE_POOL, ZONE_POOL, levers_for
 from sim.metrics import REACH_WINDOW, ratio
 from sim.reach import ReachLedger
 from sim.services import ServiceNetwork, association_sites, capacity, draw_points, first_come
-from sim.sinking import NodeStats, sink
+from sim.sinking import NodeStats, Tree, sink
 from sim.validate import compose
 from sim.world import AREA, build_populations, build_world
 from sim.world.population import COOPERATE, DEFECT, LONER, MEMBER, UNCOVERED, WORKER
@@ -222,11 +222,11 @@ class VerticalCommunityModel(mesa.Model):
         # expected weekly requests in each point's catchment: fixed, so computed once
         self.catchment_demand = self.network.load(self.network.reach_weight, self.site_demand)
         # without zone committees resources pass from the subdistrict straight to the sites
-        self.sink_parent, self.sink_level = w.node_parent.copy(), w.node_level.astype(np.int64)
+        parent, level = w.node_parent.copy(), w.node_level.astype(np.int64)
         if not self.levers.zone_committees:
-            sites = w.site_node(np.arange(w.n_sites))
-            self.sink_parent[sites] = w.site_subdistrict
-            self.sink_level[w.zone_node(np.arange(w.n_zones))] = -1
+            parent[w.site_node(np.arange(w.n_sites))] = w.site_subdistrict
+            level[w.zone_node(np.arange(w.n_zones))] = -1
+        self.sink_tree = Tree.of(parent, level)
         self.members = np.flatnonzero(p.kind == MEMBER)
         # each firm's staff, grouped by firm: firm f's are staff_by_firm[staff_start[f]:staff_start[f + 1]]
         staff = np.flatnonzero(p.firm >= 0)
@@ -250,6 +250,7 @@ class VerticalCommunityModel(mesa.Model):
             w.node_level
         ]
         self.is_building = w.site_kind == 0
+        self.level_nodes = [np.flatnonzero(w.node_level == level) for level in range(3)]
         self.site_zone_node = w.zone_node(w.site_zone)
 
     # ------------------------------------------------------------------ the weekly schedule
@@ -260,9 +261,7 @@ class VerticalCommunityModel(mesa.Model):
         self.uses = {name: np.zeros(len(self.held)) for name in ENVELOPES}
         self.intervene_coverage()
         self.receive_resources()
-        self.week["lost"] += sink(
-            self.held, self.sink_parent, self.sink_level, self.node_stats(), self.config.sinking
-        )
+        self.week["lost"] += sink(self.held, self.sink_tree, self.node_stats(), self.config.sinking)
         self.open_service_points()
         self.fund_institution()
         self.measure_access()
