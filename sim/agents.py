@@ -120,9 +120,11 @@ class Person(_RowView):
         point = m.draw_point(site) if willing else None
         k = point[0] if point is not None else -1
         attend = point is not None and m.pay("activity", k, m.activity_cost)
-        # this week's attendance counts in full until the week's workload tells what it delivered
-        m.site_delivered[site] += int(attend) - p.delivered[i]
-        p.active[i], p.delivered[i] = attend, float(attend)
+        # until the week's workload tells what this week's activities deliver, an attendance counts
+        # with what its point delivered last week
+        delivered = float(m.delivery[k]) if attend else 0.0
+        m.site_delivered[site] += delivered - p.delivered[i]
+        p.active[i], p.delivered[i] = attend, delivered
         p.point[i] = k if attend else -1
 
 
