@@ -153,6 +153,14 @@ class VerticalCommunityModel(mesa.Model):
         self.intervention_rng = self.rng.spawn(1)[0] if config.intervention is not None else None
         self.reach = ReachLedger(self.people.firm, len(self.firms), REACH_WINDOW)
         self.active_idx = np.zeros(0, dtype=np.int64)  # this week's participants
+        self.asking = np.zeros(0, dtype=np.int64)  # this week's requests, by person
+        # population-sized scratch, reused every week: a fresh temporary of a city's size is mapped
+        # and its pages faulted in anew each time, which cost more than the rules (VALIDATION 11)
+        self.scratch = (
+            np.empty(len(self.people)),
+            np.empty(len(self.people)),
+            np.empty(len(self.people), bool),
+        )
 
         # the per-agent reference path steps every person and firm through its Mesa agent
         self.per_agent = schedule == "agents"
@@ -403,8 +411,8 @@ class VerticalCommunityModel(mesa.Model):
     def serve_requests(self) -> None:
         """Requests arise, each goes to a point its site uses (Huff), reaches it with that pair's
         uptake times the services' fit, and is met while the point's service envelope lasts."""
-        p = self.people
-        p.demand = self.rng.random(len(p)) < self.person_demand_rate
+        p, (uniform, _, _) = self.people, self.scratch
+        np.less(self.rng.random(out=uniform), self.person_demand_rate, out=p.demand)
         asking = np.flatnonzero(p.demand)
         site = p.site[asking]
         draws = self.rng.random((3, len(asking)))
@@ -414,9 +422,8 @@ class VerticalCommunityModel(mesa.Model):
         met = first_come(
             np.where(reached, points, -1), capacity(self.envelope["service"], self.service_cost), draws[2]
         )
-        p.reached = np.zeros(len(p), dtype=bool)
+        p.reached[self.asking] = p.served[self.asking] = False  # last week's requests
         p.reached[asking[reached]] = True
-        p.served = np.zeros(len(p), dtype=bool)
         p.served[asking[met]] = True
         self.charge("service", points[met], self.service_cost)
 
@@ -425,7 +432,7 @@ class VerticalCommunityModel(mesa.Model):
         service. A *shortfall* reached a fitting point whose service envelope was spent; a *misfit*
         found no open point, or none near or fitting enough (uptake x match)."""
         p, n = self.people, self.world.n_sites
-        asking = np.flatnonzero(p.demand)
+        asking = self.asking = np.flatnonzero(p.demand)
         met, reached = p.served[asking], p.reached[asking]
         self.site_shortfall = np.bincount(p.site[asking[reached & ~met]], minlength=n).astype(float)
         self.site_misfit = np.bincount(p.site[asking[~reached]], minlength=n).astype(float)
@@ -515,9 +522,10 @@ class VerticalCommunityModel(mesa.Model):
         draw at or above the site's free share is not willing whatever the threshold rule says:
         the rule is evaluated for the others only, with the same draws."""
         p, cfg = self.people, self.config.behaviour.participation
+        draws, gathered, below = self.scratch
         free = cfg.availability * self.site_uptake
-        draws = self.rng.random(len(p))
-        who = np.flatnonzero(draws < free[p.site])
+        self.rng.random(out=draws)
+        who = np.flatnonzero(np.less(draws, np.take(free, p.site, out=gathered), out=below))
         site = p.site[who]
         willing = threshold.willing(
             self.site_pull(self.site_delivered)[site],
@@ -526,7 +534,7 @@ class VerticalCommunityModel(mesa.Model):
             draws[who],
             free[site],
         )
-        p.active = self.run_activities(who[willing])
+        self.run_activities(who[willing])
 
     def record_participation(self) -> None:
         """Stamp the week's participants, weigh each committee's week of work against its staff
@@ -559,19 +567,18 @@ class VerticalCommunityModel(mesa.Model):
         self.site_active = np.bincount(site, minlength=n).astype(float)
         self.site_delivered = np.bincount(site, weights=p.delivered[act], minlength=n)
 
-    def run_activities(self, who: np.ndarray) -> np.ndarray:
+    def run_activities(self, who: np.ndarray) -> None:
         """The willing people ``who`` go to a point their site uses (Huff) and attend while its
-        activity envelope pays for them; returns who attends, for everyone."""
+        activity envelope pays for them (``active``, and the ``point`` they attend)."""
         p = self.people
         draws = self.rng.random((2, len(who)))
         points = self.points_drawn(p.site[who], draws[0])
         admitted = first_come(points, capacity(self.envelope["activity"], self.activity_cost), draws[1])
         self.charge("activity", points[admitted], self.activity_cost)
-        attend = np.zeros(len(p), dtype=bool)
-        attend[who[admitted]] = True
+        p.active[self.active_idx] = False  # last week's participants
         p.point[self.active_idx] = -1
+        p.active[who[admitted]] = True
         p.point[who[admitted]] = points[admitted]
-        return attend
 
     def points_drawn(self, sites: np.ndarray, draws: np.ndarray) -> np.ndarray:
         """The point (node) each use from these sites turns to (Huff draws); -1 for none."""
