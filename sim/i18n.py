@@ -37,6 +37,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "multilevel_points": ("Four-level service points", "四级服务阵地"),
     "online_channel": ("Online channel", "线上平台"),
     "hub_coproduction": ("Co-production hub", "共建枢纽"),
+    "building_forms": ("Joint committees and promotion associations", "楼宇联合党委与党建促进会"),
     # places (街道)
     "small": ("Small demo district", "小型示例"),
     "huaihai": ("Huaihai Road (Middle)", "淮海中路街道"),

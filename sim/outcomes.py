@@ -47,8 +47,9 @@ _TABLE = (
     Outcome("cumulative_reach", "Cumulative reach", "累计覆盖人群", SHARE),
     Outcome("org_coverage", "Organisational coverage", "组织覆盖率", SHARE, headline=True, sensitivity=True),
     Outcome("member_attachment", "Members attached", "党员组织关系落地率", SHARE, sensitivity=True),
-    Outcome("service_coverage", "Within a service circle", "服务圈覆盖率", SHARE),
+    Outcome("service_coverage", "Near a point that can serve", "有效服务圈覆盖率", SHARE),
     Outcome("service_access", "Service access (2SFCA)", "服务可及性", SHARE, headline=True, sensitivity=True),
+    Outcome("service_access_own", "Service access, mode's own circle", "服务可及性（本模式服务圈）", SHARE),
     Outcome("demand_met", "Demand met", "需求满足率", SHARE, headline=True, sensitivity=True),
     Outcome(
         "unmet_shortfall", "Unmet: capacity shortfall", "未满足：能力不足", SHARE, higher_is_better=False
@@ -62,6 +63,19 @@ _TABLE = (
     Outcome("coupling_mechanism", "Mechanism coupling", "机制耦合度", SHARE),
     Outcome("coupling_coordination", "Coupling coordination", "耦合协调度", SHARE, headline=True),
     Outcome("equity_index", "Equity across sites", "站点间均衡度", SHARE),
+    Outcome("building_coverage", "Buildings with a Party organisation", "楼宇党组织覆盖率", SHARE),
+    Outcome(
+        "key_building_coverage",
+        "Key buildings with a Party organisation",
+        "重点楼宇党组织覆盖率",
+        SHARE,
+        headline=True,
+        sensitivity=True,
+    ),
+    Outcome("committee_overload", "Committees overloaded", "党组织超负荷比例", SHARE, higher_is_better=False),
+    Outcome(
+        "sites_below_minimum", "Stations below their minimum", "阵地弱化比例", SHARE, higher_is_better=False
+    ),
     Outcome("resources_subdistrict", "Held by the subdistrict", "街道持有资源", RU, higher_is_better=None),
     Outcome("resources_zone", "Held by zones", "片区持有资源", RU, higher_is_better=None),
     Outcome("resources_site", "Held at sites", "站点持有资源", RU, higher_is_better=None),

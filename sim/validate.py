@@ -27,7 +27,7 @@ from sim.sinking import SINKING_POLICIES
 from sim.world.spec import SubdistrictSpec, parse_scenario
 
 ARTICLE_MODE = "article"
-CONFIG_GROUPS = ("scenario", "governance", "sinking", "structure", "experiment")
+CONFIG_GROUPS = ("scenario", "governance", "sinking", "structure", "intervention", "experiment")
 PARAMS_KEY = "governance.params"
 
 

@@ -93,8 +93,9 @@ def test_two_step_floating_catchment_by_hand():
     """Luo & Wang (2003): two points of 10 and 30 units; sites of demand 10 and 30; site 0 reaches
     point 0 only, site 1 both. R = (10/40, 30/30), A = (0.25, 1.25)."""
     weight = np.array([[1.0, 0.0], [1.0, 1.0]])
-    access = metrics.two_step_fca(np.array([10.0, 30.0]), np.array([10.0, 30.0]), weight)
+    access, ratio = metrics.two_step_fca(np.array([10.0, 30.0]), np.array([10.0, 30.0]), weight)
     np.testing.assert_allclose(access, [0.25, 1.25])
+    np.testing.assert_allclose(ratio, [0.25, 1.0])
 
 
 def test_undefined_outcomes_are_nan_not_perfect():

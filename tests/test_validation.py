@@ -84,7 +84,7 @@ def test_every_limit_names_a_schema_key():
 
     run = compose(["scenario=small"])
     walk(to_dict(run), "")
-    design = ("design.", "limits.max_memory_gb")
+    design = ("design.", "limits.max_memory_gb", "intervention.")
     missing = [key for key in LIMITS if key not in flat and not key.startswith(design)]
     assert missing == []
 
