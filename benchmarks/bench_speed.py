@@ -32,7 +32,7 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-BASELINE = "fe34b72"  # main with the article's claims, before the speed-up of issue 19
+BASELINE = "d2ac7d5"  # the article's claims (model version 3), before the speed-up of issue 19
 
 STEPPING = """
 import json, time
