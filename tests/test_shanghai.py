@@ -59,3 +59,17 @@ def test_the_resource_estimate_admits_shanghai_on_a_24_gib_machine(city, monkeyp
     assert limits.estimate_memory_gb(city, c) <= 8
     for steps in (52, 520):
         limits.check_resources(dataclasses.replace(city, steps=steps))  # raises if refused
+
+
+def test_past_the_fresh_page_size_every_person_costs_more_a_week(city):
+    """Above FRESH_PAGE_PEOPLE a step costs fresh_page_person more per person (system time measured
+    at shanghai); below it the estimate is linear, as for every other preset."""
+    base = limits.Counts(people=0, firms=0, sites=0, nodes=0, cells=0)
+    per_week = {}
+    for people in (limits.FRESH_PAGE_PEOPLE, limits.FRESH_PAGE_PEOPLE + 1):
+        c = dataclasses.replace(base, people=people)
+        one, two = (limits.estimate_hours(dataclasses.replace(city, steps=s), c) * 3600 for s in (1, 2))
+        per_week[people] = two - one
+    below, above = per_week.values()
+    fresh = limits.STEP_SECONDS["fresh_page_person"] * (limits.FRESH_PAGE_PEOPLE + 1)
+    assert above - below == pytest.approx(fresh + limits.STEP_SECONDS["person"], rel=1e-6)
