@@ -105,7 +105,7 @@ def subdistricts(hp: Totals) -> dict[str, dict[str, dict]]:
       key buildings; every other building is organised;
     - non-member workers: the same number per building, the rest of the city's non-member workers
       over the rest of its buildings, rounded;
-    - members: the rest of the city's, split by workers;
+    - members: the rest of the city's, split by buildings (so by workers, the same per building);
     - Party organisations: the rest of the city's, split by organised buildings;
     - residential areas: Huangpu's per building (of ``residents_per_area`` each, the default as in
       Huangpu), split by buildings.
