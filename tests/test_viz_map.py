@@ -20,7 +20,7 @@ def test_every_offered_scenario_draws_in_every_mode(scenario):
     model = VizModel(scenario=scenario)
     model.step()
     drawn = len(model.views["committees"]) + len(model.views["people"])
-    assert len(model.views["people"]) <= PEOPLE_PER_SITE * model.world.n_sites
+    assert len(model.views["people"]) <= min(PEOPLE_PER_SITE * model.world.n_sites, MAX_PEOPLE_DRAWN)
     for colour in COLOUR_MODES:
         for circles in CIRCLE_MODES[:1] if scenario in {"huangpu", "shanghai"} else CIRCLE_MODES:
             ax = map_figure(model, colour, circles, "zh").axes[0]
