@@ -45,6 +45,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "xiaodongmen": ("Xiaodongmen", "小东门街道"),
     "bund": ("The Bund", "外滩街道"),
     "huangpu": ("Huangpu district", "黄浦区"),
+    "shanghai": ("Shanghai, the whole city", "上海市"),
     # kinds of actor and levels
     "member": ("Party members", "党员"),
     "worker": ("White-collar workers", "白领"),

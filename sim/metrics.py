@@ -13,42 +13,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import outcomes
 from sim.world.layout import SITE_LEVEL, SUBDISTRICT_LEVEL, ZONE_LEVEL
 from sim.world.population import COOPERATE, LONER, MEMBER, RESIDENT, UNCOVERED, WORKER
 
 if TYPE_CHECKING:
     from sim.model import VerticalCommunityModel
 
-RATES = (
-    "participation_rate",
-    "member_participation",
-    "worker_participation",
-    "resident_participation",
-    "enterprise_participation",
-    "enterprise_contribution",
-    "reach_52w",
-    "cumulative_reach",
-    "org_coverage",
-    "member_attachment",
-    "service_coverage",
-    "service_access",
-    "service_access_own",
-    "demand_met",
-    "unmet_shortfall",
-    "unmet_misfit",
-    "satisfaction",
-    "party_building_score",
-    "governance_score",
-    "coupling_structural",
-    "coupling_functional",
-    "coupling_mechanism",
-    "coupling_coordination",
-    "equity_index",
-    "building_coverage",
-    "key_building_coverage",
-    "committee_overload",
-    "sites_below_minimum",
-)
+RATES = tuple(o.name for o in outcomes.OUTCOMES.values() if o.unit == outcomes.SHARE)
 # Rates that are NaN where undefined: no requests this week (demand met and its split), no
 # expected demand at all (access, and then the functional coupling), or nobody taking part (equity).
 UNDEFINED_WHEN_EMPTY = (
@@ -73,16 +45,8 @@ COUPLINGS = {
         ("worker_participation", "resident_participation", "enterprise_contribution"),
     ),
 }
-RESOURCES = (
-    "resources_subdistrict",
-    "resources_zone",
-    "resources_site",
-    "resources_inflow",
-    "resources_spent",
-    "resources_lost",
-    "resources_lapsed",
-)
-OUTCOMES = RATES + RESOURCES
+RESOURCES = tuple(o.name for o in outcomes.OUTCOMES.values() if o.unit == outcomes.RU)
+COLUMNS = RATES + RESOURCES  # what the model records each week, in this order
 COUPLING_WEIGHTS = (0.5, 0.5)
 
 

@@ -169,7 +169,7 @@ class VerticalCommunityModel(mesa.Model):
         self._views_by_row.update({("firm", a.index): a for a in self.views["firms"]})
         self.outcomes: dict[str, float] = metrics.compute(self)
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(_outcome, name=name) for name in metrics.OUTCOMES},
+            model_reporters={name: partial(_outcome, name=name) for name in metrics.COLUMNS},
             agenttype_reporters=self._agenttype_reporters(agent_reporters or {}),
         )
         self.datacollector.collect(self)

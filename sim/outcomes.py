@@ -3,8 +3,8 @@ label in English and Chinese, its unit and its bounds. Reports, figures, the app
 the paired comparison all take labels, units and default selections from here; definitions are in
 docs/ODD.md 7.16.
 
-A schema module: it imports nothing from the rest of the package (tests/test_outcomes_meta.py checks
-that the table names exactly ``sim.metrics.OUTCOMES``).
+A schema module: it imports nothing from the rest of the package. The model's columns
+(``sim.metrics.RATES``, ``RESOURCES``) are read from this table, in its order.
 """
 
 from __future__ import annotations
@@ -86,6 +86,13 @@ _TABLE = (
 )
 OUTCOMES: dict[str, Outcome] = {o.name: o for o in _TABLE}
 HEADLINE = tuple(o.name for o in _TABLE if o.headline)
+# people's weekly participation, in all and by group (not firms'): the app's monitors, the targets' swings
+PARTICIPATION = (
+    "participation_rate",
+    "member_participation",
+    "worker_participation",
+    "resident_participation",
+)
 SENSITIVITY = tuple(o.name for o in _TABLE if o.sensitivity)
 
 

@@ -30,17 +30,12 @@ import pandas as pd
 
 from sim.config import CONFIG_DIR, ConfigError, group_options
 from sim.metrics import RATES
+from sim.outcomes import PARTICIPATION
 from sim.steady import PERIODS, WINDOW
 
 Statistic = Callable[[pd.DataFrame, dict], float]
 TARGETS_DIR = CONFIG_DIR / "targets"
 FIELDS = ("statistic", "scenario", "value", "tolerance", "source")
-PARTICIPATION = (
-    "participation_rate",
-    "member_participation",
-    "worker_participation",
-    "resident_participation",
-)
 
 
 def _number(value: object) -> float:

@@ -14,7 +14,7 @@ from sim.config import group_options
 
 def assert_rates_in_unit_interval(model):
     table = model.datacollector.get_model_vars_dataframe()
-    assert list(table.columns) == list(metrics.OUTCOMES)
+    assert list(table.columns) == list(metrics.COLUMNS)
     rates = table[list(metrics.RATES)]
     defined = rates.notna()
     assert defined.drop(columns=list(metrics.UNDEFINED_WHEN_EMPTY)).all().all()

@@ -10,8 +10,10 @@ from sim import i18n, metrics, outcomes
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_the_table_names_every_outcome_once_in_the_model_s_order():
-    assert tuple(outcomes.OUTCOMES) == metrics.OUTCOMES
+def test_the_model_s_columns_are_the_table_s_shares_then_its_resource_flows_in_its_order():
+    """The table lists the rates first (the model's columns are rates, then resources)."""
+    assert tuple(outcomes.OUTCOMES) == metrics.COLUMNS
+    assert metrics.RATES and metrics.RESOURCES and set(outcomes.PARTICIPATION) <= set(metrics.RATES)
 
 
 def test_every_outcome_has_both_labels_a_unit_and_bounds():

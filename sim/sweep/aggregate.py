@@ -107,7 +107,7 @@ def aggregate(sweep_dir: Path) -> pd.DataFrame:
         )
         rows.append(row)
     runs = pd.DataFrame(rows, columns=None if rows else ["run", *ROW_KEYS, "code_version"])
-    for outcome in metrics.OUTCOMES:
+    for outcome in metrics.COLUMNS:
         if outcome not in runs.columns:
             runs[outcome] = float("nan")
     runs = _plain(runs)

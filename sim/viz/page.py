@@ -18,7 +18,7 @@ import solara
 
 from sim.fonts import cjk_rc
 from sim.i18n import LANGUAGES, term
-from sim.outcomes import OUTCOMES, SHARE
+from sim.outcomes import OUTCOMES, PARTICIPATION, SHARE
 from sim.viz import live_map, webfont
 from sim.viz.controls import Parameters, defaults
 from sim.viz.district_map import CIRCLE_MODES, VALUE_OUTCOME, circle_cells, map_figure
@@ -29,10 +29,7 @@ from sim.viz.vega import Frame, Opaque, Pacer, VegaLive
 from sim.world.population import UNCOVERED
 
 MONITORS = (
-    "participation_rate",
-    "member_participation",
-    "worker_participation",
-    "resident_participation",
+    *PARTICIPATION,
     "enterprise_participation",
     "org_coverage",
     "service_coverage",
