@@ -1,8 +1,8 @@
 """A large sweep on a real local Ray cluster: time, driver memory and resume.
 
 Starts the cluster of ``tests/test_cluster.py`` (a head and a second node, each in its own process
-group on a loopback address of its own, one CPU each), runs the README's Ray recipe on it for N runs
-of the `small` district (52 weeks, seeds 0..N-1), then runs the same command again, which resumes
+group on a loopback address of its own, one CPU each), runs the Ray recipe of docs/clusters.md on it
+for N runs of the `small` district (52 weeks, seeds 0..N-1), then runs the same command again, which resumes
 and must run nothing. Prints, for each: wall time, peak resident memory of the launching process
 (the driver: Ray's workers are the nodes' processes), and for the sweep the runs' summed model time
 over wall time x CPUs (how busy the cluster was kept).

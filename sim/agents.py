@@ -98,9 +98,11 @@ class Person(_RowView):
         p.served[i] = p.reached[i] = False
         if p.demand[i]:
             site = p.site[i]
-            k = m.draw_point(site)
-            p.reached[i] = k is not None and m.rng.random() < m.network.pair_uptake[site, k] * m.levers.match
-            p.served[i] = p.reached[i] and m.pay("service", k, m.service_cost)
+            point = m.draw_point(site)
+            p.reached[i] = (
+                point is not None and m.rng.random() < m.network.pair_uptake[site, point[1]] * m.levers.match
+            )
+            p.served[i] = p.reached[i] and m.pay("service", point[0], m.service_cost)
 
     def take_part(self) -> None:
         """Granovetter's rule on the state as it is now (earlier agents this week have acted), then
@@ -109,16 +111,21 @@ class Person(_RowView):
         p, cfg = m.people, m.config.behaviour.participation
         site = p.site[i]
         willing = threshold.willing(
-            m.site_pull(m.site_active)[site],
+            m.site_pull(m.site_delivered)[site],
             m.effective_thresholds(i),
             cfg.temperature,
             m.rng.random(),
             cfg.availability * m.site_uptake[site],
         )
-        k = m.draw_point(site) if willing else None
-        attend = k is not None and m.pay("activity", k, m.activity_cost)
-        m.site_active[site] += int(attend) - int(p.active[i])
-        p.active[i] = attend
+        point = m.draw_point(site) if willing else None
+        k = point[0] if point is not None else -1
+        attend = point is not None and m.pay("activity", k, m.activity_cost)
+        # until the week's workload tells what this week's activities deliver, an attendance counts
+        # with what its point delivered last week
+        delivered = float(m.delivery[k]) if attend else 0.0
+        m.site_delivered[site] += delivered - p.delivered[i]
+        p.active[i], p.delivered[i] = attend, delivered
+        p.point[i] = k if attend else -1
 
 
 class Member(Person):
@@ -132,7 +139,11 @@ class Member(Person):
         m, i, b = self.model, self.index, self.model.config.behaviour
         p = m.people
         p.belonging[i] = membership.bush_mosteller(
-            p.belonging[i], p.active[i], b.belonging.learning_rate, b.belonging.extinction_rate
+            p.belonging[i],
+            p.active[i],
+            b.belonging.learning_rate,
+            b.belonging.extinction_rate,
+            p.delivered[i],
         )
         covered = m.firms.org[p.firm[i]] != UNCOVERED
         p.attached[i] = membership.update_attachment(

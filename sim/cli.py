@@ -106,7 +106,7 @@ def _run_and_write(run_cfg: RunConfig, run_dir: Path, digest: str, started: str)
         "status": "completed",
         "runtime_s": round(time.perf_counter() - t0, 3),
         "files": files,
-        **steady.summarise(table, metrics.OUTCOMES, metrics.RATES),
+        **steady.summarise(table, metrics.COLUMNS, metrics.RATES),
     }
 
 
@@ -144,7 +144,7 @@ def print_summary(summary: dict, run_dir: Path, lang: str = "en") -> None:
         return
     print(run_line(summary, lang))
     rows = []
-    for name in metrics.OUTCOMES:
+    for name in metrics.COLUMNS:
         value = summary["final"][name]
         shown = UNDEFINED[lang] if value is None else f"{value:.4f}"
         rows.append([outcomes.label(name, lang, unit=True), name, shown])

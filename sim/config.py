@@ -41,7 +41,10 @@ STRUCTURE_OPTIONS = {
     "need_signal": ("access_gap", "shortfall", "unmet"),
     "huff_attraction": ("capacity", "equal", "held"),
     "outreach_envelope": ("firms", "everywhere"),
+    "institution_funding": ("firm_contributions", "service_envelope", "separate_budget"),
+    "overload_effect": ("delivery", "none"),
 }
+INTERVENTION_KINDS = ("coverage", "participation")
 
 
 class Open(float):
@@ -49,9 +52,9 @@ class Open(float):
 
 
 # The one bounds table of every config block: a run's keys, whose size would break a run (overflow to
-# inf, a huge loop, an integer that numpy or Parquet cannot hold; documented in README "Limits"), and a
-# study's (sim/study). Inclusive unless Open. Every float anywhere in a config must also be finite.
-# "*" matches any entry of a mapping or a list.
+# inf, a huge loop, an integer that numpy or Parquet cannot hold), and a study's (sim/study); the
+# docs' Limits table (docs/running.md) is written from it. Inclusive unless Open. Every float anywhere
+# in a config must also be finite. "*" matches any entry of a mapping or a list.
 LIMITS: dict[str, tuple[float, float]] = {
     "seed": (0, 2**63 - 1),
     "steps": (0, 1_000_000),
@@ -60,6 +63,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "world.detour_factor": (1.0, 100.0),
     "world.access_overhead_min": (0.0, 10_000.0),
     "world.outreach_decay_min": (1e-3, 10_000.0),
+    "world.reference_circle_min": (Open(0.0), 10_000.0),
     "budget.per_person_per_step": (0.0, 1e6),
     "budget.service_unit_cost": (1e-6, 1e6),
     "budget.min_active": (0.0, 1e9),
@@ -79,6 +83,16 @@ LIMITS: dict[str, tuple[float, float]] = {
     "governance.params.service_circle_min": (Open(0.0), 10_000.0),
     "governance.params.committee_reward": (0.0, 1e6),
     "governance.params.committee_sanction": (0.0, 1e6),
+    "staff.subdistrict_hours": (0.0, 1e9),
+    "staff.zone_hours": (0.0, 1e9),
+    "staff.site_hours": (0.0, 1e9),
+    "staff.hours_per_attendance": (0.0, 1e6),
+    "staff.hours_per_request": (0.0, 1e6),
+    "staff.hours_per_visit": (0.0, 1e6),
+    "staff.hours_per_mechanism": (0.0, 1e6),
+    "behaviour.outreach.building_org_lapse_weeks": (1, 1_000_000),
+    "intervention.week": (1, 1_000_000),
+    "intervention.weeks": (1, 1_000_000),
     "design.n": (1, 1_000_000),
     "design.levels": (2, 1000),
     "design.seed": (0, 2**32 - 1),
@@ -163,6 +177,9 @@ class WorldConfig:
     access_overhead_min: float = 3.0
     outreach_decay_min: float = 10.0
     remoteness_per_level: float = 0.25
+    # the yardstick of access and coverage outcomes, the same for every mode: the article's
+    # 15-minute circle (a mode's own circle is its service rule, governance.params)
+    reference_circle_min: float = 15.0
 
     def check(self) -> None:
         _unit("world.remoteness_per_level", self.remoteness_per_level)
@@ -234,6 +251,7 @@ class ParticipationConfig:
     served_effect: float = 0.1
     reputation_effect: float = 0.15
     loner_firm_penalty: float = 0.1
+    organised_effect: float = 0.05  # threshold lowered for staff of a firm with a Party organisation
 
     def check(self) -> None:
         p = "behaviour.participation"
@@ -252,6 +270,7 @@ class ParticipationConfig:
             "served_effect",
             "reputation_effect",
             "loner_firm_penalty",
+            "organised_effect",
         ):
             _unit(f"{p}.{name}", getattr(self, name))
 
@@ -321,9 +340,12 @@ class OutreachConfig:
     join_probability: float = 0.3
     own_branch_min_members: int = 3
     initial_work_coverage: float = 0.8
+    engagement_effect: float = 1.0  # join probability raised by the share of a firm's staff reached
+    building_org_lapse_weeks: int = 13  # weeks a building organisation outlasts a closed station
 
     def check(self) -> None:
         _unit("behaviour.outreach.join_probability", self.join_probability)
+        _nonneg("behaviour.outreach.engagement_effect", self.engagement_effect)
         _unit("behaviour.outreach.initial_work_coverage", self.initial_work_coverage)
 
 
@@ -376,6 +398,8 @@ class GovernanceParams:
     committee_sanction: float = 0.0
     sanction_effort: float = 0.5
     institution_ru_per_payoff: float = 2.0
+    association_min_active_factor: float = 0.5  # a promotion association opens on this share of min_active
+    association_closeness: float = 0.8  # and reaches its building's people this much less closely
 
     def check(self) -> None:
         p = "governance.params"
@@ -392,6 +416,8 @@ class GovernanceParams:
             "feedback_satisfaction_bonus",
             "reputation_rate",
             "online_share",
+            "association_min_active_factor",
+            "association_closeness",
         ):
             _unit(f"{p}.{name}", getattr(self, name))
         _nonneg(f"{p}.sanction_effort", self.sanction_effort)
@@ -442,6 +468,9 @@ class StructureConfig:
     huff_attraction: str = "capacity"
     outreach_envelope: str = "firms"
     lapse_rate: float = 0.0769  # ~1/13: a quarter
+    institution_funding: str = "firm_contributions"
+    zone_budget_share: float = 0.0  # share of the budget zone committees hold of their own
+    overload_effect: str = "delivery"
 
     def check(self) -> None:
         for key, options in STRUCTURE_OPTIONS.items():
@@ -452,6 +481,42 @@ class StructureConfig:
                 getattr(self, key),
             )
         _unit("structure.lapse_rate", self.lapse_rate)
+        _unit("structure.zone_budget_share", self.zone_budget_share)
+
+
+@dataclass
+class StaffConfig:
+    """Committees' staff time (人力) and what each use of it costs in hours: a committee whose week's
+    work exceeds its hours is overloaded, and its activities deliver less (docs/ODD.md 7.18)."""
+
+    subdistrict_hours: float = 300.0
+    zone_hours: float = 60.0
+    site_hours: float = 30.0
+    hours_per_attendance: float = 0.2
+    hours_per_request: float = 0.5
+    hours_per_visit: float = 4.0
+    hours_per_mechanism: float = 2.0  # every field's bounds are in LIMITS
+
+
+@dataclass
+class InterventionConfig:
+    """An exogenous push for the reinforcement experiment (docs/ODD.md 7.19): from ``week`` on, for
+    ``weeks`` weeks, ``size`` of the uncovered firms get a Party organisation (``coverage``), or
+    ``size`` of all people take part in a campaign (``participation``)."""
+
+    kind: str = "coverage"
+    week: int = 105
+    weeks: int = 1
+    size: float = 0.5
+
+    def check(self) -> None:
+        _check(
+            self.kind in INTERVENTION_KINDS,
+            "intervention.kind",
+            f"one of {list(INTERVENTION_KINDS)}",
+            self.kind,
+        )
+        _unit("intervention.size", self.size)
 
 
 # --------------------------------------------------------------------------- scenario
@@ -524,20 +589,17 @@ class LimitsConfig:
     max_hours: float = 6.0
 
 
-REPORT_LANGUAGES = ("en", "zh")
-
-
 @dataclass
 class ReportConfig:
     """How results are presented (报告): the language of the printed table and of sweep reports, and
-    the outcomes a sweep report shows (None: the headline set of ``sim.outcomes``; names are checked
-    in ``sim.validate``). Not model parameters: they are left out of the config hash."""
+    the outcomes a sweep report shows (None: the headline set of ``sim.outcomes``). Languages and
+    outcome names are checked in ``sim.validate`` (against ``sim.i18n`` and ``sim.outcomes``). Not
+    model parameters: they are left out of the config hash."""
 
     lang: str = "en"
     outcomes: list[str] | None = None
 
     def check(self) -> None:
-        _check(self.lang in REPORT_LANGUAGES, "report.lang", f"one of {list(REPORT_LANGUAGES)}", self.lang)
         if self.outcomes is not None:
             _check(len(self.outcomes) > 0, "report.outcomes", "a non-empty list of outcome names", [])
 
@@ -553,6 +615,8 @@ class RunConfig:
     budget: BudgetConfig = field(default_factory=BudgetConfig)
     behaviour: BehaviourConfig = field(default_factory=BehaviourConfig)
     structure: StructureConfig = field(default_factory=StructureConfig)
+    staff: StaffConfig = field(default_factory=StaffConfig)
+    intervention: InterventionConfig | None = None
     outputs: OutputsConfig = field(default_factory=OutputsConfig)
     design: DesignConfig | None = None
     limits: LimitsConfig = field(default_factory=LimitsConfig)
@@ -610,9 +674,12 @@ def _check_limit(key: str, value: Any) -> None:
     low, high = bounds
     above = value > low if isinstance(low, Open) else value >= low
     kind = "an integer" if isinstance(value, int) else "a number"
-    opening = "(" if isinstance(low, Open) else "["
-    allowed = f"{kind} in {opening}{_fmt(low)}, {_fmt(high)}] (README, Limits)"
-    _check(above and value <= high, key, allowed, value)
+    _check(above and value <= high, key, f"{kind} in {interval(low, high)} (README, Limits)", value)
+
+
+def interval(low: float, high: float) -> str:
+    """The bounds of LIMITS as a refusal states them, ``[0, 1]`` or ``(0, 1]`` for an Open low."""
+    return f"{'(' if isinstance(low, Open) else '['}{_fmt(low)}, {_fmt(high)}]"
 
 
 def _fmt(bound: float) -> str:

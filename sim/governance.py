@@ -36,6 +36,10 @@ class Levers:
     sanction: float = 0.0  # pool institution: sanction on free riders
     sanction_effort: float = 0.0  # enforcement cost per unit of sanction, in payoff units
     ru_per_payoff: float = 2.0  # RU the committee pays per payoff unit of reward or effort
+    building_forms: bool = False  # key buildings: joint committees; others: promotion associations
+    association_min_active_factor: float = 1.0  # share of min_active an association opens on
+    association_closeness: float = 1.0  # closeness multiplier of an association's point
+    mechanisms: int = 0  # mechanisms switched on: each is a programme every open committee runs
 
     @property
     def match(self) -> float:
@@ -96,9 +100,18 @@ def online_channel(lv: Levers, p: GovernanceParams) -> None:
     lv.online_share = max(lv.online_share, p.online_share)
 
 
+def building_forms(lv: Levers, p: GovernanceParams) -> None:
+    """标志性楼宇建立楼宇联合党委, 其他楼宇建立楼宇党建促进会 (Huaihai): a key building's committee is a
+    building joint committee, as every building's is without this mechanism; any other building's
+    is a promotion association, cheaper to keep open and reaching its people less closely."""
+    lv.building_forms = True
+    lv.association_min_active_factor = p.association_min_active_factor
+    lv.association_closeness = p.association_closeness
+
+
 def hub_coproduction(lv: Levers, p: GovernanceParams) -> None:
     """枢纽: firms co-produce across the subdistrict; the committee rewards contributors and
-    sanctions free riders, paying for both from its service envelope (7.9)."""
+    sanctions free riders, paid as structure.institution_funding says (7.9)."""
     lv.coproduction_pool = SUBDISTRICT_POOL
     lv.reward = p.committee_reward
     lv.sanction = p.committee_sanction
@@ -117,13 +130,18 @@ MECHANISMS: dict[str, Callable[[Levers, GovernanceParams], None]] = {
         fusion_grids,
         multilevel_points,
         online_channel,
+        building_forms,
         hub_coproduction,
     )
 }
 
 
 def levers_for(governance: GovernanceConfig) -> Levers:
-    lv = Levers(circle_min=governance.params.service_circle_min, base_match=governance.params.base_match)
+    lv = Levers(
+        circle_min=governance.params.service_circle_min,
+        base_match=governance.params.base_match,
+        mechanisms=len(governance.mechanisms),
+    )
     for name in governance.mechanisms:
         MECHANISMS[name](lv, governance.params)
     return lv

@@ -1,13 +1,16 @@
 """Bilingual terms (中英术语): the article's own words for the modes, policies, mechanisms, places and
-kinds of actor, so that the app, the CLI's table and the reports say the same thing in both
-languages. Outcome labels are in :mod:`sim.outcomes`.
+kinds of actor, and the sentences of the app and of sweep reports, so that the app, the CLI's table
+and the reports say the same thing in both languages. Outcome labels are in :mod:`sim.outcomes`.
 
 A schema module: it imports nothing from the rest of the package.
 """
 
 from __future__ import annotations
 
-LANGUAGES = ("en", "zh")
+# The languages, each with its own name (the app's switch shows them so), in the order of every pair
+# below and of the labels in sim.outcomes. The one definition: report.lang, --lang and the app check
+# against it.
+LANGUAGES = {"en": "English", "zh": "中文"}
 
 # key -> (English, Chinese). Keys are the config names users type.
 TERMS: dict[str, tuple[str, str]] = {
@@ -34,6 +37,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "multilevel_points": ("Four-level service points", "四级服务阵地"),
     "online_channel": ("Online channel", "线上平台"),
     "hub_coproduction": ("Co-production hub", "共建枢纽"),
+    "building_forms": ("Joint committees and promotion associations", "楼宇联合党委与党建促进会"),
     # places (街道)
     "small": ("Small demo district", "小型示例"),
     "huaihai": ("Huaihai Road (Middle)", "淮海中路街道"),
@@ -41,6 +45,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "xiaodongmen": ("Xiaodongmen", "小东门街道"),
     "bund": ("The Bund", "外滩街道"),
     "huangpu": ("Huangpu district", "黄浦区"),
+    "shanghai": ("Shanghai, the whole city", "上海市"),
     # kinds of actor and levels
     "member": ("Party members", "党员"),
     "worker": ("White-collar workers", "白领"),
@@ -259,5 +264,67 @@ TERMS.update(
         "app.run_table": ("Run table", "运行数据表"),
         "app.download_what": ("File", "文件"),
         "app.download": ("Download", "下载"),
+    }
+)
+
+
+# Sweep reports' sentences (实验报告用语): headings, notes and figure titles. Keys start with
+# "report."; "{...}" fields are filled in with str.format.
+TERMS.update(
+    {
+        "report.title": ("Sweep report", "实验报告"),
+        "report.runs": (
+            "{n} runs: {done} completed, {bad} failed or incomplete{per}.",
+            "共 {n} 次运行：{done} 次完成，{bad} 次失败或未完成{per}。",
+        ),
+        "report.per": ("; seeds per condition: {k}", "；每个条件的随机种子数：{k}"),
+        "report.command": ("Command", "命令"),
+        "report.code": ("Code that made the completed runs", "生成结果的代码版本"),
+        "report.packages": ("Packages", "软件包"),
+        "report.failed": ("Failed runs", "失败的运行"),
+        "report.paired": ("Differences from the baseline", "与基线的差异"),
+        "report.paired_note": (
+            "Mean paired difference against {base} over {k} common seeds, with its 95% t interval; "
+            "statistic: each run's mean over its last 26 weeks.",
+            "相对于{base}的配对差异（共同随机种子 {k} 个）的均值及其 95% t 置信区间；"
+            "统计量为每次运行最后 26 周的均值。",
+        ),
+        "report.levels": ("Levels by condition", "各条件下的水平"),
+        "report.levels_note": (
+            "Mean over seeds and 95% confidence interval (t interval on the logit scale for shares, on "
+            "the log scale for resources, back-transformed; statistic: mean over the last 26 weeks).",
+            "各随机种子的均值及 95% 置信区间（比例在 logit 尺度、资源在对数尺度上取 t 区间后反变换；"
+            "统计量为最后 26 周的均值）。",
+        ),
+        "report.figures": ("Figures", "图"),
+        "report.formats": (
+            "Each figure is drawn at a journal's page width ({page} mm, shown here) and column width "
+            "({column} mm, `*_column.*`); SVG and PDF versions sit beside each PNG in `figures/`.",
+            "每张图按期刊通栏宽度（{page} 毫米，即此处所示）和单栏宽度（{column} 毫米，`*_column.*`）"
+            "各绘制一份；`figures/` 中每张 PNG 旁有 SVG 和 PDF 版本。",
+        ),
+        "report.sensitivity": ("Sensitivity analysis", "敏感性分析"),
+        "report.fig_paired": (
+            "Difference from {base} (paired, 95% CI)",
+            "与{base}的差异（配对，95% 置信区间）",
+        ),
+        "report.fig_time": (
+            "Outcomes over time (mean and 95% CI over seeds)",
+            "结果随时间的变化（均值与 95% 置信区间）",
+        ),
+        "report.fig_levels": (
+            "Levels by condition (mean and 95% CI over seeds)",
+            "各条件下的水平（均值与 95% 置信区间）",
+        ),
+        "report.fig_heat": ("Mean over seeds by sinking policy and share sunk", "按下沉方式与下沉比例的均值"),
+        "report.fig_response": (
+            "Response to {x} (mean and 95% CI over seeds)",
+            "对{x}的响应（均值与 95% 置信区间）",
+        ),
+        "report.difference": ("difference", "差异"),
+        "report.all": ("all runs", "全部运行"),
+        "report.not_recorded": ("not recorded", "未记录"),
+        "report.colon": (": ", "："),
+        "report.n_runs": ("{n} runs", "{n} 次运行"),
     }
 )

@@ -1,7 +1,7 @@
 """Resource bounds: estimate a run's peak memory and time from its counts, before anything is built.
 
 The coefficients were measured on a 2-core, 23 GB Linux machine with fresh processes
-(``agent_views="none"``, the batched schedule; README, Limits): the baseline of an interpreter with
+(``agent_views="none"``, the batched schedule; docs/running.md, Limits): the baseline of an interpreter with
 Mesa, pandas and the model loaded; bytes per person, per enterprise, per grid cell and per
 (site, committee) pair of the service network's matrices; seconds per step for each of those. A
 run whose estimate exceeds ``limits.max_memory_gb`` (default: MEMORY_SHARE of physical memory) or
@@ -24,7 +24,12 @@ GB = 1024**3
 BASELINE_BYTES = 200 * 1024**2
 BYTES = {"person": 110, "firm": 150, "cell": 1300, "pair": 60}
 SNAPSHOT_BYTES_PER_AGENT = 200  # one step's per-agent tables while they are written
-STEP_SECONDS = {"base": 1.5e-3, "person": 7.5e-8, "firm": 2.0e-7, "pair": 2.0e-8}
+STEP_SECONDS = {"base": 1.5e-3, "person": 7.5e-8, "firm": 2.0e-7, "pair": 2.0e-8, "fresh_page_person": 1.8e-7}
+# glibc maps an allocation above its largest mmap threshold (32 MiB) afresh each time and the kernel
+# faults its pages in again: past FRESH_PAGE_PEOPLE people, a float64 array over the population is
+# that large, and every step pays system time for it, more than the rules' own work at shanghai
+# (1.1 s against 0.8 s a week: docs/VALIDATION.md 11; benchmarks/bench_shanghai.py)
+FRESH_PAGE_PEOPLE = 32 * 1024**2 // 8
 BUILD_SECONDS = {"base": 1.0, "person": 5e-7, "firm": 5e-7, "cell": 1.4e-5, "pair": 2.2e-7}
 
 
@@ -76,6 +81,7 @@ def estimate_hours(run: RunConfig, c: Counts) -> float:
         + STEP_SECONDS["person"] * c.people
         + STEP_SECONDS["firm"] * c.firms
         + STEP_SECONDS["pair"] * c.pairs
+        + STEP_SECONDS["fresh_page_person"] * c.people * (c.people > FRESH_PAGE_PEOPLE)
     )
     build = (
         BUILD_SECONDS["base"]

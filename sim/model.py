@@ -30,9 +30,10 @@ from sim.agents import (
 from sim.behaviour import membership, optional_pgg, outreach, threshold
 from sim.config import PERSON_KINDS, STRATEGIES, ConfigError, RunConfig
 from sim.governance import SITE_POOL, ZONE_POOL, levers_for
-from sim.metrics import ratio
-from sim.services import ServiceNetwork, capacity, draw_points, first_come
-from sim.sinking import NodeStats, sink
+from sim.metrics import REACH_WINDOW, ratio
+from sim.reach import ReachLedger
+from sim.services import ServiceNetwork, association_sites, capacity, draw_points, first_come
+from sim.sinking import NodeStats, Tree, sink
 from sim.validate import compose
 from sim.world import AREA, build_populations, build_world
 from sim.world.population import COOPERATE, DEFECT, LONER, MEMBER, UNCOVERED, WORKER
@@ -47,6 +48,7 @@ AGENT_KINDS: dict[str, type] = {
     "committee": PartyCommittee,
 }
 FLOWS = ("inflow", "spent", "lost", "lapsed")  # RU per week; inflow = change in holdings + the rest
+ENVELOPES = ("activity", "outreach", "service")
 # The submodels with a per-agent form: on the reference path each agent of the type, in random
 # order, calls the method named here instead of the model applying the rule to everyone at once.
 AGENT_RULES: dict[str, tuple[type, str]] = {
@@ -131,12 +133,34 @@ class VerticalCommunityModel(mesa.Model):
         self.reputation = np.zeros(self.world.n_sites)
         self.site_shortfall = np.zeros(self.world.n_sites)
         self.site_misfit = np.zeros(self.world.n_sites)
-        self.site_access = np.zeros(self.world.n_sites)
+        self.site_access = np.zeros(self.world.n_sites)  # against the reference circle (outcomes)
+        self.site_access_own = np.zeros(self.world.n_sites)  # against the mode's circle (need)
+        self.point_ratio = np.zeros(n_nodes)  # each point's capacity per request of its catchment
         self.site_covered = np.zeros(self.world.n_sites, dtype=bool)
         self.open_nodes = np.zeros(n_nodes, dtype=bool)
-        self.envelope = {name: np.zeros(n_nodes) for name in ("activity", "outreach", "service")}
+        self.envelope = {name: np.zeros(n_nodes) for name in ENVELOPES}
+        self.uses = {name: np.zeros(n_nodes) for name in ENVELOPES}  # uses admitted this week
+        self.offers = np.zeros(n_nodes)  # this week's cooperators' offers, by pool node
         self.pool_funding = np.ones(self.n_pools)
         self.site_active = np.zeros(self.world.n_sites)  # people who took part, by site
+        self.site_delivered = np.zeros(self.world.n_sites)  # what their activities delivered, by site
+        self.workload = np.zeros(n_nodes)  # staff hours of the week's work, by committee
+        self.delivery = np.ones(n_nodes)  # share of its activities' value a committee delivers
+        # weeks each building's station has been closed: its building organisation lapses after
+        # building_org_lapse_weeks; buildings organised at the start count as just open
+        lapse = self.config.behaviour.outreach.building_org_lapse_weeks
+        self.site_closed_weeks = np.where(self.world.site_org, 0, lapse).astype(np.int64)
+        self.intervention_rng = self.rng.spawn(1)[0] if config.intervention is not None else None
+        self.reach = ReachLedger(self.people.firm, len(self.firms), REACH_WINDOW)
+        self.active_idx = np.zeros(0, dtype=np.int64)  # this week's participants
+        self.asking = np.zeros(0, dtype=np.int64)  # this week's requests, by person
+        # population-sized scratch, reused every week: a fresh temporary of a city's size is mapped
+        # and its pages faulted in anew each time, which cost more than the rules (VALIDATION 11)
+        self.scratch = (
+            np.empty(len(self.people)),
+            np.empty(len(self.people)),
+            np.empty(len(self.people), bool),
+        )
 
         # the per-agent reference path steps every person and firm through its Mesa agent
         self.per_agent = schedule == "agents"
@@ -145,7 +169,7 @@ class VerticalCommunityModel(mesa.Model):
         self._views_by_row.update({("firm", a.index): a for a in self.views["firms"]})
         self.outcomes: dict[str, float] = metrics.compute(self)
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(_outcome, name=name) for name in metrics.OUTCOMES},
+            model_reporters={name: partial(_outcome, name=name) for name in metrics.COLUMNS},
             agenttype_reporters=self._agenttype_reporters(agent_reporters or {}),
         )
         self.datacollector.collect(self)
@@ -204,41 +228,56 @@ class VerticalCommunityModel(mesa.Model):
         self.site_demand = np.bincount(p.site, weights=self.person_demand_rate, minlength=w.n_sites)
         self.firms_below = w.per_node(self.firms_per_site)
         # expected weekly requests in each point's catchment: fixed, so computed once
-        self.catchment_demand = self.site_demand @ self.network.reach_weight
+        self.catchment_demand = self.network.load(self.network.reach_weight, self.site_demand)
         # without zone committees resources pass from the subdistrict straight to the sites
-        self.sink_parent, self.sink_level = w.node_parent.copy(), w.node_level.astype(np.int64)
+        parent, level = w.node_parent.copy(), w.node_level.astype(np.int64)
         if not self.levers.zone_committees:
-            sites = w.site_node(np.arange(w.n_sites))
-            self.sink_parent[sites] = w.site_subdistrict
-            self.sink_level[w.zone_node(np.arange(w.n_zones))] = -1
+            parent[w.site_node(np.arange(w.n_sites))] = w.site_subdistrict
+            level[w.zone_node(np.arange(w.n_zones))] = -1
+        self.sink_tree = Tree.of(parent, level)
         self.members = np.flatnonzero(p.kind == MEMBER)
+        # each firm's staff, grouped by firm: firm f's are staff_by_firm[staff_start[f]:staff_start[f + 1]]
+        staff = np.flatnonzero(p.firm >= 0)
+        self.staff_by_firm = staff[np.argsort(p.firm[staff], kind="stable")]
+        self.staff_start = np.concatenate([[0], np.cumsum(np.bincount(p.firm[staff], minlength=len(f)))])
         b = self.config.budget
         self.service_cost = b.service_unit_cost * self.levers.cost_factor
         self.activity_cost = b.activity_cost * self.levers.cost_factor
         self.site_subdistrict_people = np.bincount(
             self.world.site_subdistrict, weights=self.people_per_site, minlength=w.n_subdistricts
         )
+        self.zone_people = np.bincount(w.site_zone, weights=self.people_per_site, minlength=w.n_zones)
+        # a promotion association (building forms) opens on a share of the minimum
+        self.min_active = np.full(len(w.node_level), b.min_active)
+        if self.levers.building_forms:
+            self.min_active[w.site_node(np.flatnonzero(association_sites(w)))] *= (
+                self.levers.association_min_active_factor
+            )
+        staff = self.config.staff
+        self.staff_hours = np.array([staff.subdistrict_hours, staff.zone_hours, staff.site_hours])[
+            w.node_level
+        ]
+        self.is_building = w.site_kind == 0
+        self.level_nodes = [np.flatnonzero(w.node_level == level) for level in range(3)]
+        self.site_zone_node = w.zone_node(w.site_zone)
 
     # ------------------------------------------------------------------ the weekly schedule
 
     def step(self) -> None:
         self.week = dict.fromkeys(FLOWS, 0.0)
+        self.reach.expire(self.steps, self.people.last_active)
+        self.uses = {name: np.zeros(len(self.held)) for name in ENVELOPES}
+        self.intervene_coverage()
         self.receive_resources()
-        self.week["lost"] += sink(
-            self.held, self.sink_parent, self.sink_level, self.node_stats(), self.config.sinking
-        )
+        self.week["lost"] += sink(self.held, self.sink_tree, self.node_stats(), self.config.sinking)
         self.open_service_points()
         self.fund_institution()
-        self.site_access = metrics.site_access(
-            capacity(self.envelope["service"], self.service_cost),
-            self.open_nodes,
-            self.site_demand,
-            self.network.reach_weight,
-        )
+        self.measure_access()
         self.apply("serve_requests")
         self.record_requests()
         self.reach_out()
         self.apply("decide_participation")
+        self.intervene_participation()
         self.record_participation()
         self.apply("update_members")
         self.apply("coproduce")
@@ -252,14 +291,27 @@ class VerticalCommunityModel(mesa.Model):
         self.running = self.steps < self.config.steps  # batch_run and SolaraViz stop at the run's end
 
     def receive_resources(self) -> None:
-        """Budget into each subdistrict committee; cooperators' offers onto the shared list."""
+        """Budget into each subdistrict committee (and the zones' own share, where zone committees
+        exist); cooperators' offers onto the shared list, at their pool's committee. Offers that
+        fund the hub's institution (structure.institution_funding = firm_contributions) stay out
+        of sinking and are added when the points open."""
+        w = self.world
         budget = self.config.budget.per_person_per_step * self.site_subdistrict_people
-        offers = self.config.behaviour.coproduction.contribution_ru * np.bincount(
+        zone_share = self.config.structure.zone_budget_share * self.levers.zone_committees
+        self.held[: len(budget)] += (1.0 - zone_share) * budget
+        if zone_share:
+            per_zone = self.config.budget.per_person_per_step * zone_share * self.zone_people
+            self.held[w.zone_node(np.arange(w.n_zones))] += per_zone
+        self.offers = self.config.behaviour.coproduction.contribution_ru * np.bincount(
             self.firm_pool_node[self.firms.strategy == COOPERATE], minlength=len(self.held)
         )
-        self.held[: len(budget)] += budget
-        self.held += offers
-        self.week["inflow"] += float(budget.sum() + offers.sum())
+        if not self.offers_fund_institution:
+            self.held += self.offers
+        self.week["inflow"] += float(budget.sum() + self.offers.sum())
+
+    @property
+    def offers_fund_institution(self) -> bool:
+        return self.config.structure.institution_funding == "firm_contributions"
 
     def node_stats(self) -> NodeStats:
         w, f = self.world, self.firms
@@ -280,8 +332,8 @@ class VerticalCommunityModel(mesa.Model):
         without money near it shows need even when its requests fail as misfit); ``shortfall``,
         requests that reached a fitting point whose money ran out; ``unmet``, every unmet request."""
         rule = self.config.structure.need_signal
-        if rule == "access_gap":
-            return self.site_demand * (1.0 - np.minimum(self.site_access, 1.0))
+        if rule == "access_gap":  # as the committees see it: against the mode's own circle
+            return self.site_demand * (1.0 - np.minimum(self.site_access_own, 1.0))
         return self.site_shortfall + (rule == "unmet") * self.site_misfit
 
     def open_service_points(self) -> None:
@@ -289,15 +341,37 @@ class VerticalCommunityModel(mesa.Model):
         envelopes for activities, outreach and services, and route each site's use of the open
         points (Huff, with the attraction that structure.huff_attraction names)."""
         b = self.config.budget
-        self.open_nodes = self.held >= b.min_active
-        outreach = b.outreach_share * self.held
+        # offers kept for the institution are service capacity of their pool's committee: they
+        # count for opening it and go to its service envelope whole
+        offers = self.offers if self.offers_fund_institution else 0.0
+        self.held += offers
+        self.open_nodes = self.held >= self.min_active
+        split = self.held - offers
+        outreach = b.outreach_share * split
         if self.config.structure.outreach_envelope == "firms":
             outreach = np.where(self.firms_below > 0, outreach, 0.0)  # no firms there to reach
-        self.envelope = {"activity": b.activity_share * self.held, "outreach": outreach}
+        self.envelope = {"activity": b.activity_share * split, "outreach": outreach}
         self.envelope["service"] = self.held - self.envelope["activity"] - outreach
         self.routing = self.network.route(self.attraction(), self.open_nodes)
-        self.site_covered = self.routing.covered
         self.site_uptake = self.routing.uptake
+        sites = self.world.site_node(np.arange(self.world.n_sites))
+        self.site_closed_weeks = np.where(self.open_nodes[sites], 0, self.site_closed_weeks + 1)
+
+    def measure_access(self) -> None:
+        """Each site's two-step floating catchment accessibility of this week's service capacity
+        (after the institution's commitments): against the reference circle (the outcomes' one
+        yardstick) and against the mode's own circle (the need the committees see), and which
+        sites the points near them can serve (service_coverage)."""
+        net, supply = self.network, capacity(self.envelope["service"], self.service_cost)
+        self.site_access, self.point_ratio = metrics.site_access(
+            supply, self.open_nodes, self.site_demand, net.reference_weight, net.nodes
+        )
+        self.site_access_own, _ = metrics.site_access(
+            supply, self.open_nodes, self.site_demand, net.reach_weight, net.nodes
+        )
+        self.site_covered = metrics.covered_sites(
+            self.point_ratio, net.reference_weight, net.nodes, net.reference_inside, net.online
+        )
 
     def attraction(self) -> np.ndarray:
         """Huff attraction of each point: ``capacity``, the service uses its envelope pays for,
@@ -318,7 +392,9 @@ class VerticalCommunityModel(mesa.Model):
 
     def charge(self, envelope: str, points: np.ndarray, unit_cost: float) -> None:
         """Charge each point for the uses it admitted (never more than its envelope holds)."""
-        spent = unit_cost * np.bincount(points, minlength=len(self.held))
+        count = np.bincount(points, minlength=len(self.held))
+        self.uses[envelope] += count
+        spent = unit_cost * count
         self.envelope[envelope] -= spent
         self.held -= spent
         self.week["spent"] += float(spent.sum())
@@ -335,19 +411,19 @@ class VerticalCommunityModel(mesa.Model):
     def serve_requests(self) -> None:
         """Requests arise, each goes to a point its site uses (Huff), reaches it with that pair's
         uptake times the services' fit, and is met while the point's service envelope lasts."""
-        p = self.people
-        p.demand = self.rng.random(len(p)) < self.person_demand_rate
+        p, (uniform, _, _) = self.people, self.scratch
+        np.less(self.rng.random(out=uniform), self.person_demand_rate, out=p.demand)
         asking = np.flatnonzero(p.demand)
         site = p.site[asking]
         draws = self.rng.random((3, len(asking)))
-        points = draw_points(self.routing.share, site, draws[0])
-        reached = (points >= 0) & (draws[1] < self.network.pair_uptake[site, points] * self.levers.match)
+        slots = draw_points(self.routing, site, draws[0])
+        points = np.where(slots >= 0, self.network.nodes[site, slots], -1)
+        reached = (slots >= 0) & (draws[1] < self.network.pair_uptake[site, slots] * self.levers.match)
         met = first_come(
             np.where(reached, points, -1), capacity(self.envelope["service"], self.service_cost), draws[2]
         )
-        p.reached = np.zeros(len(p), dtype=bool)
+        p.reached[self.asking] = p.served[self.asking] = False  # last week's requests
         p.reached[asking[reached]] = True
-        p.served = np.zeros(len(p), dtype=bool)
         p.served[asking[met]] = True
         self.charge("service", points[met], self.service_cost)
 
@@ -356,7 +432,7 @@ class VerticalCommunityModel(mesa.Model):
         service. A *shortfall* reached a fitting point whose service envelope was spent; a *misfit*
         found no open point, or none near or fitting enough (uptake x match)."""
         p, n = self.people, self.world.n_sites
-        asking = np.flatnonzero(p.demand)
+        asking = self.asking = np.flatnonzero(p.demand)
         met, reached = p.served[asking], p.reached[asking]
         self.site_shortfall = np.bincount(p.site[asking[reached & ~met]], minlength=n).astype(float)
         self.site_misfit = np.bincount(p.site[asking[~reached]], minlength=n).astype(float)
@@ -383,18 +459,24 @@ class VerticalCommunityModel(mesa.Model):
         if not len(waiting):
             return
         draws = self.rng.random((3, len(waiting)))
-        points = draw_points(self.routing.share, f.site[waiting], draws[0])
+        points = self.points_drawn(f.site[waiting], draws[0])
         visited = first_come(points, capacity(self.envelope["outreach"], cfg.budget.outreach_cost), draws[1])
         self.charge("outreach", points[visited], cfg.budget.outreach_cost)
         p_join = outreach.join_probability(
             cfg.behaviour.outreach.join_probability,
             f.satisfaction[waiting],
             self.site_uptake[f.site[waiting]],
+            self.staff_engaged()[waiting],
+            cfg.behaviour.outreach.engagement_effect,
         )
         joined = waiting[visited & (draws[2] < p_join)]
         f.org[joined] = outreach.organisation_formed(
             f.members[joined], cfg.behaviour.outreach.own_branch_min_members
         )
+
+    def staff_engaged(self) -> np.ndarray:
+        """Per firm, the share of its staff (members and workers) who took part in the last year."""
+        return ratio(self.reach.firm_recent.astype(float), np.diff(self.staff_start).astype(float))
 
     def site_pull(self, site_active: np.ndarray) -> np.ndarray:
         """Per site, what draws people in: peers' participation (site, zone, online) and reputation.
@@ -417,56 +499,97 @@ class VerticalCommunityModel(mesa.Model):
 
     def effective_thresholds(self, who: Any = slice(None)) -> np.ndarray:
         p, cfg = self.people, self.config.behaviour.participation
-        loner_firm = (
-            self.is_worker[who] & (self.firms.strategy[self.employer[who]] == LONER)
-            if len(self.firms)
-            else False
-        )
+        if len(self.firms):
+            loner_firm = self.is_worker[who] & (self.firms.strategy[self.employer[who]] == LONER)
+            organised = (p.firm[who] >= 0) & (self.firms.org[self.employer[who]] != UNCOVERED)
+        else:
+            loner_firm = organised = False
         return threshold.effective_threshold(
             p.threshold[who],
             p.belonging[who],
             p.served[who],
             loner_firm,
+            organised,
             cfg.belonging_effect,
             cfg.served_effect,
             cfg.loner_firm_penalty,
+            cfg.organised_effect,
         )
 
     def decide_participation(self) -> None:
         """Granovetter participation (sim.behaviour.threshold), then attendance as far as the
-        service points' activity envelopes pay for it."""
+        service points' activity envelopes pay for it. P(willing) = free x pi with pi <= 1, so a
+        draw at or above the site's free share is not willing whatever the threshold rule says:
+        the rule is evaluated for the others only, with the same draws."""
         p, cfg = self.people, self.config.behaviour.participation
+        draws, gathered, below = self.scratch
         free = cfg.availability * self.site_uptake
+        self.rng.random(out=draws)
+        who = np.flatnonzero(np.less(draws, np.take(free, p.site, out=gathered), out=below))
+        site = p.site[who]
         willing = threshold.willing(
-            self.site_pull(self.site_active)[p.site],
-            self.effective_thresholds(),
+            self.site_pull(self.site_delivered)[site],
+            self.effective_thresholds(who),
             cfg.temperature,
-            self.rng.random(len(p)),
-            free[p.site],
+            draws[who],
+            free[site],
         )
-        p.active = self.run_activities(willing)
+        self.run_activities(who[willing])
 
     def record_participation(self) -> None:
-        p = self.people
-        p.last_active[p.active] = self.steps
-        self.site_active = np.bincount(p.site, weights=p.active, minlength=self.world.n_sites)
+        """Stamp the week's participants, weigh each committee's week of work against its staff
+        hours, and credit every participant with what their activity delivered: in full, or, at
+        an overloaded committee, its staff hours over the work (structure.overload_effect); a
+        campaign's participants (an intervention, no committee's point) get it in full."""
+        p, n = self.people, self.world.n_sites
+        act = np.flatnonzero(p.active)
+        self.reach.record(self.steps, act, p.last_active[act])
+        p.last_active[act] = self.steps
+        st = self.config.staff
+        self.workload = (
+            st.hours_per_attendance * self.uses["activity"]
+            + st.hours_per_request * self.uses["service"]
+            + st.hours_per_visit * self.uses["outreach"]
+            + st.hours_per_mechanism * self.levers.mechanisms * self.open_nodes
+        )
+        self.delivery = (
+            np.divide(
+                self.staff_hours, self.workload, out=np.ones_like(self.workload), where=self.workload > 0
+            ).clip(max=1.0)
+            if self.config.structure.overload_effect == "delivery"
+            else np.ones_like(self.workload)
+        )
+        p.delivered[self.active_idx] = 0.0
+        point = p.point[act]
+        p.delivered[act] = np.where(point >= 0, self.delivery[np.maximum(point, 0)], 1.0)
+        self.active_idx = act
+        site = p.site[act]
+        self.site_active = np.bincount(site, minlength=n).astype(float)
+        self.site_delivered = np.bincount(site, weights=p.delivered[act], minlength=n)
 
-    def run_activities(self, willing: np.ndarray) -> np.ndarray:
-        """Willing people go to a point their site uses (Huff) and attend while its activity
-        envelope pays for them."""
-        who = np.flatnonzero(willing)
+    def run_activities(self, who: np.ndarray) -> None:
+        """The willing people ``who`` go to a point their site uses (Huff) and attend while its
+        activity envelope pays for them (``active``, and the ``point`` they attend)."""
+        p = self.people
         draws = self.rng.random((2, len(who)))
-        points = draw_points(self.routing.share, self.people.site[who], draws[0])
+        points = self.points_drawn(p.site[who], draws[0])
         admitted = first_come(points, capacity(self.envelope["activity"], self.activity_cost), draws[1])
         self.charge("activity", points[admitted], self.activity_cost)
-        attend = np.zeros(len(willing), dtype=bool)
-        attend[who[admitted]] = True
-        return attend
+        p.active[self.active_idx] = False  # last week's participants
+        p.point[self.active_idx] = -1
+        p.active[who[admitted]] = True
+        p.point[who[admitted]] = points[admitted]
 
-    def draw_point(self, site: int) -> int | None:
-        """Per-agent path: the point a person of this site turns to this time (Huff draw)."""
-        point = draw_points(self.routing.share, np.array([site]), np.array([self.rng.random()]))[0]
-        return None if point < 0 else int(point)
+    def points_drawn(self, sites: np.ndarray, draws: np.ndarray) -> np.ndarray:
+        """The point (node) each use from these sites turns to (Huff draws); -1 for none."""
+        slots = draw_points(self.routing, sites, draws)
+        return np.where(slots >= 0, self.network.nodes[sites, slots], -1)
+
+    def draw_point(self, site: int) -> tuple[int, int] | None:
+        """Per-agent path: the point a person of this site turns to this time (Huff draw), as
+        (node, slot); None if the site has no open point."""
+        slot = int(draw_points(self.routing, np.array([site]), np.array([self.rng.random()]))[0])
+        return None if slot < 0 else (int(self.network.nodes[site, slot]), slot)
 
     def pay(self, envelope: str, point: int, unit_cost: float) -> bool:
         """Per-agent path: charge one use to a point's envelope if it still covers it."""
@@ -480,7 +603,11 @@ class VerticalCommunityModel(mesa.Model):
         p, f, b = self.people, self.firms, self.config.behaviour
         m = self.members
         p.belonging[m] = membership.bush_mosteller(
-            p.belonging[m], p.active[m], b.belonging.learning_rate, b.belonging.extinction_rate
+            p.belonging[m],
+            p.active[m],
+            b.belonging.learning_rate,
+            b.belonging.extinction_rate,
+            p.delivered[m],
         )
         covered = f.org[p.firm[m]] != UNCOVERED
         p.attached[m] = membership.update_attachment(
@@ -514,12 +641,15 @@ class VerticalCommunityModel(mesa.Model):
         f.strategy = strategy
 
     def fund_institution(self) -> None:
-        """Before its services, the committee commits its service envelope to its pool
-        institution: rewards to the expected contributors of games that take place, and the
-        enforcement effort of sanctioning free riders (Sigmund et al. 2010's pool fee, paid by the
-        committee), for the firms' strategies as they stand. A pool whose committee cannot pay in
-        full runs the institution at the share it can pay (``pool_funding``), so co-production
-        competes with services for money."""
+        """Before its services, the committee pays its pool institution: rewards to the expected
+        contributors of games that take place, and the enforcement effort of sanctioning free
+        riders (Sigmund et al. 2010's pool fee), for the firms' strategies as they stand. Who pays
+        is structure.institution_funding: the week's offers of the pool's cooperators
+        (``firm_contributions``; what they leave stays service capacity), the committee's service
+        envelope (``service_envelope``: co-production competes with services for money), or a
+        budget line of its own (``separate_budget``: paid in full, as inflow and spending). A pool
+        whose source cannot pay in full runs the institution at the share it can pay
+        (``pool_funding``)."""
         lv, c = self.levers, self.config.behaviour.coproduction
         self.pool_funding = np.ones(self.n_pools)
         if not len(self.firms) or (lv.reward == 0 and lv.sanction == 0):
@@ -533,7 +663,15 @@ class VerticalCommunityModel(mesa.Model):
             * (lv.reward * counts[:, COOPERATE] + lv.sanction_effort * lv.sanction * counts[:, DEFECT])
         )
         node = self.pool_node
+        source = self.config.structure.institution_funding
+        if source == "separate_budget":
+            paid = float(owed.sum())
+            self.week["inflow"] += paid
+            self.week["spent"] += paid
+            return
         available = np.maximum(self.envelope["service"][node], 0.0)
+        if source == "firm_contributions":
+            available = np.minimum(available, self.offers[node])
         self.pool_funding = np.divide(available, owed, out=np.ones_like(owed), where=owed > 0).clip(max=1.0)
         spent = np.bincount(node, weights=owed * self.pool_funding, minlength=len(self.held))
         self.envelope["service"] -= spent
@@ -596,13 +734,42 @@ class VerticalCommunityModel(mesa.Model):
         f.strategy[left] = self.rng.choice(3, size=n, p=[shares[k] for k in STRATEGIES])
         f.satisfaction[left] = b.satisfaction.initial
         f.payoff[left] = 0.0
-        staff = np.flatnonzero((p.firm >= 0) & left[self.employer])
+        gone = np.flatnonzero(left)
+        counts = self.staff_start[gone + 1] - self.staff_start[gone]
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        staff = self.staff_by_firm[np.repeat(self.staff_start[gone], counts) + offsets]
+        self.reach.forget(staff, p.last_active, self.steps)
         p.last_active[staff] = -1
         p.attached[staff] = False
-        members = staff[p.kind[staff] == MEMBER]
+        members = np.sort(staff[p.kind[staff] == MEMBER])
         p.belonging[members] = np.clip(
             self.rng.normal(b.belonging.initial_mean, b.belonging.initial_sd, len(members)), 0.0, 1.0
         )
+
+    def intervention_active(self, kind: str) -> bool:
+        iv = self.config.intervention
+        return iv is not None and iv.kind == kind and iv.week <= self.steps < iv.week + iv.weeks
+
+    def intervene_coverage(self) -> None:
+        """Reinforcement experiment: in the intervention's weeks, an exogenous share of the
+        uncovered firms get a Party organisation, drawn from a generator of its own so that the
+        model's draws are the same as without it until they diverge by their effect."""
+        f = self.firms
+        if not self.intervention_active("coverage"):
+            return
+        waiting = np.flatnonzero(f.org == UNCOVERED)
+        chosen = waiting[self.intervention_rng.random(len(waiting)) < self.config.intervention.size]
+        f.org[chosen] = outreach.organisation_formed(
+            f.members[chosen], self.config.behaviour.outreach.own_branch_min_members
+        )
+
+    def intervene_participation(self) -> None:
+        """Reinforcement experiment: in the intervention's weeks, an exogenous share of all people
+        take part in a campaign run outside the committees (no point, no money, no staff time)."""
+        p = self.people
+        if not self.intervention_active("participation"):
+            return
+        p.active |= self.intervention_rng.random(len(p)) < self.config.intervention.size
 
     def lapse_unspent(self) -> None:
         """Unspent holdings return to the treasury at structure.lapse_rate per week, so money that
@@ -616,7 +783,7 @@ class VerticalCommunityModel(mesa.Model):
         use is the share of the people free that week who took part."""
         eta = self.levers.reputation_rate
         if eta > 0:
-            share = ratio(self.site_active, self.people_per_site)
+            share = ratio(self.site_delivered, self.people_per_site)
             use = np.minimum(1.0, share / max(self.config.behaviour.participation.availability, 1e-12))
             self.reputation += eta * (use - self.reputation)
 

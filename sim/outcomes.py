@@ -3,8 +3,8 @@ label in English and Chinese, its unit and its bounds. Reports, figures, the app
 the paired comparison all take labels, units and default selections from here; definitions are in
 docs/ODD.md 7.16.
 
-A schema module: it imports nothing from the rest of the package (tests/test_outcomes_meta.py checks
-that the table names exactly ``sim.metrics.OUTCOMES``).
+A schema module: it imports nothing from the rest of the package. The model's columns
+(``sim.metrics.RATES``, ``RESOURCES``) are read from this table, in its order.
 """
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ from dataclasses import dataclass
 
 SHARE = "share"
 RU = "RU"
-LANGUAGES = ("en", "zh")
 
 
 @dataclass(frozen=True)
 class Outcome:
     name: str
-    en: str
+    en: str  # the label in each language of sim.i18n.LANGUAGES
     zh: str
     unit: str  # SHARE (a proportion in [0, 1]) or RU (resource units per week or held)
     headline: bool = False  # in the default selection of reports and paired tables
@@ -48,8 +47,9 @@ _TABLE = (
     Outcome("cumulative_reach", "Cumulative reach", "累计覆盖人群", SHARE),
     Outcome("org_coverage", "Organisational coverage", "组织覆盖率", SHARE, headline=True, sensitivity=True),
     Outcome("member_attachment", "Members attached", "党员组织关系落地率", SHARE, sensitivity=True),
-    Outcome("service_coverage", "Within a service circle", "服务圈覆盖率", SHARE),
+    Outcome("service_coverage", "Near a point that can serve", "有效服务圈覆盖率", SHARE),
     Outcome("service_access", "Service access (2SFCA)", "服务可及性", SHARE, headline=True, sensitivity=True),
+    Outcome("service_access_own", "Service access, mode's own circle", "服务可及性（本模式服务圈）", SHARE),
     Outcome("demand_met", "Demand met", "需求满足率", SHARE, headline=True, sensitivity=True),
     Outcome(
         "unmet_shortfall", "Unmet: capacity shortfall", "未满足：能力不足", SHARE, higher_is_better=False
@@ -63,6 +63,19 @@ _TABLE = (
     Outcome("coupling_mechanism", "Mechanism coupling", "机制耦合度", SHARE),
     Outcome("coupling_coordination", "Coupling coordination", "耦合协调度", SHARE, headline=True),
     Outcome("equity_index", "Equity across sites", "站点间均衡度", SHARE),
+    Outcome("building_coverage", "Buildings with a Party organisation", "楼宇党组织覆盖率", SHARE),
+    Outcome(
+        "key_building_coverage",
+        "Key buildings with a Party organisation",
+        "重点楼宇党组织覆盖率",
+        SHARE,
+        headline=True,
+        sensitivity=True,
+    ),
+    Outcome("committee_overload", "Committees overloaded", "党组织超负荷比例", SHARE, higher_is_better=False),
+    Outcome(
+        "sites_below_minimum", "Stations below their minimum", "阵地弱化比例", SHARE, higher_is_better=False
+    ),
     Outcome("resources_subdistrict", "Held by the subdistrict", "街道持有资源", RU, higher_is_better=None),
     Outcome("resources_zone", "Held by zones", "片区持有资源", RU, higher_is_better=None),
     Outcome("resources_site", "Held at sites", "站点持有资源", RU, higher_is_better=None),
@@ -73,6 +86,13 @@ _TABLE = (
 )
 OUTCOMES: dict[str, Outcome] = {o.name: o for o in _TABLE}
 HEADLINE = tuple(o.name for o in _TABLE if o.headline)
+# people's weekly participation, in all and by group (not firms'): the app's monitors, the targets' swings
+PARTICIPATION = (
+    "participation_rate",
+    "member_participation",
+    "worker_participation",
+    "resident_participation",
+)
 SENSITIVITY = tuple(o.name for o in _TABLE if o.sensitivity)
 
 

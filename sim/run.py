@@ -10,16 +10,30 @@ from sim.config import RunConfig
 from sim.model import VerticalCommunityModel
 
 
+def population(run_cfg: RunConfig) -> dict[str, int]:
+    """People of each kind the scenario holds (fixed for a run: turnover replaces staff one for
+    one), so that a sweep can turn a group's participation rate into participants."""
+    buildings = [b for s in run_cfg.scenario.subdistricts.values() for z in s.zones for b in z.buildings]
+    areas = [a for s in run_cfg.scenario.subdistricts.values() for z in s.zones for a in z.residential_areas]
+    return {
+        "people_member": sum(b.members for b in buildings),
+        "people_worker": sum(b.workers for b in buildings),
+        "people_resident": sum(a.residents for a in areas),
+    }
+
+
 def key_parameters(run_cfg: RunConfig) -> dict[str, object]:
     return {
         "scenario": run_cfg.scenario.name,
         "governance": run_cfg.governance.name,
         "sinking": run_cfg.sinking.policy,
         "structure": run_cfg.structure.name,
+        "intervention": run_cfg.intervention.kind if run_cfg.intervention else "none",
         "share": run_cfg.sinking.share,
         "depth": run_cfg.sinking.depth,
         "seed": run_cfg.seed,
         "steps": run_cfg.steps,
+        **population(run_cfg),
     }
 
 

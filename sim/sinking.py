@@ -51,9 +51,26 @@ SINKING_POLICIES: dict[str, Callable[[NodeStats], np.ndarray | None]] = {
 }
 
 
-def sink(
-    held: np.ndarray, parent: np.ndarray, level: np.ndarray, stats: NodeStats, cfg: SinkingConfig
-) -> float:
+@dataclass
+class Tree:
+    """The committee tree resources sink down, level by level: for each level below the top, its
+    nodes (children), their parents, the parents that give, and each child's number of siblings.
+    Fixed for a run, so a week's sinking is a few bincounts."""
+
+    n: int
+    levels: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+
+    @classmethod
+    def of(cls, parent: np.ndarray, level: np.ndarray) -> Tree:
+        n, levels = len(parent), []
+        for lvl in range(len(DEPTHS) - 1):
+            children = np.flatnonzero(level == lvl + 1)
+            parents = parent[children]
+            levels.append((children, parents, np.unique(parents), np.bincount(parents, minlength=n)[parents]))
+        return cls(n, levels)
+
+
+def sink(held: np.ndarray, tree: Tree, stats: NodeStats, cfg: SinkingConfig) -> float:
     """Move resources down in place, level by level; return what was lost on the way.
 
     Children whose siblings all have zero weight share equally, so a transfer is never stranded.
@@ -65,17 +82,12 @@ def sink(
         return 0.0
     weights = np.asarray(weights, dtype=float)
     lost = 0.0
-    n = len(held)
-    for lvl in range(DEPTHS.index(cfg.depth)):
-        children = np.flatnonzero(level == lvl + 1)
-        parents = parent[children]
-        givers = np.unique(parents)
-        transfer = np.zeros(n)
+    for children, parents, givers, count in tree.levels[: DEPTHS.index(cfg.depth)]:
+        transfer = np.zeros(tree.n)
         transfer[givers] = cfg.share * held[givers]
         held[givers] -= transfer[givers]
         w = weights[children]
-        total = np.bincount(parents, weights=w, minlength=n)[parents]
-        count = np.bincount(parents, minlength=n)[parents]
+        total = np.bincount(parents, weights=w, minlength=tree.n)[parents]
         split = np.where(total > 0, np.divide(w, total, out=np.zeros_like(w), where=total > 0), 1.0 / count)
         held[children] += transfer[parents] * split * (1.0 - cfg.loss)
         lost += transfer[givers].sum() * cfg.loss

@@ -26,6 +26,11 @@ TREND_WINDOW = 104  # weeks: the span of the trend
 TOLERANCE = 0.01  # absolute change of a share in a year, by the trend
 STRIDE = 13  # weeks between the checks that date the steady state (a quarter)
 NOT_DIAGNOSED = ("cumulative_reach",)
+# Periods a run reports beside its steady state, in weeks (1-based, inclusive): the first year's
+# transient, and the third year, the last of the article's three-year action plan from 2018
+# (三年行动计划), which its figures describe
+PERIODS = {"year1": (1, 52), "year3": (105, 156)}
+STATS = ("late_mean", *PERIODS, "final")  # a run's statistics of each outcome, as reports name them
 
 
 def yearly_trends(series: np.ndarray, window: int = TREND_WINDOW, stride: int = STRIDE) -> tuple:
@@ -109,8 +114,8 @@ def summarise(
     table: pd.DataFrame, outcomes: tuple[str, ...], rates: tuple[str, ...], window: int = WINDOW
 ) -> dict:
     """What a run reports: each outcome's last week (``final``), its mean over the last ``window``
-    weeks (``late_mean``, the steady-state estimate when the diagnostic says steady) and over
-    weeks 1-52 (``year1``, the transient, when the run is at least a year long), each rate's
+    weeks (``late_mean``, the steady-state estimate when the diagnostic says steady), over weeks
+    1-52 (``year1``, the transient) and 105-156 (``year3``) when the run is that long, each rate's
     trend a year over the last ``TREND_WINDOW`` weeks (``trend``), and the steady-state
     diagnostic. NaN (undefined) weeks are left out of means; undefined is null."""
     weeks = table.iloc[1:]  # step 0 is the initial state, not a week of the run
@@ -123,6 +128,7 @@ def summarise(
         # tell whether a reported mean or paired difference still moves (sim.sweep.paired)
         "trend": {k: _last(per_year) for k, (_, per_year) in trends.items()},
     }
-    if len(weeks) >= 52:
-        out["year1"] = {k: _plain(weeks[k].iloc[:52].mean()) for k in outcomes}
+    for period, (first, last) in PERIODS.items():
+        if len(weeks) >= last:
+            out[period] = {k: _plain(weeks[k].iloc[first - 1 : last].mean()) for k in outcomes}
     return out

@@ -9,8 +9,9 @@ take statistics from; a researcher adds survey figures as target rows, with no c
 
 Registered statistics:
 
-- ``final_<rate>``, ``late_<rate>``, ``year1_<rate>`` for every rate outcome of ``sim.metrics.RATES``:
-  the last week, the mean of the last 26 weeks, the mean of weeks 1-52 (docs/ODD.md 7.16);
+- ``final_<rate>``, ``late_<rate>``, ``year1_<rate>``, ``year3_<rate>`` for every rate outcome of
+  ``sim.metrics.RATES``: the last week, the mean of the last 26 weeks, the mean of weeks 1-52 and of
+  weeks 105-156 (docs/ODD.md 7.16);
 - ``late_range_<rate>`` for the participation rates: the 90th minus the 10th percentile of the weekly
   rate over the last 26 weeks (how much weekly participation swings);
 - ``late_reach_ratio``: a year's reach over weekly participation in the last 26 weeks (how many more
@@ -29,16 +30,11 @@ from omegaconf import MISSING
 
 from sim.config import CONFIG_DIR, ConfigError, check_block, ensure, group_options
 from sim.metrics import RATES
-from sim.steady import WINDOW
+from sim.outcomes import PARTICIPATION
+from sim.steady import PERIODS, WINDOW
 
 Statistic = Callable[[pd.DataFrame, dict], float]
 TARGETS_DIR = CONFIG_DIR / "targets"
-PARTICIPATION = (
-    "participation_rate",
-    "member_participation",
-    "worker_participation",
-    "resident_participation",
-)
 
 
 def _number(value: object) -> float:
@@ -68,7 +64,7 @@ def _late_reach_ratio(table: pd.DataFrame, summary: dict) -> float:
 STATISTICS: dict[str, Statistic] = {
     **{f"final_{r}": _summary_part("final", r) for r in RATES},
     **{f"late_{r}": _summary_part("late_mean", r) for r in RATES},
-    **{f"year1_{r}": _summary_part("year1", r) for r in RATES},
+    **{f"{period}_{r}": _summary_part(period, r) for period in PERIODS for r in RATES},
     **{f"late_range_{r}": _late_range(r) for r in PARTICIPATION},
     "late_reach_ratio": _late_reach_ratio,
 }
@@ -94,7 +90,7 @@ class Target:
         ensure(
             self.statistic in STATISTICS,
             f"{where}.statistic",
-            "a statistic of sim.targets.STATISTICS (final_/late_/year1_ + a rate of docs/ODD.md 7.16, "
+            "a statistic of sim.targets.STATISTICS (final_/late_/year1_/year3_ + a rate of docs/ODD.md 7.16, "
             "late_range_ + a participation rate, late_reach_ratio)",
             self.statistic,
         )

@@ -28,6 +28,7 @@ from sim.config import (
 )
 from sim.district_file import load_district
 from sim.governance import MECHANISMS
+from sim.i18n import LANGUAGES
 from sim.limits import check_resources
 from sim.outcomes import OUTCOMES
 from sim.outcomes import unknown as unknown_outcomes
@@ -35,7 +36,7 @@ from sim.sinking import SINKING_POLICIES
 from sim.world.spec import SubdistrictSpec, parse_scenario
 
 ARTICLE_MODE = "article"
-CONFIG_GROUPS = ("scenario", "governance", "sinking", "structure", "experiment")
+CONFIG_GROUPS = ("scenario", "governance", "sinking", "structure", "intervention", "experiment")
 PARAMS_KEY = "governance.params"
 
 
@@ -110,6 +111,8 @@ def _check_names(run: RunConfig) -> None:
         raise ConfigError(
             f"sinking.policy: got {run.sinking.policy!r}, allowed: one of {sorted(SINKING_POLICIES)}"
         )
+    if run.report.lang not in LANGUAGES:
+        raise ConfigError(f"report.lang: got {run.report.lang!r}, allowed: one of {list(LANGUAGES)}")
     wrong = unknown_outcomes(run.report.outcomes or [])
     if wrong:
         hint = did_you_mean(wrong[0], OUTCOMES)

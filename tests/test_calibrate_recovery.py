@@ -17,10 +17,12 @@ from sim.study.directory import STUDY_FILE
 from sim.targets import compute
 from sim.validate import compose
 
-TRUTH = {"behaviour.participation.availability": 0.4, "behaviour.outreach.join_probability": 0.5}
+TRUTH = {"behaviour.participation.availability": 0.3, "behaviour.outreach.join_probability": 0.5}
 MODEL = ("steps=30",)
 # Tolerances of the order of what one parameter's effect on its statistic is over a tenth of its prior
-# (availability 0.2 -> 0.6 moves participation 0.058 -> 0.115; join 0.1 -> 0.8 moves coverage 0.79 -> 0.93)
+# (model version 3, 4 seeds: availability 0.2 -> 0.4 moves participation 0.098 -> 0.131, and it levels off
+# above, 0.140 at 0.6, so the true value sits where participation still answers; join 0.1 -> 0.8 moves
+# coverage 0.81 -> 0.95)
 STATISTICS = {"late_participation_rate": 0.008, "final_org_coverage": 0.02}
 
 

@@ -33,10 +33,10 @@ def test_single_run_writes_the_run_directory(tmp_path):
     run_dir = tmp_path / "a"
     table = pd.read_parquet(run_dir / "timeseries.parquet")
     assert list(table["step"]) == list(range(11))
-    assert set(metrics.OUTCOMES) <= set(table.columns)
+    assert set(metrics.COLUMNS) <= set(table.columns)
     assert (table["governance"] == "zone").all() and (table["seed"] == 3).all()
     summary = json.loads((run_dir / "summary.json").read_text())
-    assert summary["status"] == "completed" and set(summary["final"]) == set(metrics.OUTCOMES)
+    assert summary["status"] == "completed" and set(summary["final"]) == set(metrics.COLUMNS)
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert {"seed", "config_hash", "git", "packages", "started", "finished"} <= set(manifest)
     assert manifest["config_hash"] == summary["config_hash"] and manifest["packages"]["mesa"].startswith(

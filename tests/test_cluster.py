@@ -1,4 +1,4 @@
-"""The README's cluster recipes, run as written against real clusters on this machine.
+"""The cluster recipes of docs/clusters.md, run as written against real clusters on this machine.
 
 Ray: a head and a second node, each started with ``ray start --block`` in its own process group and
 stopped through it, on a loopback address of their own (127.x.y.z: the nodes talk over loopback
@@ -6,7 +6,7 @@ only, and never to another Ray on this machine) with a token of the test's own (
 listen on every interface, so the token is what keeps others out). The sweep connects with
 ``address=auto`` (found through RAY_ADDRESS, as on a cluster node) and with Ray Client
 (``ray://HOST:PORT``, as from outside), from another directory than the nodes', with a relative
-``hydra.sweep.dir``, and must give the serial run's tables. SLURM: the README's command runs through
+``hydra.sweep.dir``, and must give the serial run's tables. SLURM: the documented command runs through
 the submitit launcher against stand-ins for sbatch, srun and sacct that run the array job here; SLURM's
 scheduling itself (queues, limits, requeue on node failure) is untested (no SLURM on this machine).
 """
@@ -201,7 +201,7 @@ RAY_CLIENT_OPT_IN = "SIM_TEST_RAY_CLIENT"
     ],
 )
 def test_a_sweep_on_a_running_ray_cluster_gives_the_serial_tables(ray_cluster, serial, tmp_path, connect):
-    """The README's recipe, word for word: hydra/launcher=ray with address=auto (RAY_ADDRESS names
+    """The documented recipe, word for word: hydra/launcher=ray with address=auto (RAY_ADDRESS names
     the cluster, as `ray start` does for the node it runs on) or ray://HOST:PORT."""
     if connect == "auto":
         env = {**ray_cluster.env, "RAY_ADDRESS": ray_cluster.gcs}
@@ -261,7 +261,7 @@ FAKE_SACCT = "#!/bin/sh\necho 'JobID|State|NodeList'\n"
 
 
 def test_the_slurm_recipe_runs_through_sbatch_and_srun(serial, tmp_path):
-    """The README's SLURM command, word for word, against stand-ins for sbatch, srun and sacct that
+    """The documented SLURM command, word for word, against stand-ins for sbatch, srun and sacct that
     run the array job's tasks on this machine: the sbatch script submitit writes from our config, its
     srun line and the job environment are the real ones; the scheduler is not."""
     bin_dir = tmp_path / "bin"
@@ -326,7 +326,7 @@ LAUNCHERS = {
 
 @pytest.mark.parametrize("module", STUDIES)
 def test_a_study_runs_on_the_ray_cluster_as_on_one_machine(ray_cluster, tmp_path, module):
-    """A scenario discovery and a calibration, moved to the cluster by the README's Ray recipe and no
+    """A scenario discovery and a calibration, moved to the cluster by the documented Ray recipe and no
     other change (their evaluations are sweeps), give what they give with the basic launcher."""
     args, out_key, result = STUDIES[module]
     env = {**ray_cluster.env, "RAY_ADDRESS": ray_cluster.gcs}

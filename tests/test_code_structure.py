@@ -88,12 +88,10 @@ def test_no_import_cycle_in_sim():
     assert cycles({name: imports(name) for name in MODULES}) == []
 
 
-def sources(*excluded: str) -> dict[str, ast.Module]:
-    """The parsed modules of ``sim`` by path (relative to the repository), but ``excluded``."""
+def sources() -> dict[str, ast.Module]:
+    """The parsed modules of ``sim`` by path (relative to the repository)."""
     return {
-        str(p.relative_to(SIM.parent)): ast.parse(p.read_text(encoding="utf-8"))
-        for p in SIM.rglob("*.py")
-        if not str(p.relative_to(SIM.parent)).startswith(excluded)
+        str(p.relative_to(SIM.parent)): ast.parse(p.read_text(encoding="utf-8")) for p in SIM.rglob("*.py")
     }
 
 
@@ -112,10 +110,6 @@ def test_one_composition_of_the_configs():
     assert found == {"sim/compose.py"}
 
 
-# Being rewritten on another branch (issue 18, section 2): its argparse exit is its owner's to move.
-OTHER_BRANCHES = ("sim/sweep/report.py",)
-
-
 def _owns_exits(node: ast.AST) -> bool:
     """Whether a node names an exit status by a number, defines one, or writes a refusal's line."""
     if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "exit":
@@ -128,9 +122,7 @@ def _owns_exits(node: ast.AST) -> bool:
 def test_one_owner_of_exit_statuses_and_refusals():
     """Exit statuses are defined and the refusal line is printed in one module, sim/exits.py (there
     were seven definitions of the status of bad input and 13 places printing "config error:")."""
-    owners = {
-        path for path, tree in sources(*OTHER_BRANCHES).items() if any(map(_owns_exits, ast.walk(tree)))
-    }
+    owners = {path for path, tree in sources().items() if any(map(_owns_exits, ast.walk(tree)))}
     assert owners == {"sim/exits.py"}
 
 

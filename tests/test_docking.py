@@ -17,6 +17,7 @@ GRANOVETTER = [
     "behaviour.participation.belonging_effect=0",
     "behaviour.participation.served_effect=0",
     "behaviour.participation.reputation_effect=0",
+    "behaviour.participation.organised_effect=0",
     "behaviour.demand.rate={member:0,worker:0,resident:0}",
     "budget.activity_cost=0",
     "budget.min_active=0",

@@ -1,8 +1,9 @@
-"""The tutorial notebook runs top to bottom, and the documentation site builds with warnings as
-errors, without fetching anything."""
+"""The tutorial notebook runs top to bottom, the documentation site builds with warnings as errors,
+without fetching anything, and its Limits table is the one the checks use."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -11,7 +12,30 @@ from pathlib import Path
 
 import pytest
 
+from sim.config import LIMITS, Open
+
 REPO = Path(__file__).resolve().parent.parent
+
+
+def limits_hook():
+    spec = importlib.util.spec_from_file_location("limits_hook", REPO / "docs" / "_hooks" / "limits.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_limits_table_has_a_row_for_every_bound_the_checks_use():
+    hook = limits_hook()
+    page = (REPO / "docs" / "running.md").read_text(encoding="utf-8")
+    assert len(hook.MARKER.findall(page)) == 1
+    rows = [
+        line for line in hook.on_page_markdown(page, None, None, None).splitlines() if line.startswith("| `")
+    ]
+    for key, (low, high) in LIMITS.items():
+        row = [r for r in rows if r.startswith((f"| `{key}` | a number in", f"| `{key}` | an integer in"))]
+        assert len(row) == 1, key
+        opening = "(" if isinstance(low, Open) else "["  # an open bound is not itself allowed
+        assert f"in {opening}{low:,}, {high:,}]" in row[0] or f"in {opening}{low:g}, {high:g}]" in row[0], row
 
 
 @pytest.mark.slow
@@ -60,6 +84,12 @@ def test_the_documentation_site_builds_strictly(tmp_path):
     assert (site / "index.html").exists() and (site / "tutorial.ipynb").exists()
     guide = (site / "guide" / "index.html").read_text()
     assert "Quick start" in guide and 'href="../ODD/"' in guide  # the README, its links made the site's
+    chinese = (site / "zh" / "index.html").read_text()
+    assert "快速开始" in chinese and 'href="../running/#limits"' in chinese  # README.zh.md
+    running = (site / "running" / "index.html").read_text()
+    assert "LIMITS:" not in running and all(f"<code>{key}</code>" in running for key in LIMITS)
+    for page in ("sweeps", "clusters", "studies", "python", "development"):
+        assert (site / page / "index.html").exists(), page
     api = (site / "api" / "index.html").read_text()
     assert "run_sweep" in api and "VerticalCommunityModel" in api and "load_sweep" in api
     index = " ".join(

@@ -1,11 +1,15 @@
 """Each governance mechanism moves its outcome in the expected direction against the same run
 (same seeds, same everything) without it.
 
-Statistic: the paired difference (with - without) of the outcome's mean over weeks 27-52, over
-three seeds; the test asks the mean difference to exceed twice its standard error and 0.005.
+Statistic: the paired difference (with - without) of the outcome's mean over the second half of
+the run (weeks 27-52 unless a mechanism's time scale asks for longer), over three seeds, signed so
+that the expected direction is positive; the test asks the mean difference to exceed twice its
+standard error and 0.005.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,66 +20,90 @@ from sim import VerticalCommunityModel
 SEEDS = (0, 1, 2)
 INSTITUTION = {"governance__params__committee_reward": 0.5, "governance__params__committee_sanction": 0.5}
 
+
+@dataclass(frozen=True)
+class Case:
+    mechanism: str
+    scenario: str
+    sinking: str
+    outcome: str  # that should rise (sign +1) or fall (sign -1)
+    setting: dict = field(default_factory=dict)
+    weeks: int = 52
+    sign: int = 1
+
+
 CASES = [
-    # mechanism, scenario, sinking, outcome that should rise
-    ("zone_committees", "nanjing_east", "need", "demand_met"),
-    ("zone_pooling", "small", "need", "participation_rate"),
-    ("zone_pooling", "small", "need", "demand_met"),
-    ("feedback_channel", "small", "need", "satisfaction"),
-    ("feedback_channel", "small", "need", "demand_met"),
-    ("brand_reputation", "nanjing_east", "need", "participation_rate"),
-    ("service_list", "nanjing_east", "none", "demand_met"),
-    ("fusion_grids", "nanjing_east", "need", "resident_participation"),
-    ("multilevel_points", "nanjing_east", "none", "participation_rate"),
+    Case("zone_committees", "nanjing_east", "need", "demand_met"),
+    Case("zone_pooling", "small", "need", "participation_rate"),
+    Case("zone_pooling", "small", "need", "demand_met"),
+    Case("feedback_channel", "small", "need", "satisfaction"),
+    Case("feedback_channel", "small", "need", "demand_met"),
+    # reputation grows with use, and use is a few per cent a week: in the default context the
+    # effect is small (docs/VALIDATION.md 5), so its direction is checked with a stronger pull
+    Case(
+        "brand_reputation",
+        "small",
+        "need",
+        "participation_rate",
+        {"behaviour__participation__reputation_effect": 0.5},
+    ),
+    Case("service_list", "nanjing_east", "none", "demand_met"),
+    Case("fusion_grids", "nanjing_east", "need", "resident_participation"),
+    Case("multilevel_points", "nanjing_east", "none", "participation_rate"),
     # online uses ignore distance: visible where walking to a point takes long (slow walking)
-    ("online_channel", "nanjing_east", "none", "demand_met", {"world__walk_speed_m_per_min": 20}),
-    ("hub_coproduction", "small", "need", "enterprise_contribution"),
+    Case("online_channel", "nanjing_east", "none", "demand_met", {"world__walk_speed_m_per_min": 20}),
+    # imitation spreads contributors over months: the second year, not the first half-year
+    Case("hub_coproduction", "small", "need", "enterprise_contribution", weeks=104),
+    # a promotion association opens on half the minimum: fewer stations below it on a thin budget
+    Case(
+        "building_forms",
+        "small",
+        "need",
+        "sites_below_minimum",
+        {"budget__per_person_per_step": 0.002},
+        sign=-1,
+    ),
 ]
 
 
-def late_mean(
-    mechanisms: list[str], scenario: str, sinking: str, outcome: str, seed: int, setting: dict | None = None
-) -> float:
+def late_mean(mechanisms: list[str], case: Case, seed: int) -> float:
     model = VerticalCommunityModel(
-        scenario,
+        case.scenario,
         "fragmented",
-        sinking,
+        case.sinking,
         rng=seed,
         agent_views="none",
         governance__mechanisms=mechanisms,
         **INSTITUTION,
-        **(setting or {}),
+        **case.setting,
     )
-    model.run(52)
-    return float(model.datacollector.get_model_vars_dataframe()[outcome].iloc[27:].mean())
+    model.run(case.weeks)
+    weekly = model.datacollector.get_model_vars_dataframe()[case.outcome]
+    return float(weekly.iloc[case.weeks // 2 + 1 :].mean())
 
 
-# 3 seeds x 2 runs of 52 weeks each: the slow tier
+# 3 seeds x 2 runs each: the Nanjing East cases are the slow tier
 @pytest.mark.parametrize(
-    "mechanism, scenario, sinking, outcome, setting",
+    "case",
     [
         pytest.param(
-            *case, *([None] * (5 - len(case))), marks=[pytest.mark.slow] if case[1] == "nanjing_east" else []
+            case, marks=[pytest.mark.slow] if case.scenario == "nanjing_east" else [], id=case.mechanism
         )
         for case in CASES
     ],
 )
-def test_mechanism_effect(mechanism, scenario, sinking, outcome, setting):
-    diffs = np.array(
-        [
-            late_mean([mechanism], scenario, sinking, outcome, s, setting)
-            - late_mean([], scenario, sinking, outcome, s, setting)
-            for s in SEEDS
-        ]
+def test_mechanism_effect(case):
+    diffs = case.sign * np.array(
+        [late_mean([case.mechanism], case, s) - late_mean([], case, s) for s in SEEDS]
     )
     se = diffs.std(ddof=1) / np.sqrt(len(diffs))
-    assert diffs.mean() > max(2 * se, 0.005), (mechanism, outcome, diffs)
+    assert diffs.mean() > max(2 * se, 0.005), (case.mechanism, case.outcome, diffs)
 
 
 def test_every_mechanism_is_tested():
     from sim.governance import MECHANISMS
 
-    assert {c[0] for c in CASES} == set(MECHANISMS)
+    assert {c.mechanism for c in CASES} == set(MECHANISMS)
 
 
 def test_modes_differ_from_the_baseline():

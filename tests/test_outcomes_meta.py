@@ -10,8 +10,10 @@ from sim import i18n, metrics, outcomes
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_the_table_names_every_outcome_once_in_the_model_s_order():
-    assert tuple(outcomes.OUTCOMES) == metrics.OUTCOMES
+def test_the_model_s_columns_are_the_table_s_shares_then_its_resource_flows_in_its_order():
+    """The table lists the rates first (the model's columns are rates, then resources)."""
+    assert tuple(outcomes.OUTCOMES) == metrics.COLUMNS
+    assert metrics.RATES and metrics.RESOURCES and set(outcomes.PARTICIPATION) <= set(metrics.RATES)
 
 
 def test_every_outcome_has_both_labels_a_unit_and_bounds():
@@ -51,3 +53,22 @@ def test_every_mode_policy_and_mechanism_has_both_terms():
         assert key in i18n.TERMS, key
         assert i18n.term(key, "en") != i18n.term(key, "zh"), key
     assert i18n.term("my_own_scenario", "zh") == "my_own_scenario"
+
+
+# The run command's printed summary keeps a bilingual table of its own: sim/cli.py is being reworked
+# by the study-layer change of issue 18, with which its words move to sim.i18n.
+NOT_YET_IN_I18N = {"sim/cli.py"}
+
+
+def test_the_languages_and_their_tables_are_written_in_sim_i18n_only():
+    """The pair of languages, as a sequence or as the keys of a table, is written in sim.i18n alone:
+    config checks, the report's --lang and the app's switch read ``LANGUAGES`` from there."""
+    places = []
+    for path in sorted((ROOT / "sim").rglob("*.py")):
+        if str(path.relative_to(ROOT)) in NOT_YET_IN_I18N:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            items = node.keys if isinstance(node, ast.Dict) else getattr(node, "elts", [])
+            if {"en", "zh"} <= {item.value for item in items if isinstance(item, ast.Constant)}:
+                places.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert places == ["sim/i18n.py:13"], places

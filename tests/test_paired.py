@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.sweep.paired import paired_differences, robustness, robustness_markdown
+from sim.sweep.paired import paired_differences, participation_split, robustness, robustness_markdown
 
 
 def runs_table() -> pd.DataFrame:
@@ -72,3 +72,31 @@ def test_a_difference_is_steady_when_its_mean_trend_is_below_tolerance_not_when_
     runs["year1_participation_rate"] = runs["late_mean_participation_rate"]
     year1 = paired_differences(runs, "governance", "fragmented", ("participation_rate",), stat="year1")
     assert year1["steady"].isna().all()
+
+
+def test_participation_split_counts_who_the_added_participants_are():
+    """A mode that adds 0.01 of 1,000 workers and 0.05 of 3,000 residents adds 10 + 150
+    participants: residents carry 150/160 of the effect, whatever each seed's shared noise."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for seed in range(4):
+        noise = rng.normal(0, 0.01)
+        for mode, (dm, dw, dr) in (("fragmented", (0, 0, 0)), ("brand", (0.0, 0.01, 0.05))):
+            rows.append(
+                {
+                    "governance": mode,
+                    "seed": seed,
+                    "status": "completed",
+                    "people_member": 100,
+                    "people_worker": 1000,
+                    "people_resident": 3000,
+                    **{
+                        f"late_mean_{g}_participation": 0.05 + noise + d
+                        for g, d in zip(("member", "worker", "resident"), (dm, dw, dr))
+                    },
+                }
+            )
+    split = participation_split(pd.DataFrame(rows), "governance", "fragmented").set_index("governance")
+    assert split.loc["brand", "added_total"] == pytest.approx(160)
+    assert split.loc["brand", "added_member"] == pytest.approx(0, abs=1e-9)
+    assert split.loc["brand", "share_resident"] == pytest.approx(150 / 160)

@@ -3,14 +3,26 @@ languages, outcome selection, paired differences first, SVG and PDF; and sweeps 
 
 from __future__ import annotations
 
+import itertools
+import re
+import struct
+import zlib
+from xml.etree import ElementTree
+
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 from scipy import stats
 
 from sim import outcomes
-from sim.sweep.report import bounded_interval, command_line, ordered, report
+from sim.sweep import figures
+from sim.sweep.conditions import ordered
+from sim.sweep.intervals import bounded_interval
+from sim.sweep.markdown import command_line
+from sim.sweep.report import report
 
 
 def test_share_intervals_stay_inside_zero_one_where_a_t_interval_does_not():
@@ -105,7 +117,7 @@ def test_weekly_intervals_read_in_batches_equal_those_of_the_whole_table(tmp_pat
     """The report's weekly means and intervals, merged over batches of 5 rows (so every cell spans
     several batches, and one outcome is undefined in some weeks), equal those of the table read
     whole, to 1e-12."""
-    from sim.sweep import report as report_module
+    from sim.sweep import intervals
 
     sweep = fake_sweep(tmp_path)
     series = pd.read_parquet(sweep / "timeseries.parquet")
@@ -114,10 +126,10 @@ def test_weekly_intervals_read_in_batches_equal_those_of_the_whole_table(tmp_pat
     series.to_parquet(sweep / "timeseries.parquet")
     done = pd.read_parquet(sweep / "runs.parquet").iloc[2:]  # runs left out of the figure
     by, names = ["governance", "sinking.share"], ["participation_rate", "demand_met"]
-    monkeypatch.setattr(report_module, "CHUNK_ROWS", 5)
-    got = report_module.summarise_weeks(sweep / "timeseries.parquet", done, by, names)
+    monkeypatch.setattr(intervals, "CHUNK_ROWS", 5)
+    got = intervals.summarise_weeks(sweep / "timeseries.parquet", done, by, names)
     whole = series[series["run"].isin(done["run"])]
-    want = report_module.summarise(whole, [*by, "step"], names)
+    want = intervals.summarise(whole, [*by, "step"], names)
     key = [*by, "step", "outcome"]
     got, want = (t.sort_values(key, ignore_index=True) for t in (got, want))
     assert len(got) == 2 * 2 * 4 * 2 and list(got["n"]) == list(want["n"])
@@ -166,3 +178,77 @@ def test_run_and_load_a_sweep_from_python(tmp_path):
     with pytest.raises(ConfigError, match=r"^governance: got 'zon'.*\(did you mean zone\?\)$"):
         run_sweep(scenario="small", governance=["zon"], directory=tmp_path / "bad")
     assert not (tmp_path / "bad").exists()
+
+
+def _pdf_font_sizes(path) -> list[float]:
+    """The size of every text run in a PDF that matplotlib wrote (``/F1 7 Tf`` in its streams)."""
+    sizes = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", path.read_bytes(), re.S):
+        try:
+            content = zlib.decompress(stream)
+        except zlib.error:  # an embedded font or image, not a page's content
+            continue
+        sizes += [float(size) for size in re.findall(rb"/F\d+ ([\d.]+) Tf", content)]
+    return sizes
+
+
+def _svg_panels(path) -> list[tuple[float, float]]:
+    """The top-left corner (points) of each panel of a matplotlib SVG: its background patch."""
+    corners = []
+    for group in ElementTree.parse(path).getroot().iter("{http://www.w3.org/2000/svg}g"):
+        if group.get("id", "").startswith("axes_"):
+            d = next(group.iter("{http://www.w3.org/2000/svg}path")).get("d")
+            xy = np.array(re.findall(r"[-\d.]+", d), dtype=float).reshape(-1, 2)
+            corners.append((round(xy[:, 0].min(), 1), round(xy[:, 1].min(), 1)))
+    return corners
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_figures_fit_a_journal_column_and_page_with_text_legible_in_print(tmp_path, monkeypatch, lang):
+    """The headline outcomes as a grid, not a strip: 2 panels across at column width (89 mm),
+    3 at page width (180 mm), drawn at that size (300 dpi) so nothing is scaled; every text in the
+    saved PDFs at least 7 pt; every text drawn inside the figure, and none over another (rotated tick
+    labels, whose boxes overlap by design, only inside)."""
+    drawn: dict[str, list] = {}
+    save = figures.save
+
+    def checked_save(fig, out, name, dpi=150):
+        boxes, draw = [], Text.draw
+
+        def recording(text, renderer):
+            if text.get_visible() and text.get_text().strip():
+                boxes.append((text.get_text(), text.get_rotation(), text.get_window_extent(renderer)))
+            return draw(text, renderer)
+
+        with monkeypatch.context() as m:
+            m.setattr(Text, "draw", recording)
+            fig.draw_without_rendering()
+        drawn[name] = (fig.bbox, boxes)
+        return save(fig, out, name, dpi)
+
+    monkeypatch.setattr(figures, "save", checked_save)
+    sweep = fake_sweep(tmp_path, lang=lang)
+    report(sweep)
+    out = sweep / "figures"
+    shown = re.findall(r"!\[.*?\]\((figures/.*?)\)", (sweep / "report.md").read_text())
+    assert shown == [f"figures/{n}.png" for n in ("paired_differences", "timeseries", "levels_by_condition")]
+    for name in ("paired_differences", "levels_by_condition"):
+        for suffix, mm, across in (("", 180, 3), ("_column", 89, 2)):
+            width, _ = struct.unpack(">II", (out / f"{name}{suffix}.png").read_bytes()[16:24])  # IHDR
+            assert width == int(mm / 25.4 * figures.DPI), (name, suffix, width)
+            corners = _svg_panels(out / f"{name}{suffix}.svg")
+            assert len(corners) == len(outcomes.HEADLINE)
+            down = -(-len(outcomes.HEADLINE) // across)
+            assert len({x for x, _ in corners}) == across and len({y for _, y in corners}) == down, corners
+    for name, (page, boxes) in drawn.items():
+        assert min(_pdf_font_sizes(out / f"{name}.pdf")) >= 7, name  # pt, at print size
+        for text, _, box in boxes:
+            assert page.contains(box.x0 + 1, box.y0 + 1) and page.contains(box.x1 - 1, box.y1 - 1), (
+                name,
+                text,
+            )
+        level = [(text, box) for text, rotation, box in boxes if rotation == 0]
+        for (a, box_a), (b, box_b) in itertools.combinations(level, 2):
+            overlap = Bbox.intersection(box_a, box_b)
+            assert overlap is None or min(overlap.width, overlap.height) < 1, (name, a, b)

@@ -89,3 +89,12 @@ def test_without_turnover_coverage_never_falls():
     m.run(30)
     coverage = m.datacollector.get_model_vars_dataframe()["org_coverage"].to_numpy()
     assert (np.diff(coverage) >= 0).all()
+
+
+def test_year3_is_the_mean_of_weeks_105_to_156():
+    """The third year of the article's three-year plan: weeks 105-156, left out of shorter runs."""
+    weeks = np.arange(1, 201, dtype=float)
+    table = pd.DataFrame({"a": np.r_[0.0, weeks]})
+    out = steady.summarise(table, ("a",), ("a",))
+    assert out["year3"]["a"] == pytest.approx(np.mean(np.arange(105, 157)))
+    assert "year3" not in steady.summarise(table.iloc[:156], ("a",), ("a",))

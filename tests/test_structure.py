@@ -44,7 +44,7 @@ def test_online_reach(reach, areas_reached):
     assert bool(m.network.online_reach[areas].all()) == areas_reached
     # a resident's uptake of a far point has an online part only if the channel reaches them
     far = m.network.distance_weight < 1e-3
-    uptake_far = np.where(far & m.network.access, m.network.pair_uptake, 0.0)
+    uptake_far = np.where(far & m.network.valid, m.network.pair_uptake, 0.0)
     assert (uptake_far[areas].max() > 0.1) == areas_reached
 
 
@@ -58,7 +58,7 @@ def test_huff_attraction(rule):
     elif rule == "equal":
         np.testing.assert_allclose(a, 1.0)
     else:
-        load = m.site_demand @ m.network.reach_weight
+        load = m.network.dense(m.network.reach_weight).T @ m.site_demand
         assert (a <= load + 1e-9).all() and (a <= m.envelope["service"] / m.service_cost + 1e-9).all()
         assert (a[load > 0] == np.minimum(m.envelope["service"] / m.service_cost, load)[load > 0]).all()
 

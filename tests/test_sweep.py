@@ -52,7 +52,7 @@ def test_one_table_per_sweep(serial):
     runs, series = tables(serial)
     assert len(runs) == 8 and (runs["status"] == "completed").all()
     assert set(runs["governance"]) == {"fragmented", "collaborative"} and set(runs["seed"]) == {0, 1}
-    assert set(metrics.OUTCOMES) <= set(runs.columns)
+    assert set(metrics.COLUMNS) <= set(runs.columns)
     assert len(series) == 8 * 7 and set(series["run"]) == set(runs["run"])
     # the same seeds for every condition (common random numbers)
     assert runs.groupby(["governance", "sinking"])["seed"].apply(sorted).map(tuple).nunique() == 1
@@ -162,7 +162,10 @@ def test_aggregate_rebuilds_and_reproduce_confirms(serial, tmp_path):
         ("sensitivity", 90),
         ("sensitivity_sobol", 640),
         ("mechanism_effects", 50),
-        ("structural_robustness", 165),
+        ("structural_robustness", 225),
+        ("reinforcement", 30),
+        ("stacking", 138),
+        ("building_forms", 20),
     ],
 )
 def test_experiments_compose_with_their_documented_size(experiment, runs):

@@ -61,7 +61,7 @@ ROW = {"statistic": "late_org_coverage", "scenario": "small", "value": 0.9, "tol
     ("change", "message"),
     [
         ({"statistic": "coverage"}, r"targets\.0\.statistic: got 'coverage', allowed: a statistic"),
-        ({"scenario": "shanghai"}, r"targets\.0\.scenario: got 'shanghai', allowed: one of \["),
+        ({"scenario": "atlantis"}, r"targets\.0\.scenario: got 'atlantis', allowed: one of \["),
         ({"tolerance": 0}, r"targets\.0\.tolerance: got 0.0, allowed: a finite number > 0"),
         ({"value": float("nan")}, r"targets\.0\.value: got nan, allowed: a finite number"),
         ({"value": "high"}, r"targets\.0\.value: got 'high', allowed: a number"),

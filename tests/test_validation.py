@@ -92,7 +92,7 @@ def test_every_limit_names_a_schema_key():
     walk(to_dict(run), "")
     for kind in (CALIBRATION, EXPLORATION, POLICY_SEARCH):
         flat.update(schema_keys(kind.schema, f"{kind.section}."))
-    design = ("design.", "limits.max_memory_gb")
+    design = ("design.", "limits.max_memory_gb", "intervention.")
     missing = [key for key in LIMITS if key.removesuffix(".*") not in flat and not key.startswith(design)]
     assert missing == []
 
@@ -246,6 +246,7 @@ def test_a_whole_params_override_counts_as_set_by_the_user():
     [
         ["scenario=small"],
         ["scenario=huangpu", "governance=article", "sinking=performance", "structure=peer_additive"],
+        ["scenario=shanghai", "intervention=participation", "staff.zone_hours=40"],
         [
             "scenario=bund",
             "governance=collaborative",

@@ -26,11 +26,12 @@ if not harness.CHROMIUM.exists():
 
 from playwright.sync_api import sync_playwright
 
-from sim.viz import offline_assets
+from sim.viz import offline_assets, webfont
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PAGE_TIMEOUT_MS = 60_000
+LATIN_FONTS = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core, which chromium needs
 STEP_TIMEOUT_MS = 30_000
 
 
@@ -46,15 +47,41 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def playwright():
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(harness.CHROMIUM), args=harness.CHROMIUM_ARGS, timeout=PAGE_TIMEOUT_MS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+        yield pw
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    chromium = playwright.chromium.launch(
+        executable_path=str(harness.CHROMIUM), args=harness.CHROMIUM_ARGS, timeout=PAGE_TIMEOUT_MS
+    )
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser_without_cjk(playwright, tmp_path_factory):
+    """Chromium that sees the DejaVu fonts only (a fontconfig of its own): as on a machine with no
+    Chinese font installed, whatever .ci/run installed."""
+    folder = tmp_path_factory.mktemp("fontconfig")
+    (folder / "fonts.conf").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+        f"<fontconfig><dir>{LATIN_FONTS}</dir><cachedir>{folder / 'cache'}</cachedir></fontconfig>\n"
+    )
+    chromium = playwright.chromium.launch(
+        executable_path=str(harness.CHROMIUM),
+        args=harness.CHROMIUM_ARGS,
+        env={**os.environ, "FONTCONFIG_FILE": str(folder / "fonts.conf")},
+        timeout=PAGE_TIMEOUT_MS,
+    )
+    try:
+        yield chromium
+    finally:
+        chromium.close()
 
 
 @pytest.fixture
@@ -214,3 +241,70 @@ def test_downloads_of_the_run_table_and_a_figure(app):
         button.click()
     parquet = pd.read_parquet(io.BytesIO(Path(got.value.path()).read_bytes()))
     assert len(parquet) == 3
+
+
+# Each character drawn alone on a canvas in ``font`` (as the charts draw their text), as a PNG data url.
+DRAW_ON_CANVAS = """async ([font, chars]) => {
+    await document.fonts.load(font, chars.join(''));
+    return chars.map((c) => {
+        const canvas = document.createElement('canvas');
+        canvas.width = canvas.height = 48;
+        const context = canvas.getContext('2d');
+        context.font = font;
+        context.fillText(c, 4, 38);
+        return canvas.toDataURL();
+    });
+}"""
+# Each character as a label of its own in the page (in the page's fonts, or in ``family``), in a box of
+# its own at a whole-pixel place over everything else, so that two boxes differ only by the glyph.
+ADD_LABELS = """([chars, family, row]) => chars.map((c, i) => {
+    const label = document.createElement('div');
+    label.className = `vcs-glyph-${row}-${i}`;
+    label.textContent = c;
+    Object.assign(label.style, {position: 'fixed', left: `${60 * i}px`, top: `${60 * row}px`,
+        width: '48px', height: '48px', lineHeight: '48px', fontSize: '32px', background: '#fff',
+        color: '#000', zIndex: 10000});
+    if (family) label.style.fontFamily = family;
+    document.querySelector('.v-application').appendChild(label);
+})"""
+
+
+def test_chinese_is_drawn_in_the_app_s_own_font_where_the_system_has_none(server, browser_without_cjk):
+    """Without a system CJK font, two different Chinese characters in a font the page does not
+    serve are the same empty box; in the page's family (labels, and canvas text as the charts draw
+    it) they are two different glyphs, from the font the app served from its own origin."""
+    url, _ = server
+    page = browser_without_cjk.new_page(viewport={"width": 1700, "height": 1500})
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    outside, fonts = [], []
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(url)
+            else (outside.append(route.request.url), route.abort())
+        ),
+    )
+    page.on("response", lambda r: fonts.append((r.url, r.status)) if webfont.FILE in r.url else None)
+    page.goto(url, timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_function(harness.ALL_DRAWN, arg=0, timeout=PAGE_TIMEOUT_MS)
+    page.get_by_role("button", name="中文").click()
+    page.get_by_role("button", name="单步").wait_for()
+    chars = ["参", "与"]  # of 参与率, an outcome's label
+    boxes = page.evaluate(DRAW_ON_CANVAS, ["24px monospace", chars])
+    assert boxes[0] == boxes[1], "the system has a CJK font: this test would prove nothing"
+    glyphs = page.evaluate(DRAW_ON_CANVAS, [f"24px {webfont.CHART_FONT}", chars])
+    blank = page.evaluate(DRAW_ON_CANVAS, [f"24px {webfont.CHART_FONT}", [" "]])[0]
+    assert glyphs[0] != glyphs[1] and blank not in glyphs
+    page.evaluate(ADD_LABELS, [chars, None, 0])
+    page.evaluate(ADD_LABELS, [chars, "monospace", 1])
+    shot = lambda row, i: page.locator(f".vcs-glyph-{row}-{i}").screenshot()
+    assert shot(1, 0) == shot(1, 1)  # boxes
+    assert shot(0, 0) != shot(0, 1)
+    assert fonts and all(u.startswith(url) and status in (200, 304) for u, status in fonts), fonts
+    loaded = page.evaluate(
+        "() => [...document.fonts].filter(f => f.unicodeRange.includes('U+53C2')).map(f => f.status)"
+    )
+    assert "loaded" in loaded  # 参 is U+53C2
+    assert not outside
+    page.close()

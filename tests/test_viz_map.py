@@ -9,20 +9,20 @@ from matplotlib.collections import PathCollection
 from sim import VerticalCommunityModel
 from sim.viz.controls import options
 from sim.viz.district_map import CIRCLE_MODES, COLOUR_MODES, circle_cells, map_figure, node_shares
-from sim.viz.model import PEOPLE_PER_SITE, VizModel
+from sim.viz.model import MAX_PEOPLE_DRAWN, PEOPLE_PER_SITE, VizModel, dots_per_site
 from sim.world.population import UNCOVERED
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("scenario", options("scenario"))
 def test_every_offered_scenario_draws_in_every_mode(scenario):
-    """The downloadable (matplotlib) map; at huangpu every colouring with one circle mode."""
+    """The downloadable (matplotlib) map; at huangpu and shanghai every colouring with one circle mode."""
     model = VizModel(scenario=scenario)
     model.step()
     drawn = len(model.views["committees"]) + len(model.views["people"])
-    assert len(model.views["people"]) <= PEOPLE_PER_SITE * model.world.n_sites
+    assert len(model.views["people"]) <= min(PEOPLE_PER_SITE * model.world.n_sites, MAX_PEOPLE_DRAWN)
     for colour in COLOUR_MODES:
-        for circles in CIRCLE_MODES[:1] if scenario == "huangpu" else CIRCLE_MODES:
+        for circles in CIRCLE_MODES[:1] if scenario in {"huangpu", "shanghai"} else CIRCLE_MODES:
             ax = map_figure(model, colour, circles, "zh").axes[0]
             points = sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection))
             assert points == drawn, (colour, circles)
@@ -44,6 +44,13 @@ def test_sampled_people_are_spread_over_every_site():
         np.bincount(sites, minlength=model.world.n_sites),
         np.minimum(5, np.bincount(model.people.site, minlength=model.world.n_sites)),
     )
+
+
+def test_a_big_map_draws_fewer_people_per_site_and_at_least_one():
+    assert dots_per_site(390) == PEOPLE_PER_SITE  # huangpu: every site its ring of 12
+    assert dots_per_site(3060) * 3060 <= MAX_PEOPLE_DRAWN < (dots_per_site(3060) + 1) * 3060  # shanghai
+    assert dots_per_site(10**6) == 1
+    assert len(VizModel("small").views["people"]) == PEOPLE_PER_SITE * 8  # 6 buildings, 2 areas
 
 
 def test_the_circle_radius_is_the_circle_in_walking_minutes():

@@ -209,3 +209,53 @@ def test_threshold_file_is_checked_and_read(tmp_path, content, ok):
     cfg = compose(overrides)
     people, _ = build_populations(cfg, build_world(cfg, np.random.default_rng(0)), np.random.default_rng(0))
     assert set(np.unique(people.threshold)) <= {0.1, 0.5, 0.9}
+
+
+def test_key_buildings_without_an_organisation_get_no_party_orgs():
+    """organised_key_buildings: that many key buildings have a building organisation; the rest of
+    the key buildings get no party_orgs, and the total goes to the organised buildings by size."""
+    from sim.world.spec import parse_subdistrict
+
+    counts = {"zones": 2, "buildings": 10, "key_buildings": 4, "party_orgs": 13}
+    spec = parse_subdistrict("s", {**counts, "organised_key_buildings": 3})
+    buildings = [b for z in spec.zones for b in z.buildings]
+    key = [b for b in buildings if b.key]
+    assert sum(b.party_orgs > 0 for b in key) == 3 and len(key) == 4
+    assert all(b.party_orgs >= 1 for b in buildings if not b.key)
+    assert sum(b.party_orgs for b in buildings) == 13
+    # the organised key buildings are spread over the zones, as the key buildings are
+    assert [sum(b.key and b.party_orgs > 0 for b in z.buildings) for z in spec.zones] == [2, 1]
+    # given as all of them, it is the default: the spec is unchanged
+    assert parse_subdistrict("s", {**counts, "organised_key_buildings": 4}) == parse_subdistrict("s", counts)
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        (
+            {"key_buildings": 2, "organised_key_buildings": 3},
+            r"s\.organised_key_buildings: got 3, allowed: at most the 2",
+        ),
+        (
+            {"key_buildings": 4, "organised_key_buildings": 0, "party_orgs": 2},
+            r"s\.party_orgs: got 2, allowed: 0 when no building has an organisation",
+        ),
+    ],
+)
+def test_organised_key_buildings_are_checked(fields, message):
+    from sim.config import ConfigError
+    from sim.world.spec import parse_subdistrict
+
+    with pytest.raises(ConfigError, match=message):
+        parse_subdistrict("s", {"zones": 1, "buildings": 4, **fields})
+
+
+def test_a_key_building_without_an_organisation_starts_without_joint_branches():
+    cfg = compose(["scenario=small", "+scenario.subdistricts.small.organised_key_buildings=0"])
+    world = build_world(cfg, np.random.default_rng(0))
+    _, firms = build_populations(cfg, world, np.random.default_rng(0))
+    buildings = [b for z in cfg.scenario.subdistricts["small"].zones for b in z.buildings]
+    building_of = np.flatnonzero(world.site_kind == BUILDING)
+    for site, b in zip(building_of, buildings):
+        org = firms.org[firms.site == site]
+        assert (JOINT in org) == (not b.key), b  # joint branches only where the building is organised

@@ -65,13 +65,23 @@ def effective_threshold(
     belonging: np.ndarray,
     served: np.ndarray,
     loner_firm: np.ndarray,
+    organised: np.ndarray,
     belonging_effect: float,
     served_effect: float,
     loner_firm_penalty: float,
+    organised_effect: float,
 ) -> np.ndarray:
-    """A threshold lowered by belonging and by this week's service, raised for workers whose firm
-    stays out of co-production."""
-    return threshold - belonging_effect * belonging - served_effect * served + loner_firm_penalty * loner_firm
+    """A threshold lowered by belonging, by this week's service and for staff of a firm with a
+    Party organisation (organisation mobilises: the organisation -> participation side of the
+    article's 组织化 <-> 社会化; recruitment through workplaces, Verba, Schlozman & Brady 1995, Voice
+    and Equality), raised for workers whose firm stays out of co-production."""
+    return (
+        threshold
+        - belonging_effect * belonging
+        - served_effect * served
+        - organised_effect * organised
+        + loner_firm_penalty * loner_firm
+    )
 
 
 def willing(

@@ -21,6 +21,7 @@ import yaml
 from sim import metrics, overrides
 from sim.exits import ARGUMENT_ERROR, refuse, tool_parser
 from sim.results import atomic_write, check_files, unreadable, write_parquet
+from sim.steady import PERIODS
 from sim.version import label
 
 RUNS_FILE = "runs.parquet"
@@ -55,6 +56,9 @@ ROW_KEYS = (
     "depth",
     "seed",
     "steps",
+    "people_member",
+    "people_worker",
+    "people_resident",
     "config_hash",
     "status",
     "error",
@@ -94,7 +98,7 @@ def aggregate(sweep_dir: Path, timeseries: bool = True) -> pd.DataFrame:
         row["code_version"] = label(summary.get("code"))
         row.update(summary.get("design_values", {}))
         row.update(summary.get("final", {}))
-        for part in ("late_mean", "year1", "trend"):
+        for part in ("late_mean", *PERIODS, "trend"):
             row.update({f"{part}_{k}": v for k, v in (summary.get(part) or {}).items()})
         state = summary.get("steady_state") or {}
         row.update(
@@ -104,7 +108,7 @@ def aggregate(sweep_dir: Path, timeseries: bool = True) -> pd.DataFrame:
         )
         rows.append(row)
     runs = pd.DataFrame(rows, columns=None if rows else ["run", *ROW_KEYS, "code_version"])
-    for outcome in metrics.OUTCOMES:
+    for outcome in metrics.COLUMNS:
         if outcome not in runs.columns:
             runs[outcome] = float("nan")
     runs = _plain(runs)

@@ -2,7 +2,8 @@
 runs the same seeds, so a condition's effect is estimated from the per-seed differences
 condition - baseline, which cancel most of the seed noise both share.
 
-    python -m sim.sweep.paired SWEEP_DIR [--against governance=fragmented] [--stat late_mean]
+    python -m sim.sweep.paired SWEEP_DIR [--against governance=fragmented]
+        [--stat late_mean|year1|year3|final] [--outcomes a,b,...] [--split]
 
 The interval is the t interval of the mean paired difference over seeds (differences of shares
 are not bounded to [0, 1], so a t interval is appropriate). A difference's *sign* is + or - when
@@ -25,12 +26,14 @@ from scipy import stats
 from sim import outcomes
 from sim.exits import ARGUMENT_ERROR, refuse, tool_parser
 from sim.results import write_parquet, write_text
-from sim.steady import TOLERANCE
+from sim.steady import STATS, TOLERANCE
 
 KEY_OUTCOMES = outcomes.HEADLINE
 PAIRED_FILE = (
     "paired_{stat}.parquet"  # one file per statistic: the commands for each do not clobber each other
 )
+SPLIT_FILE = "split_{stat}.parquet"
+GROUPS = ("member", "worker", "resident")
 ROBUSTNESS_FILE = "robustness.md"
 
 
@@ -47,7 +50,7 @@ def paired_differences(
     paired difference over seeds, its t interval, the number of pairs, the sign, and for
     ``late_mean`` the difference's mean trend a year and whether it is steady."""
     done = runs[runs["status"] == "completed"]
-    columns = {o: f"{stat}_{o}" if f"{stat}_{o}" in done.columns else o for o in outcomes}
+    columns = {o: f"{stat}_{o}" if stat and f"{stat}_{o}" in done.columns else o for o in outcomes}
     keys = [*by, "seed"]
     base = done[done[factor].astype(str) == str(baseline)].set_index(keys)
     rows = []
@@ -75,6 +78,25 @@ def paired_differences(
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def participation_split(
+    runs: pd.DataFrame, factor: str, baseline: str, stat: str = "late_mean", by: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Who carries a participation effect: per (by..., condition), the mean over seeds of the
+    participants each group (members, workers, residents) adds against the baseline, a group's
+    rate difference times its size (``people_<group>``), their total, and each group's share of
+    the total."""
+    done = runs[runs["status"] == "completed"].copy()
+    for g in GROUPS:
+        done[f"added_{g}"] = done[f"{stat}_{g}_participation"].astype(float) * done[f"people_{g}"]
+    added = tuple(f"added_{g}" for g in GROUPS)
+    table = paired_differences(done, factor, baseline, added, stat="", by=by)
+    wide = table.pivot_table(index=[*by, factor], columns="outcome", values="diff").reset_index()
+    wide["added_total"] = wide[list(added)].sum(axis=1)
+    for g in GROUPS:
+        wide[f"share_{g}"] = wide[f"added_{g}"] / wide["added_total"]
+    return wide
 
 
 def _interval(d: np.ndarray, level: float) -> dict:
@@ -150,11 +172,17 @@ def main() -> None:
     parser.add_argument(
         "--against", default="governance=fragmented", help="FACTOR=BASELINE (default: %(default)s)"
     )
-    parser.add_argument("--stat", default="late_mean", choices=["late_mean", "year1", "final"])
+    parser.add_argument("--stat", default="late_mean", choices=list(STATS))
     parser.add_argument(
         "--outcomes",
         default=",".join(KEY_OUTCOMES),
         help="comma-separated outcomes of sim/outcomes.py (default: the headline set, %(default)s)",
+    )
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="also split each participation effect by group: participants added by members, workers "
+        "and residents (writes split_STAT.parquet)",
     )
     args = parser.parse_args()
     chosen = tuple(o for o in args.outcomes.split(",") if o)
@@ -172,12 +200,16 @@ def main() -> None:
         refuse(f"--against: {factor}={baseline} is not a swept condition of {sweep_dir}", ARGUMENT_ERROR)
     by = tuple(
         c
-        for c in ("scenario", "structure", "sinking")
+        for c in ("scenario", "governance", "structure", "sinking", "intervention")
         if c in runs.columns and c != factor and runs[c].nunique() > 1
     )
     table = paired_differences(runs, factor, baseline, chosen, stat=args.stat, by=by)
     write_parquet(sweep_dir / PAIRED_FILE.format(stat=args.stat), table)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    if args.split:
+        split = participation_split(runs, factor, baseline, args.stat, by)
+        write_parquet(sweep_dir / SPLIT_FILE.format(stat=args.stat), split)
+        print(split.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if (
         "structure" in runs.columns
         and runs["structure"].nunique() > 1

@@ -15,6 +15,9 @@ from sim.agents import PERSON_CLASSES
 from sim.model import VerticalCommunityModel
 
 PEOPLE_PER_SITE = 12  # dots drawn per site: enough to read a share, few enough to draw quickly
+# dots drawn in all, at most (huangpu's 390 sites x 12 = 4,680 redraw well): at shanghai's 3,060
+# sites, 12 each made the browser's redraw take seconds a week, so big maps draw fewer per site
+MAX_PEOPLE_DRAWN = 5000
 # sim.config.compose goes through Hydra's process-wide GlobalHydra, and the server builds models
 # in several threads (one per browser session)
 _BUILD_LOCK = threading.Lock()
@@ -22,8 +25,9 @@ _BUILD_LOCK = threading.Lock()
 
 class VizModel(VerticalCommunityModel):
     """:class:`VerticalCommunityModel` without a view per person, plus ``people_per_site`` views
-    per site (the people the map draws). The sample uses its own random stream, so a run in the
-    app follows exactly the same trajectory as the headless model with the same seed."""
+    per site (the people the map draws; default: dots_per_site). The sample uses its own random
+    stream, so a run in the app follows exactly the same trajectory as the headless model with the
+    same seed."""
 
     def __init__(
         self,
@@ -31,12 +35,19 @@ class VizModel(VerticalCommunityModel):
         governance: str = "brand",
         sinking: str = "need",
         rng: int = 0,
-        people_per_site: int = PEOPLE_PER_SITE,
+        people_per_site: int | None = None,
         **kwargs: Any,
     ):
         with _BUILD_LOCK:
             super().__init__(scenario, governance, sinking, rng=rng, agent_views="none", **kwargs)
+        if people_per_site is None:
+            people_per_site = dots_per_site(self.world.n_sites)
         self.views["people"] = sample_people(self, people_per_site, seed=rng)
+
+
+def dots_per_site(n_sites: int) -> int:
+    """PEOPLE_PER_SITE, or fewer (at least one) where the map would draw more than MAX_PEOPLE_DRAWN."""
+    return max(1, min(PEOPLE_PER_SITE, MAX_PEOPLE_DRAWN // max(n_sites, 1)))
 
 
 def sample_people(model: VerticalCommunityModel, per_site: int, seed: int = 0) -> list:

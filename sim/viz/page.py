@@ -17,9 +17,9 @@ import numpy as np
 import solara
 
 from sim.fonts import cjk_rc
-from sim.i18n import term
-from sim.outcomes import OUTCOMES, SHARE
-from sim.viz import live_map
+from sim.i18n import LANGUAGES, term
+from sim.outcomes import OUTCOMES, PARTICIPATION, SHARE
+from sim.viz import live_map, webfont
 from sim.viz.controls import Parameters, defaults
 from sim.viz.district_map import CIRCLE_MODES, VALUE_OUTCOME, circle_cells, map_figure
 from sim.viz.model import VizModel
@@ -28,12 +28,8 @@ from sim.viz.plots import PLOTS, plot_figure, plot_spec, series_rows
 from sim.viz.vega import Frame, Opaque, Pacer, VegaLive
 from sim.world.population import UNCOVERED
 
-LANGUAGES = {"en": "English", "zh": "中文"}
 MONITORS = (
-    "participation_rate",
-    "member_participation",
-    "worker_participation",
-    "resident_participation",
+    *PARTICIPATION,
     "enterprise_participation",
     "org_coverage",
     "service_coverage",
@@ -137,7 +133,7 @@ def Page():
 def Dashboard(session: Session, settings: solara.Reactive[dict]):
     """The page around a session (tests pass their own, to see what Reset built)."""
     language = lang.value
-    solara.Style(CSS)
+    solara.Style(webfont.css() + CSS)
     solara.Title(term("app.title", language))
     with solara.AppBar():
         solara.AppBarTitle(term("app.title", language))

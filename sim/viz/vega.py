@@ -14,13 +14,17 @@ from collections.abc import Callable
 
 import solara
 
+from sim.viz import webfont
+
 
 def to_spec(chart) -> dict:
-    """An Altair chart as the dict the view embeds. Altair writes Vega-Lite 6 specs and Solara's
+    """An Altair chart as the dict the view embeds, its text in the page's font family (which holds
+    the app's Chinese web font, sim.viz.webfont). Altair writes Vega-Lite 6 specs and Solara's
     asset cache holds vega-lite 5, which draws everything these charts use; without the $schema
     line it does not warn about the version."""
     spec = chart.to_dict()
     spec.pop("$schema", None)
+    spec.setdefault("config", {})["font"] = webfont.CHART_FONT
     return spec
 
 

@@ -33,6 +33,8 @@ class World:
     site_zone: np.ndarray
     site_subdistrict: np.ndarray
     site_xy: np.ndarray  # (n_sites, 2) grid cell
+    site_key: np.ndarray  # a key building (重点楼宇); False for residential areas
+    site_org: np.ndarray  # a building with a building Party organisation at the start (party_orgs > 0)
     # committee nodes: one per subdistrict, zone and site, in that order
     node_level: np.ndarray
     node_parent: np.ndarray  # -1 for subdistrict committees
@@ -71,9 +73,16 @@ class World:
 
     def travel_minutes(self, run: RunConfig, a_xy: np.ndarray, b_xy: np.ndarray) -> np.ndarray:
         """Walking minutes between every cell in a_xy and every cell in b_xy (matrix)."""
-        w = run.world
-        d_cells = np.hypot(*(a_xy[:, None, :] - b_xy[None, :, :]).transpose(2, 0, 1))
-        return w.access_overhead_min + w.detour_factor * d_cells * w.cell_size_m / w.walk_speed_m_per_min
+        return walking_minutes(run, a_xy[:, None, :], b_xy[None, :, :])
+
+
+def walking_minutes(run: RunConfig, a_xy: np.ndarray, b_xy: np.ndarray) -> np.ndarray:
+    """Walking minutes from cells a to cells b, elementwise (broadcasting): lift and waiting time plus
+    the straight-line distance times the detour factor at walking speed."""
+    w = run.world
+    diff = a_xy - b_xy
+    d_cells = np.hypot(diff[..., 0], diff[..., 1])
+    return w.access_overhead_min + w.detour_factor * d_cells * w.cell_size_m / w.walk_speed_m_per_min
 
 
 def grid_shape(run: RunConfig) -> tuple[list[int], int, int, int]:
@@ -96,7 +105,7 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
     width, height = cols * cell, rows * cell
 
     zone_sub, zone_names, zone_xy = [], [], []
-    kind, s_zone, s_sub, xy, site_names = [], [], [], [], []
+    kind, s_zone, s_sub, xy, site_names, key, org = [], [], [], [], [], [], []
     sub_xy = []
     for s, ((sname, spec), side) in enumerate(zip(specs.items(), sides)):
         x0, y0 = (s % cols) * cell, (s // cols) * cell
@@ -115,6 +124,8 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
             zone_xy.append(((zx0 + zx1 - 1) // 2, (zy0 + zy1 - 1) // 2))
             sites = [BUILDING] * len(zone.buildings) + [AREA] * len(zone.residential_areas)
             site_names += [b.name for b in zone.buildings] + [a.name for a in zone.residential_areas]
+            key += [b.key for b in zone.buildings] + [False] * len(zone.residential_areas)
+            org += [b.party_orgs > 0 for b in zone.buildings] + [False] * len(zone.residential_areas)
             n_cells = (zx1 - zx0) * (zy1 - zy0)
             # distinct cells while they last, so sites do not pile up on one spot
             picks = (
@@ -150,6 +161,8 @@ def build_world(run: RunConfig, rng: np.random.Generator) -> World:
         site_zone=site_zone,
         site_subdistrict=site_sub,
         site_xy=np.asarray(xy, dtype=np.int64).reshape(-1, 2),
+        site_key=np.asarray(key, dtype=bool),
+        site_org=np.asarray(org, dtype=bool),
         node_level=node_level.astype(np.int8),
         node_parent=node_parent.astype(np.int64),
         node_xy=node_xy,

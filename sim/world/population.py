@@ -27,6 +27,8 @@ class People:
     firm: np.ndarray  # employer; -1 for residents
     threshold: np.ndarray  # Granovetter threshold, share of peers
     active: np.ndarray  # took part in this week's activities
+    point: np.ndarray  # the service point whose activity they attended this week; -1 for none
+    delivered: np.ndarray  # what that activity delivered: its point's delivery, 0 if not active
     last_active: np.ndarray  # week of the last participation; -1 for never
     demand: np.ndarray  # asked for a service this week
     reached: np.ndarray  # that request reached a service point with a fitting service
@@ -150,6 +152,8 @@ def build_populations(run: RunConfig, world: World, rng: np.random.Generator) ->
         firm=firm,
         threshold=_draw_thresholds(run, kind, rng),
         active=np.zeros(n, dtype=bool),
+        point=np.full(n, -1, dtype=np.int64),
+        delivered=np.zeros(n),
         last_active=np.full(n, -1, dtype=np.int32),
         demand=np.zeros(n, dtype=bool),
         reached=np.zeros(n, dtype=bool),

@@ -24,6 +24,8 @@ COUNT_DEFAULTS: dict[str, Any] = {
     "buildings": None,
     "buildings_per_zone": None,
     "key_buildings": None,  # default: 49% of buildings (98 key of ~200 in Huangpu)
+    "organised_key_buildings": None,  # key buildings with a building Party organisation; the rest get
+    # no party_orgs (Shanghai: 90% of key buildings, EVIDENCE.md); default: every key building
     "enterprises": None,  # default: enterprises_per_building x buildings
     "enterprises_per_building": 60,
     "members": None,  # default: member_share_of_workers x workers
@@ -205,6 +207,13 @@ def _expand_counts(key: str, spec: dict, room: int) -> SubdistrictSpec:
     key_flag = np.zeros(n_buildings, dtype=bool)
     key_flag[order[:n_key]] = True
     size = np.where(key_flag, factor, 1.0)
+    n_organised_key = s["organised_key_buildings"] if s["organised_key_buildings"] is not None else n_key
+    n_organised_key = _int(f"{key}.organised_key_buildings", n_organised_key)
+    if n_organised_key > n_key:
+        _fail(f"{key}.organised_key_buildings", f"at most the {n_key} key buildings", n_organised_key)
+    # the last key buildings in key order go without, so they too are spread over the zones
+    has_org = np.ones(n_buildings, dtype=bool)
+    has_org[order[n_organised_key:n_key]] = False
 
     workers_total = _int(f"{key}.workers_per_building", s["workers_per_building"]) * n_buildings
     workers = _split(workers_total, size)
@@ -235,7 +244,7 @@ def _expand_counts(key: str, spec: dict, room: int) -> SubdistrictSpec:
         if organised > n_members:
             _fail(f"{key}.organised_members", f"at most the {n_members:,} members", organised)
         attached_share = organised / n_members if n_members else None
-    orgs = _party_orgs(key, s["party_orgs"], n_buildings, size, firms)
+    orgs = _party_orgs(key, s["party_orgs"], has_org, size, firms)
     areas_per_zone = _split(n_areas, np.ones(n_zones))
     residents = _int(f"{key}.residents_per_area", s["residents_per_area"])
 
@@ -258,13 +267,17 @@ def _expand_counts(key: str, spec: dict, room: int) -> SubdistrictSpec:
     return SubdistrictSpec(_label(f"{key}.name_zh", s["name_zh"]), mode, area, tuple(zones), attached_share)
 
 
-def _party_orgs(key: str, given: Any, n_buildings: int, size: np.ndarray, firms: np.ndarray) -> np.ndarray:
-    """Organisations per building, split by size, at most one per enterprise of the building. The
-    default total is capped that way; a total the user gave that cannot be held is refused."""
-    default = round(PARTY_ORGS_PER_BUILDING * n_buildings)
+def _party_orgs(key: str, given: Any, has_org: np.ndarray, size: np.ndarray, firms: np.ndarray) -> np.ndarray:
+    """Organisations per building, split by size over the buildings that ``has_org``, at most one per
+    enterprise of the building. The default total is capped that way; a total the user gave that
+    cannot be held is refused."""
+    default = round(PARTY_ORGS_PER_BUILDING * int(has_org.sum()))
     n_orgs = _int(f"{key}.party_orgs", given if given is not None else default)
     if given is not None and n_orgs > firms.sum():
         _fail(f"{key}.party_orgs", f"at most the {int(firms.sum()):,} enterprises", n_orgs)
+    if n_orgs and not has_org.any():
+        _fail(f"{key}.party_orgs", "0 when no building has an organisation (organised_key_buildings)", n_orgs)
+    size = np.where(has_org, size, 0.0)
     orgs = np.minimum(_split(n_orgs, size), firms)
     if given is not None and orgs.sum() < n_orgs:
         b = int(np.argmax(_split(n_orgs, size) > firms))
