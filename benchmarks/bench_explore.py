@@ -16,7 +16,7 @@ and steps), over the evaluations. Per evaluation of the whole study: the study's
 model time, over the evaluations (its start-up, checks, analysis and report included). Medians over the
 repeats; the ratio is before / after.
 
-    python benchmarks/bench_explore.py [--evaluations 100] [--repeats 3] [--base 750cf43]
+    python benchmarks/bench_explore.py [--evaluations 100] [--repeats 3] [--base 4be8e44]
                                        [--studies exploration calibration policy] [--steps 26]
 """
 
@@ -184,7 +184,7 @@ def main() -> None:
     parser.add_argument("--evaluations", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--steps", type=int, default=26)
-    parser.add_argument("--base", default="750cf43", help="the commit whose code gives the value before")
+    parser.add_argument("--base", default="4be8e44", help="the commit whose code gives the value before")
     parser.add_argument("--studies", nargs="+", default=["exploration", "calibration", "policy"])
     args = parser.parse_args()
     results: dict[tuple[str, str], list[dict]] = {}
