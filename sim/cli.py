@@ -146,38 +146,35 @@ def print_summary(summary: dict, run_dir: Path, lang: str = "en") -> None:
     rows = []
     for name in metrics.COLUMNS:
         value = summary["final"][name]
-        shown = UNDEFINED[lang] if value is None else f"{value:.4f}"
+        shown = term("cli.undefined", lang) if value is None else f"{value:.4f}"
         rows.append([outcomes.label(name, lang, unit=True), name, shown])
-    header = [FINAL_HEADER[lang], "", ""]
+    header = [term("cli.final", lang), "", ""]
     print(tabulate(rows, headers=header, colalign=("left", "left", "right"), disable_numparse=True))
     state = summary["steady_state"]
-    if lang == "zh":
-        reached = f"第 {state['week']} 周起" if state["reached"] else "未达到"
-        still = "、".join(outcomes.label(name, "zh") for name in state["drifting"])
-        drifting = f"（仍在变化：{still}）" if still else ""
-        print(f"稳态：{reached}{drifting}")
-        print(f"结果目录：{run_dir}")
-        return
-    reached = f"from week {state['week']}" if state["reached"] else "not reached"
-    drifting = f" (still drifting: {', '.join(state['drifting'])})" if state["drifting"] else ""
-    print(f"steady state: {reached}{drifting}")
-    print(f"results: {run_dir}")
-
-
-FINAL_HEADER = {"en": "final outcome", "zh": "最终结果"}
-UNDEFINED = {"en": "undefined", "zh": "无定义"}
+    reached = (
+        term("cli.steady_from", lang).format(week=state["week"])
+        if state["reached"]
+        else term("cli.steady_not", lang)
+    )
+    # English names the outcomes as the files' columns do, Chinese by their labels
+    named = [name if lang == "en" else outcomes.label(name, lang) for name in state["drifting"]]
+    drifting = (
+        term("cli.drifting", lang).format(names=term("cli.separator", lang).join(named)) if named else ""
+    )
+    print(term("cli.steady", lang).format(reached=reached, drifting=drifting))
+    print(term("cli.results", lang).format(path=run_dir))
 
 
 def run_line(summary: dict, lang: str) -> str:
-    if lang == "zh":
-        return (
-            f"{term(summary['scenario'], 'zh')} | {term(summary['governance'], 'zh')} | "
-            f"{term(summary['sinking'], 'zh')} | 随机种子 {summary['seed']} | {summary['steps']} 周 | "
-            f"{summary['runtime_s']:.2f} 秒"
-        )
-    return (
-        f"{summary['scenario']} | {summary['governance']} | sinking={summary['sinking']} | "
-        f"seed={summary['seed']} | {summary['steps']} weeks | {summary['runtime_s']:.2f} s"
+    # English names the choices as the config does (sinking=need), Chinese by the article's terms
+    name = (lambda key: key) if lang == "en" else (lambda key: term(key, lang))
+    return term("cli.run", lang).format(
+        scenario=name(summary["scenario"]),
+        governance=name(summary["governance"]),
+        sinking=name(summary["sinking"]),
+        seed=summary["seed"],
+        steps=summary["steps"],
+        seconds=summary["runtime_s"],
     )
 
 

@@ -22,7 +22,7 @@ from sim.study.points import code_versions, command
 
 if TYPE_CHECKING:
     from sim.explore.exploration import Plan
-from sim.sweep.report import _save
+from sim.sweep.figures import save
 
 
 def _command(p: Plan, row: pd.Series, arm: str, seed: int) -> str:
@@ -58,14 +58,14 @@ def figure_target(p: Plan, results: pd.DataFrame, x: pd.DataFrame, out) -> list[
     axes[0, 0].set_ylabel(what)
     fig.suptitle(f"{what} ({p.stat}) per point; orange: of interest ({p.direction} {p.value:g})", y=1.02)
     fig.tight_layout()
-    return _save(fig, out, "target_by_factor")
+    return save(fig, out, "target_by_factor")
 
 
 def figure_scores(scores: pd.DataFrame, out) -> list[str]:
     fig, ax = plt.subplots(figsize=(1.2 * scores.shape[1] + 3, 0.4 * scores.shape[0] + 1.5))
     sns.heatmap(scores, annot=True, fmt=".2f", cmap="viridis", ax=ax)
     ax.set_title("Feature scores (extra trees; EMA Workbench)")
-    return _save(fig, out, "feature_scores")
+    return save(fig, out, "feature_scores")
 
 
 def figure_boxes(analysis: dict, out) -> list[str]:
@@ -73,11 +73,11 @@ def figure_boxes(analysis: dict, out) -> list[str]:
     for i, box in enumerate(analysis["boxes"]):
         fig = box.prim_box.show_tradeoff()
         fig.suptitle(f"PRIM box {i + 1}: peeling trajectory (coverage vs density)")
-        files += _save(fig, out, f"prim_box{i + 1}_tradeoff")
+        files += save(fig, out, f"prim_box{i + 1}_tradeoff")
         if len(box.limits):  # a box of the whole space has no limits to draw
             fig = box.prim_box.inspect(box.index, style="graph")[0]
             fig.suptitle(f"PRIM box {i + 1}: restricted dimensions (quasi-p in brackets)")
-            files += _save(fig, out, f"prim_box{i + 1}_limits")
+            files += save(fig, out, f"prim_box{i + 1}_limits")
     return files
 
 

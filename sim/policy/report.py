@@ -20,7 +20,7 @@ from sim import outcomes as outcome_table
 from sim.results import atomic_write, write_parquet, write_text
 from sim.study.factors import override
 from sim.study.points import code_versions, command
-from sim.sweep.report import _save
+from sim.sweep.figures import save
 
 if TYPE_CHECKING:
     from sim.policy.search import Search
@@ -87,7 +87,7 @@ def figure_front(s: Search, table: pd.DataFrame, front: pd.DataFrame, out: Path)
         f"Pareto front ({s.measure} over {len(s.scenarios)} scenarios x {len(s.seeds)} seeds)", y=1.02
     )
     fig.tight_layout()
-    return _save(fig, out, "pareto_front")
+    return save(fig, out, "pareto_front")
 
 
 def _cell(value):

@@ -35,7 +35,6 @@ from sim.sweep import figures, markdown, sensitivity
 from sim.sweep.aggregate import RUNS_FILE, TIMESERIES_FILE, aggregate, check_sweep_dir
 from sim.sweep.conditions import SHARE, BadBaseline, baseline_of, conditions, is_ordinal
 from sim.sweep.design import SALIB_METHODS, design_size
-from sim.sweep.figures import save as _save  # noqa: F401  (sim.explore.report and sim.policy.report use it)
 from sim.sweep.intervals import summarise, summarise_weeks
 from sim.sweep.paired import paired_differences
 from sim.sweep.progress import SWEEP_FILE
