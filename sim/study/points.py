@@ -68,9 +68,10 @@ def run_points(
     stat: str,
 ) -> pd.DataFrame:
     """One row per point x seed: ``point``, ``seed``, ``status``, ``error``, ``run`` (its run directory,
-    for ``python -m sim.sweep.reproduce``) and each outcome's ``stat``. A finished batch is read back
-    from its results file (same design, same directory) instead of being checked run by run again;
-    the file keeps every outcome and statistic, so another choice of them needs no run either."""
+    for ``python -m sim.sweep.reproduce``) and each outcome's ``stat``. A finished batch (same design,
+    same directory, same code, its runs' files matching their checksums) is read back from its results
+    file instead of being run as a sweep again; the file keeps every outcome and statistic, so another
+    choice of them needs no run either."""
     rows = design_rows(points, seeds)
     directory = Path(directory)
     design_only = rows.drop(columns="point")
