@@ -166,6 +166,7 @@ def test_aggregate_rebuilds_and_reproduce_confirms(serial, tmp_path):
         ("reinforcement", 30),
         ("stacking", 138),
         ("building_forms", 20),
+        ("zone_own_budget", 24),
     ],
 )
 def test_experiments_compose_with_their_documented_size(experiment, runs):
