@@ -38,6 +38,7 @@ STRUCTURE_OPTIONS = {
     "outreach_envelope": ("firms", "everywhere"),
     "institution_funding": ("firm_contributions", "service_envelope", "separate_budget"),
     "overload_effect": ("delivery", "none"),
+    "access_supply": ("weekly", "held"),
 }
 INTERVENTION_KINDS = ("coverage", "participation")
 
@@ -456,6 +457,7 @@ class StructureConfig:
     institution_funding: str = "firm_contributions"
     zone_budget_share: float = 0.0  # share of the budget zone committees hold of their own
     overload_effect: str = "delivery"
+    access_supply: str = "weekly"  # what the access outcomes count as a point's capacity
 
     def check(self) -> None:
         for key, options in STRUCTURE_OPTIONS.items():

@@ -49,6 +49,9 @@ AGENT_KINDS: dict[str, type] = {
 }
 FLOWS = ("inflow", "spent", "lost", "lapsed")  # RU per week; inflow = change in holdings + the rest
 ENVELOPES = ("activity", "outreach", "service")
+# weeks over which a point's weekly service capacity is averaged for the access outcomes (a quarter,
+# the budget's execution period, as structure.lapse_rate's default; ODD 7.16)
+ACCESS_HORIZON_WEEKS = 13
 # The submodels with a per-agent form: on the reference path each agent of the type, in random
 # order, calls the method named here instead of the model applying the rule to everyone at once.
 AGENT_RULES: dict[str, tuple[type, str]] = {
@@ -134,7 +137,9 @@ class VerticalCommunityModel(mesa.Model):
         self.site_shortfall = np.zeros(self.world.n_sites)
         self.site_misfit = np.zeros(self.world.n_sites)
         self.site_access = np.zeros(self.world.n_sites)  # against the reference circle (outcomes)
-        self.site_access_own = np.zeros(self.world.n_sites)  # against the mode's circle (need)
+        self.site_access_own = np.zeros(self.world.n_sites)  # against the mode's circle (outcomes)
+        self.site_access_held = np.zeros(self.world.n_sites)  # what committees hold, own circle (need)
+        self.service_inflow = np.zeros(n_nodes)  # mean weekly service money reaching each point
         self.point_ratio = np.zeros(n_nodes)  # each point's capacity per request of its catchment
         self.site_covered = np.zeros(self.world.n_sites, dtype=bool)
         self.open_nodes = np.zeros(n_nodes, dtype=bool)
@@ -268,6 +273,7 @@ class VerticalCommunityModel(mesa.Model):
         self.reach.expire(self.steps, self.people.last_active)
         self.uses = {name: np.zeros(len(self.held)) for name in ENVELOPES}
         self.intervene_coverage()
+        self.held_before = self.held.copy()
         self.receive_resources()
         self.week["lost"] += sink(self.held, self.sink_tree, self.node_stats(), self.config.sinking)
         self.open_service_points()
@@ -332,8 +338,8 @@ class VerticalCommunityModel(mesa.Model):
         without money near it shows need even when its requests fail as misfit); ``shortfall``,
         requests that reached a fitting point whose money ran out; ``unmet``, every unmet request."""
         rule = self.config.structure.need_signal
-        if rule == "access_gap":  # as the committees see it: against the mode's own circle
-            return self.site_demand * (1.0 - np.minimum(self.site_access_own, 1.0))
+        if rule == "access_gap":  # as the committees see it: what they hold, in the mode's own circle
+            return self.site_demand * (1.0 - np.minimum(self.site_access_held, 1.0))
         return self.site_shortfall + (rule == "unmet") * self.site_misfit
 
     def open_service_points(self) -> None:
@@ -352,6 +358,7 @@ class VerticalCommunityModel(mesa.Model):
             outreach = np.where(self.firms_below > 0, outreach, 0.0)  # no firms there to reach
         self.envelope = {"activity": b.activity_share * split, "outreach": outreach}
         self.envelope["service"] = self.held - self.envelope["activity"] - outreach
+        self.arrived = np.maximum(self.held - self.held_before, 0.0)  # budget, sinking, offers
         self.routing = self.network.route(self.attraction(), self.open_nodes)
         self.site_uptake = self.routing.uptake
         sites = self.world.site_node(np.arange(self.world.n_sites))
@@ -359,15 +366,34 @@ class VerticalCommunityModel(mesa.Model):
 
     def measure_access(self) -> None:
         """Each site's two-step floating catchment accessibility of this week's service capacity
-        (after the institution's commitments): against the reference circle (the outcomes' one
-        yardstick) and against the mode's own circle (the need the committees see), and which
-        sites the points near them can serve (service_coverage)."""
-        net, supply = self.network, capacity(self.envelope["service"], self.service_cost)
+        (after the institution's commitments). The outcomes count a point's capacity as
+        structure.access_supply says: ``weekly``, the service share of what reaches it in a week
+        (a mean over ACCESS_HORIZON_WEEKS), never more than it holds: a capacity per week, as
+        2SFCA's supply is; ``held``, its whole service envelope, money left
+        idle for weeks included (version 4). They measure it against the reference circle (one
+        yardstick for every mode) and the mode's own circle, and say which sites the points near
+        them can serve (service_coverage). The need the committees see is the capacity they hold,
+        against the mode's own circle."""
+        net = self.network
+        service = self.envelope["service"]
+        held = capacity(service, self.service_cost)
+        supply = held
+        if self.config.structure.access_supply == "weekly":
+            share = np.divide(service, self.held, out=np.zeros_like(service), where=self.held > 0)
+            rate = 1.0 / ACCESS_HORIZON_WEEKS
+            self.service_inflow += rate * (self.arrived * share - self.service_inflow)
+            mean = self.service_inflow / (1.0 - (1.0 - rate) ** self.steps)  # unbiased from week 1
+            supply = capacity(np.minimum(service, mean), self.service_cost)
         self.site_access, self.point_ratio = metrics.site_access(
             supply, self.open_nodes, self.site_demand, net.reference_weight, net.nodes
         )
         self.site_access_own, _ = metrics.site_access(
             supply, self.open_nodes, self.site_demand, net.reach_weight, net.nodes
+        )
+        self.site_access_held = (
+            self.site_access_own
+            if supply is held
+            else metrics.site_access(held, self.open_nodes, self.site_demand, net.reach_weight, net.nodes)[0]
         )
         self.site_covered = metrics.covered_sites(
             self.point_ratio, net.reference_weight, net.nodes, net.reference_inside, net.online

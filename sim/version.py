@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import metadata
 from typing import Any
 
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 PACKAGE = "vertical-community-sim"
 COMPARED = ("commit", "model_version", "package_version")
 

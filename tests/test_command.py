@@ -100,7 +100,7 @@ def summary(value_of=lambda name: 0.25) -> dict:
         "seed": 3,
         "steps": 52,
         "runtime_s": 1.5,
-        "final": {name: value_of(name) for name in metrics.OUTCOMES},
+        "final": {name: value_of(name) for name in metrics.COLUMNS},
         "steady_state": {"reached": False, "week": None, "drifting": ["demand_met"]},
     }
 

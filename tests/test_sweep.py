@@ -162,7 +162,7 @@ def test_aggregate_rebuilds_and_reproduce_confirms(serial, tmp_path):
         ("sensitivity", 90),
         ("sensitivity_sobol", 640),
         ("mechanism_effects", 50),
-        ("structural_robustness", 225),
+        ("structural_robustness", 240),
         ("reinforcement", 30),
         ("stacking", 138),
         ("building_forms", 20),
