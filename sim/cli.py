@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 import hydra
+import yaml
 from hydra._internal.utils import get_args_parser
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import OverrideParseException
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf, open_dict
 from tabulate import tabulate
 
 from sim import metrics, outcomes, overrides, rundir, steady
 from sim.config import CONFIG_DIR, ConfigError, RunConfig, config_hash, group_options
+from sim.exits import CONFIG_ERROR, EXIT_FAILED, refuse
 from sim.i18n import term
-from sim.results import check_files, manifest, now, write_json, write_parquet
+from sim.results import check_files, manifest, now, write_json, write_parquet, write_text
 from sim.run import key_parameters, run
 from sim.sweep import claims, progress
-from sim.sweep.design import apply_design
+from sim.sweep.design import apply_design, design_size
 from sim.validate import check_group_choices, compose, validate
 from sim.version import code_version, same_code
-
-EXIT_CONFIG = 2
-EXIT_FAILED = 1
 
 
 def execute(cfg: DictConfig, run_dir: Path, multirun: bool = False) -> dict:
@@ -56,7 +57,12 @@ def _execute(cfg: DictConfig, run_dir: Path, multirun: bool) -> dict:
             raise
         return _finish(
             run_dir,
-            {"status": "failed", "error": f"config error: {err}", "started": started, "code": code_version()},
+            {
+                "status": "failed",
+                "error": f"{CONFIG_ERROR}: {err}",
+                "started": started,
+                "code": code_version(),
+            },
         )
     digest = config_hash(run_cfg)
     if multirun:
@@ -140,38 +146,35 @@ def print_summary(summary: dict, run_dir: Path, lang: str = "en") -> None:
     rows = []
     for name in metrics.COLUMNS:
         value = summary["final"][name]
-        shown = UNDEFINED[lang] if value is None else f"{value:.4f}"
+        shown = term("cli.undefined", lang) if value is None else f"{value:.4f}"
         rows.append([outcomes.label(name, lang, unit=True), name, shown])
-    header = [FINAL_HEADER[lang], "", ""]
+    header = [term("cli.final", lang), "", ""]
     print(tabulate(rows, headers=header, colalign=("left", "left", "right"), disable_numparse=True))
     state = summary["steady_state"]
-    if lang == "zh":
-        reached = f"第 {state['week']} 周起" if state["reached"] else "未达到"
-        still = "、".join(outcomes.label(name, "zh") for name in state["drifting"])
-        drifting = f"（仍在变化：{still}）" if still else ""
-        print(f"稳态：{reached}{drifting}")
-        print(f"结果目录：{run_dir}")
-        return
-    reached = f"from week {state['week']}" if state["reached"] else "not reached"
-    drifting = f" (still drifting: {', '.join(state['drifting'])})" if state["drifting"] else ""
-    print(f"steady state: {reached}{drifting}")
-    print(f"results: {run_dir}")
-
-
-FINAL_HEADER = {"en": "final outcome", "zh": "最终结果"}
-UNDEFINED = {"en": "undefined", "zh": "无定义"}
+    reached = (
+        term("cli.steady_from", lang).format(week=state["week"])
+        if state["reached"]
+        else term("cli.steady_not", lang)
+    )
+    # English names the outcomes as the files' columns do, Chinese by their labels
+    named = [name if lang == "en" else outcomes.label(name, lang) for name in state["drifting"]]
+    drifting = (
+        term("cli.drifting", lang).format(names=term("cli.separator", lang).join(named)) if named else ""
+    )
+    print(term("cli.steady", lang).format(reached=reached, drifting=drifting))
+    print(term("cli.results", lang).format(path=run_dir))
 
 
 def run_line(summary: dict, lang: str) -> str:
-    if lang == "zh":
-        return (
-            f"{term(summary['scenario'], 'zh')} | {term(summary['governance'], 'zh')} | "
-            f"{term(summary['sinking'], 'zh')} | 随机种子 {summary['seed']} | {summary['steps']} 周 | "
-            f"{summary['runtime_s']:.2f} 秒"
-        )
-    return (
-        f"{summary['scenario']} | {summary['governance']} | sinking={summary['sinking']} | "
-        f"seed={summary['seed']} | {summary['steps']} weeks | {summary['runtime_s']:.2f} s"
+    # English names the choices as the config does (sinking=need), Chinese by the article's terms
+    name = (lambda key: key) if lang == "en" else (lambda key: term(key, lang))
+    return term("cli.run", lang).format(
+        scenario=name(summary["scenario"]),
+        governance=name(summary["governance"]),
+        sinking=name(summary["sinking"]),
+        seed=summary["seed"],
+        steps=summary["steps"],
+        seconds=summary["runtime_s"],
     )
 
 
@@ -186,17 +189,67 @@ def _hydra_main(cfg: DictConfig) -> None:
     try:
         summary = execute(cfg, run_dir)
     except ConfigError as err:
-        print(f"config error: {err}", file=sys.stderr)
-        sys.exit(EXIT_CONFIG)
+        refuse(str(err))
     print_summary(summary, run_dir, cfg.get("report", {}).get("lang", "en"))
     if summary["status"] != "completed":
         sys.exit(EXIT_FAILED)
 
 
 def _sweep_job(cfg: DictConfig, run_dir: Path, sweep_dir: Path) -> None:
-    """One job of a sweep: whatever happens is recorded, and the sweep goes on (an exception escaping
-    a job would stop Hydra's sweep before the tables and report are written)."""
+    """One job of a sweep: one run, or each run of a chunk of a design's rows (``design.chunk``)."""
+    if OmegaConf.select(cfg, "design.chunk") is None:
+        _record(cfg, run_dir, sweep_dir)
+        return
+    for row, row_dir, task in chunk_rows(cfg, sweep_dir):
+        _record(row, row_dir, sweep_dir, task)
+
+
+def chunk_rows(cfg: DictConfig, sweep_dir: Path) -> Iterator[tuple[DictConfig, Path, list[str]]]:
+    """The runs of a job that runs a chunk of a design's rows, each as the job of that row alone would
+    run it: its config (``design.sample`` set), its run directory named by its overrides as Hydra names
+    a job's, and those overrides. Its snapshot is a job's (``.hydra/config.yaml``, ``overrides.yaml``);
+    Hydra's own config (``hydra.yaml``) and the job log are the chunk's, in the chunk job's directory,
+    so Hydra's work for a job (composing, copying and saving its configs, a log) is paid once a chunk."""
+    from hydra._internal.config_loader_impl import get_overrides_dirname
+
+    hc = HydraConfig.get()
+    spec = OmegaConf.to_container(cfg.design, resolve=True)
+    first, size = spec["chunk"] * spec["chunk_size"], spec["chunk_size"]
+    naming = hc.job.config.override_dirname
+    for sample in range(first, min(first + size, design_size(spec))):
+        task = [
+            line.replace(f"design.chunk={spec['chunk']}", f"design.sample={sample}")
+            for line in hc.overrides.task
+            if "design.chunk_size=" not in line
+        ]
+        name = get_overrides_dirname(
+            overrides=overrides.parse(task),
+            exclude_keys=naming.exclude_keys,
+            item_sep=naming.item_sep,
+            kv_sep=naming.kv_sep,
+        )
+        row = copy.deepcopy(cfg)
+        with open_dict(row.design):
+            row.design.sample = sample
+            del row.design["chunk"], row.design["chunk_size"]
+        yield row, sweep_dir / name, task
+
+
+def as_yaml(data: dict | list) -> str:
+    """What OmegaConf.to_yaml writes for a config's plain data, by libyaml: a third of the time."""
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(data, Dumper=dumper, default_flow_style=False, allow_unicode=True, sort_keys=False)
+
+
+def _record(cfg: DictConfig, run_dir: Path, sweep_dir: Path, snapshot: list[str] | None = None) -> None:
+    """Run and record one run of a sweep, first saving its config snapshot if Hydra has not (a row of
+    a chunk: its overrides are ``snapshot``). Whatever happens is recorded, and the sweep goes on (an
+    exception escaping a job would stop Hydra's sweep before the tables and report are written)."""
     try:
+        if snapshot is not None:
+            (run_dir / ".hydra").mkdir(parents=True, exist_ok=True)
+            write_text(run_dir / ".hydra" / "config.yaml", as_yaml(OmegaConf.to_container(cfg)))
+            write_text(run_dir / ".hydra" / "overrides.yaml", as_yaml(snapshot))
         summary = execute(cfg, run_dir, multirun=True)
     except Exception as err:
         summary = {"status": "failed", "error": f"{type(err).__name__}: {err}"}
@@ -226,18 +279,19 @@ def preflight(argv: list[str]) -> None:
         message = overrides.parse_error_message(err)
     except Exception as err:  # Hydra's own composition errors, on one line
         key = overrides.unknown_key(err)
-        message = (
-            overrides.unknown_key_message(key, parsed, CONFIG_DIR, group_options)
-            if key
-            else overrides.one_line(err)
-        )
+        message = overrides.unknown_key_message(key, parsed) if key else overrides.one_line(err)
     else:
         return
-    print(f"config error: {message}", file=sys.stderr)
-    sys.exit(EXIT_CONFIG)
+    refuse(message)
 
 
 def main() -> None:
     preflight(sys.argv[1:])
+    launch()
+
+
+def launch() -> None:
+    """Make the run or sweep directory and let Hydra compose and launch: after :func:`preflight`, or
+    for a command line whose config was checked already (a study's batch, :mod:`sim.study.batch`)."""
     sys.argv[1:] = rundir.prepare(sys.argv[1:])
     _hydra_main()

@@ -17,11 +17,9 @@ import hydra
 import yaml
 from hydra._internal.utils import get_args_parser
 
-from sim.config import CONFIG_DIR, group_options
+from sim.config import CONFIG_DIR, did_you_mean, group_options
 from sim.i18n import term
-from sim.overrides import did_you_mean
 
-EXIT_CONFIG = 2
 COMPLETION_FLAGS = ("-sc", "--shell-completion")
 
 PROG = "vcsim"
@@ -152,8 +150,9 @@ def main() -> None:
         return
     problem = unknown_option(argv)
     if problem:
-        print(f"config error: {problem}", file=sys.stderr)
-        sys.exit(EXIT_CONFIG)
+        from sim.exits import refuse
+
+        refuse(problem)
     if any(a.split("=")[0] in COMPLETION_FLAGS for a in argv):
         # the words after -sc are the completion's commands (install=bash), not overrides
         _complete()

@@ -1,21 +1,26 @@
-"""Structured run configuration: the schema (dataclasses), range checks and the per-key limits.
+"""Structured run configuration: the schema (dataclasses), range checks and the per-key limits, and
+the machinery every config block is checked with (a run's, and a study's: :func:`check_block`).
 
-The YAML files in ``configs/`` hold the values; these dataclasses hold the schema. This module
-imports nothing from the rest of ``sim`` (the registries import it): checks that need a registry,
-the district parser or the resource estimate are in :mod:`sim.validate`, which composes and
-validates a run. Every problem is one :class:`ConfigError` line that names the key and what is
-allowed.
+The YAML files in ``configs/`` hold the values; these dataclasses hold the schema and the defaults.
+This module imports nothing from the rest of ``sim`` (the registries import it): checks that need a
+registry, the district parser or the resource estimate are in :mod:`sim.validate`, which composes
+and validates a run. Every problem is one :class:`ConfigError` line that names the key and what is
+allowed: types by OmegaConf's structured merge, then :func:`check_tree` (finite numbers, the bounds
+of :data:`LIMITS`, each dataclass's ``check()`` for what relates its fields).
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import math
 import warnings
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, is_dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
 import numpy as np
 
@@ -42,9 +47,15 @@ STRUCTURE_OPTIONS = {
 }
 INTERVENTION_KINDS = ("coverage", "participation")
 
-# Bounds on values whose size would break a run (overflow to inf, a huge loop, an integer that
-# numpy or Parquet cannot hold). Inclusive; documented in README "Limits". Every float anywhere
-# in the config must also be finite. "*" matches any entry of a mapping.
+
+class Open(float):
+    """A bound that is not itself allowed: ``(Open(0.0), 1.0)`` is the interval (0, 1]."""
+
+
+# The one bounds table of every config block: a run's keys, whose size would break a run (overflow to
+# inf, a huge loop, an integer that numpy or Parquet cannot hold), and a study's (sim/study); the
+# docs' Limits table (docs/running.md) is written from it. Inclusive unless Open. Every float anywhere
+# in a config must also be finite. "*" matches any entry of a mapping or a list.
 LIMITS: dict[str, tuple[float, float]] = {
     "seed": (0, 2**63 - 1),
     "steps": (0, 1_000_000),
@@ -53,7 +64,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "world.detour_factor": (1.0, 100.0),
     "world.access_overhead_min": (0.0, 10_000.0),
     "world.outreach_decay_min": (1e-3, 10_000.0),
-    "world.reference_circle_min": (0.0, 10_000.0),
+    "world.reference_circle_min": (Open(0.0), 10_000.0),
     "budget.per_person_per_step": (0.0, 1e6),
     "budget.service_unit_cost": (1e-6, 1e6),
     "budget.min_active": (0.0, 1e9),
@@ -65,12 +76,12 @@ LIMITS: dict[str, tuple[float, float]] = {
     "behaviour.participation.weight_zone": (0.0, 1e6),
     "behaviour.participation.weight_online": (0.0, 1e6),
     "behaviour.coproduction.group_size": (2, 1000),
-    "behaviour.coproduction.multiplication": (0.0, 1e6),
+    "behaviour.coproduction.multiplication": (Open(0.0), 1e6),
     "behaviour.coproduction.cost": (0.0, 1e6),
     "behaviour.coproduction.loner_payoff": (0.0, 1e6),
     "behaviour.coproduction.contribution_ru": (0.0, 1e6),
     "behaviour.outreach.own_branch_min_members": (1, 1_000_000),
-    "governance.params.service_circle_min": (0.0, 10_000.0),
+    "governance.params.service_circle_min": (Open(0.0), 10_000.0),
     "governance.params.committee_reward": (0.0, 1e6),
     "governance.params.committee_sanction": (0.0, 1e6),
     "staff.subdistrict_hours": (0.0, 1e9),
@@ -86,20 +97,60 @@ LIMITS: dict[str, tuple[float, float]] = {
     "design.n": (1, 1_000_000),
     "design.levels": (2, 1000),
     "design.seed": (0, 2**32 - 1),
+    "design.chunk": (0, 1_000_000),
+    "design.chunk_size": (1, 1_000_000),
     "design.parameters.*.low": (-1e12, 1e12),
     "design.parameters.*.high": (-1e12, 1e12),
     "limits.max_memory_gb": (1e-3, 1e6),
     "limits.max_hours": (1e-6, 1e6),
+    # study blocks (docs/ODD.md 10, 11)
+    "calibration.population": (2, 1_000_000),
+    "calibration.batch": (1, 1_000_000),
+    "calibration.generations": (1, 1000),
+    "calibration.max_batches": (1, 1000),
+    "calibration.quantile": (Open(0.0), 1.0),
+    "calibration.min_epsilon": (0.0, 1e12),
+    "calibration.seeds.*": (0, 2**63 - 1),
+    "calibration.sampler_seed": (0, 2**32 - 1),
+    "calibration.posterior_draws": (1, 1_000_000),
+    "calibration.ppc_seeds.*": (0, 2**63 - 1),
+    "exploration.seeds.*": (0, 2**63 - 1),
+    "exploration.sampler.n": (1, 1_000_000),
+    "exploration.sampler.seed": (0, 2**32 - 1),
+    "exploration.prim.threshold": (Open(0.0), 1.0),
+    "exploration.prim.peel_alpha": (Open(0.0), 0.5),
+    "exploration.prim.mass_min": (Open(0.0), 1.0),
+    "exploration.prim.boxes": (1, 10),
+    "exploration.feature_seed": (0, 2**32 - 1),
+    "policy_search.seeds.*": (0, 2**63 - 1),
+    "policy_search.scenarios.n": (1, 1_000_000),
+    "policy_search.scenarios.seed": (0, 2**32 - 1),
+    "policy_search.robustness.q": (0.0, 100.0),
+    "policy_search.search.population": (2, 2**31 - 1),
+    "policy_search.search.generations": (1, 2**31 - 1),
+    "policy_search.search.seed": (0, 2**31 - 1),
 }
+
+
+T = TypeVar("T")
 
 
 class ConfigError(ValueError):
     """A configuration value is missing, of the wrong type or out of range."""
 
 
-def _check(ok: bool, key: str, allowed: str, value: Any) -> None:
+def ensure(ok: bool, key: str, allowed: str, value: Any) -> None:
+    """Refuse ``value`` of ``key`` unless ``ok``: the one form of every refusal of a config value."""
     if not ok:
         raise ConfigError(f"{key}: got {value!r}, allowed: {allowed}")
+
+
+_check = ensure  # the name this module's own checks use
+
+
+def distinct_seeds(key: str, seeds: list[int]) -> None:
+    """A list of seeds (common random numbers): at least one, each once (their range is in LIMITS)."""
+    ensure(len(seeds) > 0 and len(set(seeds)) == len(seeds), key, "a non-empty list of distinct seeds", seeds)
 
 
 def _unit(key: str, value: float) -> None:
@@ -108,10 +159,6 @@ def _unit(key: str, value: float) -> None:
 
 def _nonneg(key: str, value: float) -> None:
     _check(value >= 0, key, "a number >= 0", value)
-
-
-def _positive(key: str, value: float) -> None:
-    _check(value > 0, key, "a number > 0", value)
 
 
 def _per_kind(key: str, mapping: dict[str, float], check) -> None:
@@ -137,11 +184,6 @@ class WorldConfig:
 
     def check(self) -> None:
         _unit("world.remoteness_per_level", self.remoteness_per_level)
-        _positive("world.reference_circle_min", self.reference_circle_min)
-        for name in ("cell_size_m", "walk_speed_m_per_min", "outreach_decay_min"):
-            _positive(f"world.{name}", getattr(self, name))
-        _check(self.detour_factor >= 1, "world.detour_factor", "a number >= 1", self.detour_factor)
-        _nonneg("world.access_overhead_min", self.access_overhead_min)
 
 
 @dataclass
@@ -155,11 +197,6 @@ class BudgetConfig:
     activity_cost: float = 0.1
 
     def check(self) -> None:
-        _nonneg("budget.activity_cost", self.activity_cost)
-        _nonneg("budget.per_person_per_step", self.per_person_per_step)
-        _positive("budget.service_unit_cost", self.service_unit_cost)
-        _nonneg("budget.min_active", self.min_active)
-        _positive("budget.outreach_cost", self.outreach_cost)
         _unit("budget.outreach_share", self.outreach_share)
         _unit("budget.activity_share", self.activity_share)
         _check(
@@ -228,8 +265,6 @@ class ParticipationConfig:
         )
         if self.threshold_distribution == "file":
             _check_threshold_file(f"{p}.threshold_file", self.threshold_file)
-        for name in ("threshold_sd", "temperature", "weight_site", "weight_zone", "weight_online"):
-            _nonneg(f"{p}.{name}", getattr(self, name))
         for name in (
             "availability",
             "belonging_effect",
@@ -264,13 +299,8 @@ class CoproductionConfig:
 
     def check(self) -> None:
         p = "behaviour.coproduction"
-        _check(self.group_size >= 2, f"{p}.group_size", "an integer >= 2", self.group_size)
-        _positive(f"{p}.multiplication", self.multiplication)
-        _nonneg(f"{p}.cost", self.cost)
-        _nonneg(f"{p}.loner_payoff", self.loner_payoff)
         _unit(f"{p}.revision_rate", self.revision_rate)
         _unit(f"{p}.exploration", self.exploration)
-        _nonneg(f"{p}.contribution_ru", self.contribution_ru)
         _check(
             sorted(self.initial_shares) == sorted(STRATEGIES),
             f"{p}.initial_shares",
@@ -317,18 +347,6 @@ class OutreachConfig:
     def check(self) -> None:
         _unit("behaviour.outreach.join_probability", self.join_probability)
         _nonneg("behaviour.outreach.engagement_effect", self.engagement_effect)
-        _check(
-            self.building_org_lapse_weeks >= 1,
-            "behaviour.outreach.building_org_lapse_weeks",
-            "an integer >= 1",
-            self.building_org_lapse_weeks,
-        )
-        _check(
-            self.own_branch_min_members >= 1,
-            "behaviour.outreach.own_branch_min_members",
-            "an integer >= 1",
-            self.own_branch_min_members,
-        )
         _unit("behaviour.outreach.initial_work_coverage", self.initial_work_coverage)
 
 
@@ -386,7 +404,6 @@ class GovernanceParams:
 
     def check(self) -> None:
         p = "governance.params"
-        _positive(f"{p}.service_circle_min", self.service_circle_min)
         _check(
             0 <= self.pooling_cost_saving < 1,
             f"{p}.pooling_cost_saving",
@@ -404,8 +421,6 @@ class GovernanceParams:
             "association_closeness",
         ):
             _unit(f"{p}.{name}", getattr(self, name))
-        _nonneg(f"{p}.committee_reward", self.committee_reward)
-        _nonneg(f"{p}.committee_sanction", self.committee_sanction)
         _nonneg(f"{p}.sanction_effort", self.sanction_effort)
         _nonneg(f"{p}.institution_ru_per_payoff", self.institution_ru_per_payoff)
 
@@ -482,11 +497,7 @@ class StaffConfig:
     hours_per_attendance: float = 0.2
     hours_per_request: float = 0.5
     hours_per_visit: float = 4.0
-    hours_per_mechanism: float = 2.0
-
-    def check(self) -> None:
-        for f in fields(self):
-            _nonneg(f"staff.{f.name}", getattr(self, f.name))
+    hours_per_mechanism: float = 2.0  # every field's bounds are in LIMITS
 
 
 @dataclass
@@ -507,8 +518,6 @@ class InterventionConfig:
             f"one of {list(INTERVENTION_KINDS)}",
             self.kind,
         )
-        _check(self.week >= 1, "intervention.week", "an integer >= 1", self.week)
-        _check(self.weeks >= 1, "intervention.weeks", "an integer >= 1", self.weeks)
         _unit("intervention.size", self.size)
 
 
@@ -548,9 +557,15 @@ class DesignConfig:
     seed: int = 0  # seed of the design itself, not of the runs
     sample: int | None = None
     file: str | None = None  # method file: a Parquet file, one row per design point
+    # a sweep's job may run a chunk of rows instead of one: [chunk * chunk_size, (chunk + 1) * chunk_size)
+    chunk: int | None = None
+    chunk_size: int | None = None
 
     def check(self) -> None:
         _check(self.method in DESIGN_METHODS, "design.method", f"one of {list(DESIGN_METHODS)}", self.method)
+        if self.chunk is not None:
+            _check(self.chunk_size is not None, "design.chunk_size", "the rows of a chunk", None)
+            _check(self.sample is None, "design.sample", "null with design.chunk", self.sample)
         if self.method == "file":
             _check(bool(self.file), "design.file", "the path of a Parquet file of design rows", self.file)
             return
@@ -559,8 +574,6 @@ class DesignConfig:
         )
         for i, par in enumerate(self.parameters):
             _check(par.low < par.high, f"design.parameters[{i}]", "low < high", (par.low, par.high))
-        _check(self.n >= 1, "design.n", "an integer >= 1", self.n)
-        _check(self.levels >= 2, "design.levels", "an integer >= 2", self.levels)
 
 
 @dataclass
@@ -612,8 +625,6 @@ class RunConfig:
     report: ReportConfig = field(default_factory=ReportConfig)
 
     def check(self) -> None:
-        _check(self.seed >= 0, "seed", "an integer >= 0", self.seed)
-        _check(self.steps >= 0, "steps", "an integer >= 0", self.steps)
         for s in self.outputs.agent_snapshots:
             _check(0 <= s <= self.steps, "outputs.agent_snapshots", f"steps in [0, {self.steps}]", s)
 
@@ -622,16 +633,19 @@ class RunConfig:
 
 
 def check_tree(node: Any, path: str = "") -> None:
-    """Finite numbers, range checks and LIMITS, parents before children (OmegaConf builds defaults
-    without running any check)."""
+    """Finite numbers, the bounds of LIMITS and each dataclass's own checks, parents before children
+    (OmegaConf builds defaults without running any check): ``check()``, which names its keys in
+    full, or ``check_at(where)`` for a block that sits at more than one place (``where``: its key)."""
     if not hasattr(node, "__dataclass_fields__"):
         return
     for f in fields(node):
         _check_finite(f"{path}{f.name}", getattr(node, f.name))
-    if hasattr(node, "check"):
-        node.check()
     for f in fields(node):
         _check_limit(f"{path}{f.name}", getattr(node, f.name))
+    if hasattr(node, "check"):
+        node.check()
+    if hasattr(node, "check_at"):
+        node.check_at(path.removesuffix("."))
     for f in fields(node):
         value = getattr(node, f.name)
         if isinstance(value, list):
@@ -644,17 +658,30 @@ def _check_finite(key: str, value: Any) -> None:
     if isinstance(value, dict):
         for k, v in value.items():
             _check_finite(f"{key}.{k}", v)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_finite(f"{key}.{i}", v)
     elif isinstance(value, float):
         _check(math.isfinite(value), key, "a finite number", value)
 
 
 def _check_limit(key: str, value: Any) -> None:
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_limit(f"{key}.{i}", item)
+        return
     bounds = LIMITS.get(key) or LIMITS.get(_wildcard(key))
     if bounds is None or not isinstance(value, (int, float)) or isinstance(value, bool):
         return
     low, high = bounds
+    above = value > low if isinstance(low, Open) else value >= low
     kind = "an integer" if isinstance(value, int) else "a number"
-    _check(low <= value <= high, key, f"{kind} in [{_fmt(low)}, {_fmt(high)}] (README, Limits)", value)
+    _check(above and value <= high, key, f"{kind} in {interval(low, high)} (README, Limits)", value)
+
+
+def interval(low: float, high: float) -> str:
+    """The bounds of LIMITS as a refusal states them, ``[0, 1]`` or ``(0, 1]`` for an Open low."""
+    return f"{'(' if isinstance(low, Open) else '['}{_fmt(low)}, {_fmt(high)}]"
 
 
 def _fmt(bound: float) -> str:
@@ -664,6 +691,139 @@ def _fmt(bound: float) -> str:
 def _wildcard(key: str) -> str:
     parts = key.split(".")
     return ".".join("*" if part.isdigit() else part for part in parts)
+
+
+WRONG = object()  # a value whose type is not exactly its field's
+
+
+def built(schema: type[T], data: dict) -> T | None:
+    """``data`` (plain dicts, lists and scalars) as an instance of the dataclass ``schema`` when every
+    key is the schema's and every value has exactly its field's type (an int where a float is due is
+    made a float); None otherwise. Then it is the instance OmegaConf's structured merge would make,
+    without building a node for every value (the merge is most of a validation's time); for anything
+    else that merge converts the value or names the problem."""
+    hints = _hints(schema)
+    if not isinstance(data, dict) or not set(data) <= set(hints):
+        return None
+    values = {key: _typed(hints[key], value) for key, value in data.items()}
+    return None if any(v is WRONG for v in values.values()) else schema(**values)
+
+
+def _typed(hint: Any, value: Any) -> Any:
+    kind, optional = _unwrapped(hint)
+    if value is None:
+        return None if optional else WRONG
+    if is_dataclass(kind):
+        return (built(kind, value) if isinstance(value, dict) else None) or WRONG
+    origin, args = get_origin(kind), get_args(kind)
+    if origin is list and isinstance(value, list):
+        items = [_typed(args[0], v) for v in value]
+        return WRONG if any(v is WRONG for v in items) else items
+    if origin is dict and isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        items = {k: _typed(args[1], v) for k, v in value.items()}
+        return WRONG if any(v is WRONG for v in items.values()) else items
+    if kind is Any:
+        return value
+    if kind is float and type(value) in (int, float):
+        return float(value)
+    return value if type(value) is kind and kind in (int, str, bool) else WRONG
+
+
+@cache
+def _hints(schema: type) -> dict[str, Any]:
+    return get_type_hints(schema)
+
+
+def check_block(schema: type[T], data: Any, where: str) -> T:
+    """A config block (a mapping, e.g. a study's ``calibration:``) as an instance of its dataclass
+    ``schema``, checked as a run's config is: its keys and their types (OmegaConf's structured merge;
+    a null value leaves the default of a key that may not be null), then :func:`check_tree`. Every
+    problem is one ConfigError line naming the key, ``where`` first, and what is allowed."""
+    from omegaconf import OmegaConf
+    from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
+
+    data = _prepared(schema, data, where)
+    try:
+        block = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), data))
+    except MissingMandatoryValue as err:
+        key = _dotted(err.full_key)
+        raise ConfigError(f"{where}.{key}: got nothing, allowed: {_kind_of(schema, key)}") from None
+    except OmegaConfBaseException as err:
+        key = _dotted(err.full_key)
+        got = _value_at(data, key)
+        raise ConfigError(f"{where}.{key}: got {got!r}, allowed: {_kind_of(schema, key)}") from None
+    check_tree(block, f"{where}.")
+    return block
+
+
+def _prepared(schema: type, data: Any, where: str) -> dict:
+    """``data`` without the nulls of keys that may not be null, after refusing a key ``schema`` does
+    not have (naming the keys it has), in every nested block."""
+    hints = get_type_hints(schema)
+    ensure(isinstance(data, dict), where, f"a mapping of the keys {sorted(hints)}", data)
+    out = {}
+    for key, value in data.items():
+        if key not in hints:
+            hint = did_you_mean(key, hints)
+            raise ConfigError(f"{where}.{key}: got an unknown key, allowed: one of {sorted(hints)}{hint}")
+        kind, optional = _unwrapped(hints[key])
+        if value is None and not optional:
+            continue
+        nested = get_args(kind)[0] if get_origin(kind) is list else kind
+        if is_dataclass(nested) and get_origin(kind) is list and isinstance(value, list):
+            value = [_prepared(nested, v, f"{where}.{key}.{i}") for i, v in enumerate(value)]
+        elif is_dataclass(nested) and get_origin(kind) is not list and value is not None:
+            value = _prepared(nested, value, f"{where}.{key}")
+        out[key] = value
+    return out
+
+
+def _unwrapped(hint: Any) -> tuple[Any, bool]:
+    """A type hint without its ``| None``, and whether it had one."""
+    args = get_args(hint)
+    if type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        return rest[0] if len(rest) == 1 else hint, True
+    return hint, False
+
+
+KIND_NAMES = {int: "an integer", float: "a number", str: "a text", bool: "true or false", dict: "a mapping"}
+PLURALS = {int: "integers", float: "numbers", str: "texts"}
+
+
+def _kind_of(schema: type, key: str) -> str:
+    """What the key of ``schema`` at the dotted ``key`` holds, in words."""
+    hint: Any = schema
+    for part in key.split("."):
+        if is_dataclass(hint) and part in get_type_hints(hint):
+            hint = _unwrapped(get_type_hints(hint)[part])[0]
+        elif get_origin(hint) is list and part.isdigit():
+            hint = get_args(hint)[0]
+    if is_dataclass(hint):
+        return f"a mapping of the keys {sorted(get_type_hints(hint))}"
+    if get_origin(hint) is list:
+        return f"a list of {PLURALS.get(get_args(hint)[0], 'values')}"
+    return KIND_NAMES.get(get_origin(hint) or hint, "a value")
+
+
+def _dotted(key: Any) -> str:
+    """OmegaConf's ``a[0].b`` as ``a.0.b``, the form an override and LIMITS use."""
+    return str(key or "").replace("[", ".").replace("]", "")
+
+
+def _value_at(data: Any, key: str) -> Any:
+    for part in key.split("."):
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+    return data
+
+
+def did_you_mean(got: str, known: Iterable[str], cutoff: float = 0.6) -> str:
+    """`` (did you mean X?)`` for the nearest of ``known`` (difflib), or an empty string."""
+    close = difflib.get_close_matches(str(got), [str(k) for k in known], n=2, cutoff=cutoff)
+    return f" (did you mean {' or '.join(close)}?)" if close else ""
 
 
 def reject_targets(node: Any, path: str = "") -> None:

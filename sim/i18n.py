@@ -268,6 +268,26 @@ TERMS.update(
 )
 
 
+# The run command's printed summary (运行摘要): its header, steady state and where the results are.
+# Keys start with "cli."; "{...}" fields are filled in with str.format.
+TERMS.update(
+    {
+        "cli.run": (
+            "{scenario} | {governance} | sinking={sinking} | seed={seed} | {steps} weeks | {seconds:.2f} s",
+            "{scenario} | {governance} | {sinking} | 随机种子 {seed} | {steps} 周 | {seconds:.2f} 秒",
+        ),
+        "cli.final": ("final outcome", "最终结果"),
+        "cli.undefined": ("undefined", "无定义"),
+        "cli.steady": ("steady state: {reached}{drifting}", "稳态：{reached}{drifting}"),
+        "cli.steady_from": ("from week {week}", "第 {week} 周起"),
+        "cli.steady_not": ("not reached", "未达到"),
+        "cli.drifting": (" (still drifting: {names})", "（仍在变化：{names}）"),
+        "cli.separator": (", ", "、"),
+        "cli.results": ("results: {path}", "结果目录：{path}"),
+    }
+)
+
+
 # Sweep reports' sentences (实验报告用语): headings, notes and figure titles. Keys start with
 # "report."; "{...}" fields are filled in with str.format.
 TERMS.update(

@@ -1,21 +1,22 @@
 """Command-line overrides, read with Hydra's own grammar (the one its sweepers and launchers use).
 
-Imports nothing from the rest of ``sim`` so that the schema and the command line can both use it.
+Imports only the schema (:mod:`sim.config`) and the composition (:mod:`sim.compose`), so that the
+validation and the command line can both use it.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
-from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override, ValueType
 from hydra.errors import HydraException, OverrideParseException
 from omegaconf import OmegaConf
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError
+
+from sim.config import CONFIG_DIR, group_options
 
 GroupOptions = Callable[[str], list[str]]
 
@@ -91,32 +92,25 @@ def unknown_key(err: BaseException) -> str | None:
     return None
 
 
-def did_you_mean(got: str, known: Iterable[str], cutoff: float = 0.6) -> str:
-    """`` (did you mean X?)`` for the nearest of ``known`` (difflib), or an empty string."""
-    close = difflib.get_close_matches(str(got), [str(k) for k in known], n=2, cutoff=cutoff)
-    return f" (did you mean {' or '.join(close)}?)" if close else ""
-
-
-def unknown_key_message(
-    missing: str, overrides: list[Override], config_dir: Path, group_options: GroupOptions
-) -> str:
+def unknown_key_message(missing: str, overrides: list[Override]) -> str:
     """One line naming the key that reaches the ``missing`` one, with the nearest keys of the config
     the overrides' group choices compose: each a value's key, so it can be set as it is written."""
     key = next((o.key_or_group for o in overrides if f"{o.key_or_group}.".startswith(f"{missing}.")), missing)
-    choices = [o for o in overrides if (config_dir / o.key_or_group).is_dir()]
-    known = config_keys(config_dir, first_point(choices, group_options))
+    choices = [o for o in overrides if (CONFIG_DIR / o.key_or_group).is_dir()]
+    known = config_keys(first_point(choices, group_options))
     close = difflib.get_close_matches(key, known, n=2, cutoff=0.75)
     part = "hydra" if key.startswith("hydra.") else "job"
     hint = f"did you mean {' or '.join(close)}?" if close else f"list them with: python -m sim --cfg {part}"
     return f"{key}: got an unknown key, allowed: a key of the config ({hint})"
 
 
-def config_keys(config_dir: Path, overrides: list[str]) -> list[str]:
+def config_keys(overrides: list[str]) -> list[str]:
     """The dotted key of every value in the config composed from ``overrides`` (as written, before
     validation); empty if these overrides do not compose either."""
+    from sim.compose import compose
+
     try:
-        with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
-            cfg = compose(config_name="config", overrides=overrides, return_hydra_config=True)
+        cfg = compose(overrides, hydra=True)
     except Exception:  # these keys only feed suggestions: the caller reports the original error
         return []
     return list(dotted_keys(OmegaConf.to_container(cfg, resolve=False)))

@@ -13,7 +13,6 @@ import os
 import platform
 import secrets
 import socket
-import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -36,7 +35,6 @@ PACKAGES = (
     "omegaconf",
     "seaborn",
 )
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def now() -> str:
@@ -101,19 +99,6 @@ def check_files(run_dir: Path, summary: dict, read_back: bool = True) -> str | N
 
 def unreadable(name: str, err: Exception) -> str:
     return f"{name}: cannot be read ({type(err).__name__}: {err})"
-
-
-def git_state() -> dict[str, Any]:
-    def git(*args: str) -> str | None:
-        try:
-            out = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return out.stdout.strip() if out.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
 @cache

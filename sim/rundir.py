@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
-from sim.results import REPO_ROOT
+from sim.exits import refuse
+from sim.version import REPO_ROOT
 
-EXIT_CONFIG = 2
 # Hydra flags that print something and run no job
 NO_JOB_FLAGS = (
     "-h",
@@ -61,8 +60,7 @@ def prepare(argv: list[str]) -> list[str]:
         path = check(value, multirun)
         _MADE[path] = make(path)
     except DirError as err:
-        print(f"config error: {key}: {err}", file=sys.stderr)
-        sys.exit(EXIT_CONFIG)
+        refuse(f"{key}: {err}")
     if "${" not in raw and Path(raw).is_absolute():
         return argv
     # pinned as an absolute path also when relative: a cluster's workers resolve it elsewhere
@@ -72,28 +70,41 @@ def prepare(argv: list[str]) -> list[str]:
 def _resolve(argv: list[str], key: str) -> tuple[str, str] | None:
     """(as written, resolved) value of ``key`` for this command line; None if it does not compose
     (the config check reports that)."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
-    from sim.config import CONFIG_DIR
+    from sim.compose import compose
 
     try:
         given = [a for a in argv if "=" in a and not a.startswith("-")]
         parsed = OverridesParser.create().parse_overrides(given)
-        fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
-        GlobalHydra.instance().clear()
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            cfg = compose("config", overrides=fixed, return_hydra_config=True)
+        literal = [str(o.value()) for o in parsed if o.key_or_group == key and not o.is_sweep_override()]
+        if literal and "${" not in literal[-1] and Path(literal[-1]).is_absolute():
+            return literal[-1], literal[-1]  # nothing to resolve: the command line's value is final
+        cfg = compose([o.input_line for o in parsed if not o.is_sweep_override()], hydra=True)
         node, leaf = key.rsplit(".", 1)
         raw = OmegaConf.to_container(OmegaConf.select(cfg, node), resolve=False)[leaf]
         return str(raw), str(OmegaConf.select(cfg, key))
     except Exception:
         return None
-    finally:
-        GlobalHydra.instance().clear()
 
 
 def check(value: str, multirun: bool) -> Path:
+    path = target(value)
+    entries = sorted(p.name for p in path.iterdir()) if path.is_dir() else []
+    if entries and not multirun:
+        raise DirError(
+            f"got {value!r}, allowed: a new or empty directory ({path} holds {some(entries)}; "
+            "a run never writes beside files it did not make)"
+        )
+    if entries and multirun and not any(m in entries for m in SWEEP_MARKERS):
+        raise DirError(
+            f"got {value!r}, allowed: a new or empty directory or an earlier sweep's "
+            f"({path} holds {some(entries)} and no sweep.json)"
+        )
+    return path
+
+
+def target(value: str) -> Path:
+    """The absolute directory ``value`` names, if a command may write there at all: not empty, not the
+    current directory, the repository or an ancestor of either, not a file."""
     allowed = "a directory other than the current one, the repository or an ancestor of either"
     if not value.strip():
         raise DirError(f"got '', allowed: {allowed}")
@@ -103,21 +114,10 @@ def check(value: str, multirun: bool) -> Path:
             raise DirError(f"got {value!r} ({path}), allowed: {allowed}")
     if path.exists() and not path.is_dir():
         raise DirError(f"got {value!r}, allowed: a directory ({path} is a file)")
-    entries = sorted(p.name for p in path.iterdir()) if path.is_dir() else []
-    if entries and not multirun:
-        raise DirError(
-            f"got {value!r}, allowed: a new or empty directory ({path} holds {_some(entries)}; "
-            "a run never writes beside files it did not make)"
-        )
-    if entries and multirun and not any(m in entries for m in SWEEP_MARKERS):
-        raise DirError(
-            f"got {value!r}, allowed: a new or empty directory or an earlier sweep's "
-            f"({path} holds {_some(entries)} and no sweep.json)"
-        )
     return path
 
 
-def _some(entries: list[str]) -> str:
+def some(entries: list[str]) -> str:
     return ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
 
 

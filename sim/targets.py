@@ -20,22 +20,21 @@ Registered statistics:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from omegaconf import MISSING
 
-from sim.config import CONFIG_DIR, ConfigError, group_options
+from sim.config import CONFIG_DIR, ConfigError, check_block, ensure, group_options
 from sim.metrics import RATES
 from sim.outcomes import PARTICIPATION
 from sim.steady import PERIODS, WINDOW
 
 Statistic = Callable[[pd.DataFrame, dict], float]
 TARGETS_DIR = CONFIG_DIR / "targets"
-FIELDS = ("statistic", "scenario", "value", "tolerance", "source")
 
 
 def _number(value: object) -> float:
@@ -76,13 +75,31 @@ def compute(name: str, table: pd.DataFrame, summary: dict) -> float:
     return float(STATISTICS[name](table, summary))
 
 
-@dataclass(frozen=True)
+@dataclass
 class Target:
-    statistic: str
-    scenario: str
-    value: float
-    tolerance: float
-    source: str
+    """A row of a target set: an observed ``value`` of a ``statistic`` of runs of ``scenario``, to
+    within ``tolerance``, with the ``source`` that reports it."""
+
+    statistic: str = MISSING
+    scenario: str = MISSING
+    value: float = MISSING
+    tolerance: float = MISSING
+    source: str = MISSING
+
+    def check_at(self, where: str) -> None:
+        ensure(
+            self.statistic in STATISTICS,
+            f"{where}.statistic",
+            "a statistic of sim.targets.STATISTICS (final_/late_/year1_/year3_ + a rate of docs/ODD.md 7.16, "
+            "late_range_ + a participation rate, late_reach_ratio)",
+            self.statistic,
+        )
+        scenarios = group_options("scenario")
+        ensure(self.scenario in scenarios, f"{where}.scenario", f"one of {scenarios}", self.scenario)
+        ensure(self.tolerance > 0, f"{where}.tolerance", "a finite number > 0", self.tolerance)
+        ensure(
+            bool(self.source.strip()), f"{where}.source", "a non-empty text citing the source", self.source
+        )
 
 
 def target_options() -> list[str]:
@@ -106,34 +123,4 @@ def load_targets(ref: str, key: str = "targets") -> list[Target]:
     rows = data.get("targets") if isinstance(data, dict) else None
     if not isinstance(rows, list) or not rows:
         raise ConfigError(f"{key}: {path}: targets: got {rows!r}, allowed: a list of at least one target row")
-    return [_target(f"{key}: {path}: targets[{i}]", row) for i, row in enumerate(rows)]
-
-
-def _target(key: str, row: object) -> Target:
-    if not isinstance(row, dict) or set(row) != set(FIELDS):
-        got = sorted(row) if isinstance(row, dict) else row
-        raise ConfigError(f"{key}: got {got!r}, allowed: a mapping with exactly the keys {list(FIELDS)}")
-    if row["statistic"] not in STATISTICS:
-        raise ConfigError(
-            f"{key}.statistic: got {row['statistic']!r}, allowed: a statistic of sim.targets.STATISTICS "
-            f"(final_/late_/year1_/year3_ + a rate of docs/ODD.md 7.16, late_range_ + a participation rate, "
-            f"late_reach_ratio)"
-        )
-    scenarios = group_options("scenario")
-    if row["scenario"] not in scenarios:
-        raise ConfigError(f"{key}.scenario: got {row['scenario']!r}, allowed: one of {scenarios}")
-    for name in ("value", "tolerance"):
-        value = row[name]
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-        if not ok or (name == "tolerance" and value <= 0):
-            allowed = "a finite number" if name == "value" else "a finite number > 0"
-            raise ConfigError(f"{key}.{name}: got {value!r}, allowed: {allowed}")
-    if not isinstance(row["source"], str) or not row["source"].strip():
-        raise ConfigError(f"{key}.source: got {row['source']!r}, allowed: a non-empty text citing the source")
-    return Target(
-        str(row["statistic"]),
-        str(row["scenario"]),
-        float(row["value"]),
-        float(row["tolerance"]),
-        row["source"],
-    )
+    return [check_block(Target, row, f"{key}: {path}: targets.{i}") for i, row in enumerate(rows)]

@@ -16,7 +16,16 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError, OmegaConfBaseException
 
 from sim import overrides as sim_overrides
-from sim.config import CONFIG_DIR, ConfigError, RunConfig, check_tree, group_options, reject_targets
+from sim.config import (
+    CONFIG_DIR,
+    ConfigError,
+    RunConfig,
+    built,
+    check_tree,
+    did_you_mean,
+    group_options,
+    reject_targets,
+)
 from sim.district_file import load_district
 from sim.governance import MECHANISMS
 from sim.i18n import LANGUAGES
@@ -73,11 +82,14 @@ def _schema() -> DictConfig:
 
 
 def _structured(cfg: dict) -> RunConfig:
+    fast = built(RunConfig, cfg)
+    if fast is not None:
+        return fast
     try:
         return OmegaConf.to_object(OmegaConf.merge(_schema(), cfg))
     except ConfigKeyError as err:  # a key the schema does not have (added with +key=...)
         key = err.full_key or "config"
-        hint = sim_overrides.did_you_mean(key, _schema_keys(), cutoff=0.75)
+        hint = did_you_mean(key, _schema_keys(), cutoff=0.75)
         raise ConfigError(f"{key}: got an unknown key, allowed: a key of the config{hint}") from None
     except OmegaConfBaseException as err:
         key = getattr(err, "full_key", None) or "config"
@@ -103,7 +115,7 @@ def _check_names(run: RunConfig) -> None:
         raise ConfigError(f"report.lang: got {run.report.lang!r}, allowed: one of {list(LANGUAGES)}")
     wrong = unknown_outcomes(run.report.outcomes or [])
     if wrong:
-        hint = sim_overrides.did_you_mean(wrong[0], OUTCOMES)
+        hint = did_you_mean(wrong[0], OUTCOMES)
         raise ConfigError(
             f"report.outcomes: got {wrong[0]!r}, allowed: outcome names (sim/outcomes.py){hint}"
         )
@@ -160,25 +172,12 @@ def _job_overrides() -> list[str]:
 
 
 def compose(overrides: list[str] | None = None) -> RunConfig:
-    """Compose ``configs/`` with Hydra's compose API (no @hydra.main needed) and validate it."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
+    """Compose ``configs/`` (:mod:`sim.compose`) with ``overrides`` and validate it."""
+    from sim.compose import compose as compose_config
 
     overrides = list(overrides or [])
     check_group_choices(overrides)
-    # inside a running Hydra app (a sweep job building a model by name) keep that app's state;
-    # Hydra's context restores a copy of the global instance, so it is looked up again after
-    running = GlobalHydra.instance().hydra if GlobalHydra.instance().is_initialized() else None
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            cfg = hydra_compose(config_name="config", overrides=overrides)
-    finally:
-        if running is not None:
-            GlobalHydra.instance().clear()
-            GlobalHydra.instance().initialize(running)
-    return validate(cfg, overrides)
+    return validate(compose_config(overrides), overrides)
 
 
 def check_group_choices(overrides: list[str]) -> None:
@@ -194,5 +193,5 @@ def check_group_choices(overrides: list[str]) -> None:
         choices = group_options(override.key_or_group)
         for choice in sim_overrides.values(override, choices):
             if choice not in choices:
-                hint = sim_overrides.did_you_mean(choice, choices)
+                hint = did_you_mean(choice, choices)
                 raise ConfigError(f"{override.key_or_group}: got {choice!r}, allowed: one of {choices}{hint}")

@@ -7,19 +7,35 @@ The commit alone cannot say that, since most commits change no result; resume co
 
 from __future__ import annotations
 
+import subprocess
 from functools import lru_cache
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 MODEL_VERSION = 5
 PACKAGE = "vertical-community-sim"
 COMPARED = ("commit", "model_version", "package_version")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def git_state() -> dict[str, Any]:
+    """The checkout's commit and whether tracked files differ from it (None outside a git checkout)."""
+
+    def git(*args: str) -> str | None:
+        try:
+            out = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
 @lru_cache(maxsize=1)
 def code_version() -> dict[str, Any]:
-    from sim.results import git_state
-
     try:
         package = metadata.version(PACKAGE)
     except metadata.PackageNotFoundError:

@@ -1,4 +1,8 @@
-"""File designs (design.method=file) and batches of evaluations run as ordinary sweeps (sim.sweep.batch)."""
+"""File designs (design.method=file) and batches of evaluations run as ordinary sweeps (sim.study.batch)."""
+
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -6,10 +10,12 @@ from hydra import compose, initialize_config_dir
 
 from sim.config import ConfigError
 from sim.run import run
-from sim.sweep.batch import BatchError, evaluate
+from sim.study.batch import BatchError, evaluate
 from sim.sweep.design import apply_design, design_size, parameter_names
 from sim.validate import CONFIG_DIR, validate
 from sim.validate import compose as compose_run
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _cfg(path, sample, *overrides):
@@ -86,3 +92,62 @@ def test_a_batch_runs_as_a_sweep_records_failures_resumes_and_refuses_other_rows
     pd.testing.assert_frame_equal(again.drop(columns="runtime_s"), runs.drop(columns="runtime_s"))
     with pytest.raises(BatchError, match="holds another batch"):
         evaluate(rows.iloc[:2], tmp_path / "b", common)
+
+
+def _sweep(sweep_dir, *args):
+    command = [sys.executable, "-m", "sim", "-m", "scenario=small", "steps=2", f"hydra.sweep.dir={sweep_dir}"]
+    return subprocess.run([*command, *args], cwd=REPO, capture_output=True, text=True, timeout=600)
+
+
+def _runs(sweep_dir):
+    """Each run directory's snapshot and time series, by name (a chunk's own directory is not a run's)."""
+    return {
+        p.parent.parent.name: (
+            (p.parent / "config.yaml").read_text(),
+            p.read_text(),
+            pd.read_parquet(p.parent.parent / "timeseries.parquet"),
+        )
+        for p in sweep_dir.glob("*/.hydra/overrides.yaml")
+    }
+
+
+@pytest.mark.slow
+def test_a_sweep_in_chunks_makes_the_runs_of_a_sweep_over_its_rows(tmp_path, design):
+    """design.chunk: each job runs several rows, each into the run directory, with the snapshot, that
+    the job of that row alone makes; outputs=runs writes the runs table and no more."""
+    rows = [f"+design.file={design}", "+design.method=file"]
+    alone = _sweep(tmp_path / "alone", *rows, "+design.sample=range(0,2)")
+    assert alone.returncode == 0, alone.stderr
+    chunked = _sweep(
+        tmp_path / "chunked",
+        *rows,
+        "+design.chunk=range(0,2)",
+        "+design.chunk_size=1",
+        "hydra.sweep.subdir=chunks/${hydra.job.num}",
+        "hydra.callbacks.sweep_recorder.outputs=runs",
+    )
+    assert chunked.returncode == 0, chunked.stderr
+    one, other = _runs(tmp_path / "alone"), _runs(tmp_path / "chunked")
+    assert sorted(one) == sorted(other) and len(one) == 2
+    for name, (config, overrides, series) in one.items():
+        assert other[name][:2] == (config, overrides)
+        pd.testing.assert_frame_equal(other[name][2], series)
+    columns = ["run", "status", "design.sample", "sinking.share", "participation_rate"]
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "chunked" / "runs.parquet")[columns].sort_values("run", ignore_index=True),
+        pd.read_parquet(tmp_path / "alone" / "runs.parquet")[columns].sort_values("run", ignore_index=True),
+    )
+    assert not (tmp_path / "chunked" / "timeseries.parquet").exists()
+    assert not (tmp_path / "chunked" / "report.md").exists()
+
+    short = _sweep(tmp_path / "short", *rows, "+design.chunk=0", "+design.chunk_size=1")
+    assert short.returncode == 2
+    assert short.stderr.strip() == (
+        "config error: design.chunk: the design has 2 chunks; sweep design.chunk=range(0,2) "
+        "(times any other swept values)"
+    )
+    bad = _sweep(tmp_path / "bad", *rows, "+design.sample=0,1", "hydra.callbacks.sweep_recorder.outputs=all")
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == (
+        "config error: hydra.callbacks.sweep_recorder.outputs: got 'all', allowed: one of ['report', 'runs']"
+    )

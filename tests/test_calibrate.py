@@ -1,31 +1,30 @@
 """Calibration (sim.calibrate): the spec's checks, the batch ABC-SMC on a stand-in simulator, the
 posterior's identifiability verdicts, the variance decomposition, and the command's bad-input lines."""
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
 from sim.calibrate import abc, posterior, uncertainty
-from sim.calibrate.cli import main, prepare_output
-from sim.calibrate.spec import Parameter, Spec, parse
-from sim.config import ConfigError
+from sim.calibrate.schema import CalibrationConfig, Parameter
+from sim.calibrate.study import KIND
+from sim.config import ConfigError, check_block
+from sim.study.command import main
 from sim.targets import Target
 
 TARGETS = [
     Target("late_org_coverage", "small", 0.3, 0.05, "t"),
     Target("late_reach_52w", "small", 0.6, 0.05, "t"),
 ]
-SPEC = Spec(
+SPEC = CalibrationConfig(
     name="toy",
     targets="unused",
-    parameters=(
+    parameters=[
         Parameter("a", "uniform", 0.0, 1.0),
         Parameter("b", "uniform", 0.0, 1.0),
         Parameter("c", "uniform", 0.0, 1.0),
-    ),
+    ],
     population=100,
     batch=200,
     generations=6,
@@ -97,7 +96,7 @@ def test_posterior_draws_follow_the_weights_and_ridges_are_named():
     x = rng.uniform(0, 1, 400)
     post = pd.DataFrame({"a": x, "b": x + rng.normal(0, 0.02, 400), "c": rng.uniform(0, 1, 400)})
     post["weight"] = np.where(post["a"] > 0.5, 1.0, 0.0)
-    spec = Spec(**{**SPEC.__dict__, "posterior_draws": 200})
+    spec = CalibrationConfig(**{**SPEC.__dict__, "posterior_draws": 200})
     draws = posterior.draws(spec, post)
     assert list(draws.columns) == ["a", "b", "c"] and len(draws) == 200
     assert (draws["a"] > 0.5).all()  # zero-weight particles are never drawn
@@ -124,28 +123,36 @@ BLOCK = {"name": "x", "targets": "shanghai_buildings", "parameters": [{"name": "
     [
         (
             {"parameters": [{"name": "a", "low": 0.5, "high": 0.5}]},
-            r"parameters\[0\].high: got 0.5, allowed: a number > low",
+            r"parameters\.0\.high: got 0.5, allowed: a number > low",
         ),
         (
             {"parameters": [{"name": "a", "prior": "beta", "low": 0, "high": 1}]},
-            r"parameters\[0\].prior: got 'beta'",
+            r"parameters\.0\.prior: got 'beta'",
         ),
         (
             {"parameters": [{"name": "a", "prior": "loguniform", "low": 0, "high": 1}]},
-            r"parameters\[0\].low: got 0.0",
+            r"parameters\.0\.low: got 0.0",
         ),
+        ({"parameters": [{"name": "a", "low": 0}]}, r"parameters\.0\.high: got nothing, allowed: a number"),
+        ({"parameters": [{"name": "a", "lo": 0}]}, r"parameters\.0\.lo: got an unknown key, allowed: one of"),
         ({"parameters": []}, "calibration.parameters: got .*, allowed: a list of at least one"),
-        ({"populaton": 3}, "calibration.populaton: got 3, allowed: keys from"),
-        ({"quantile": 0}, r"calibration.quantile: got 0, allowed: a number in \(0, 1\]"),
-        ({"seeds": [1, 1]}, "calibration.seeds: got .*, allowed: a list of distinct seeds"),
+        ({"populaton": 3}, r"calibration.populaton: got an unknown key, .*\(did you mean population\?\)"),
+        ({"population": True}, "calibration.population: got True, allowed: an integer"),
+        ({"population": 1}, r"calibration.population: got 1, allowed: an integer in \[2, 1,000,000\]"),
+        ({"quantile": 0}, r"calibration.quantile: got 0.0, allowed: a number in \(0, 1\]"),
+        ({"min_epsilon": float("nan")}, "calibration.min_epsilon: got nan, allowed: a finite number"),
+        ({"seeds": [1, 1]}, "calibration.seeds: got .*, allowed: a non-empty list of distinct seeds"),
+        ({"seeds": [-1]}, r"calibration.seeds.0: got -1, allowed: an integer in \[0,"),
         ({"distance": "l1"}, "calibration.distance: got 'l1', allowed: one of"),
-        ({"overrides": ["scenario=bund"]}, r"calibration.overrides\[0\]: got 'scenario=bund'"),
-        ({"launcher": ["steps=3"]}, r"calibration.launcher\[0\]: got 'steps=3'"),
+        ({"overrides": ["scenario=bund"]}, r"calibration.overrides\.0: got 'scenario=bund'"),
+        ({"launcher": ["steps=3"]}, r"calibration.launcher\.0: got 'steps=3'"),
+        ({"output": ""}, r"calibration.output: got '', allowed: a directory path"),
     ],
 )
 def test_a_bad_spec_is_one_line_naming_its_key(change, message):
-    with pytest.raises(ConfigError, match=message):
-        parse({**BLOCK, **change}, "x")
+    with pytest.raises(ConfigError, match=message) as err:
+        check_block(CalibrationConfig, {**BLOCK, **change}, "calibration")
+    assert "\n" not in str(err.value)
 
 
 def _bad_targets(tmp_path, **change):
@@ -169,19 +176,21 @@ def _bad_targets(tmp_path, **change):
             ["+calibration=nope"],
             "config error: calibration: got 'nope', allowed: one of ['shanghai_buildings'",
         ),
-        (["TARGETS:statistic=reach"], "targets[0].statistic: got 'reach', allowed: a statistic"),
+        (["TARGETS:statistic=reach"], "targets.0.statistic: got 'reach', allowed: a statistic"),
         pytest.param(
             ["TARGETS:scenario=pudong"],
-            "targets[0].scenario: got 'pudong', allowed: one of",
+            "targets.0.scenario: got 'pudong', allowed: one of",
             marks=pytest.mark.slow,
         ),
         (
             ["calibration.parameters.0.high=0.01"],
-            "parameters[0].high: got 0.01, allowed: a number > low = 0.05",
+            "parameters.0.high: got 0.01, allowed: a number > low = 0.05",
         ),
+        (["calibration.populaton=4"], "calibration.populaton: got an unknown key, allowed: one of ["),
+        (["calibration.output=''"], "calibration.output: got '', allowed: a directory path"),
         pytest.param(
             ["calibration.parameters=[{name:behaviour.participation.nope,low:0,high:1}]"],
-            "parameters[0].name: got 'behaviour.participation.nope', allowed: the dotted key of a number",
+            "parameters.0.name: got 'behaviour.participation.nope', allowed: the dotted key of a number",
             marks=pytest.mark.slow,
         ),
         (
@@ -191,12 +200,17 @@ def _bad_targets(tmp_path, **change):
         ),
         pytest.param(
             ["calibration.parameters=[{name:behaviour.coproduction.group_size,low:2,high:9}]"],
-            "parameters[0].name: got 'behaviour.coproduction.group_size', allowed: a real-valued key",
+            "parameters.0.name: got 'behaviour.coproduction.group_size', allowed: a real-valued key",
             marks=pytest.mark.slow,
         ),
         pytest.param(
             ["sinking.share=3"],
-            "at the low end of its prior and scenario=nanjing_east: sinking.share: got 3",
+            "sinking.share: got 3.0, allowed: a number in [0, 1]",
+            marks=pytest.mark.slow,
+        ),
+        pytest.param(
+            ["hydra/launcher=nosuch"],
+            "hydra/launcher: got 'nosuch', allowed: one of ['basic', 'joblib'",
             marks=pytest.mark.slow,
         ),
     ],
@@ -210,35 +224,15 @@ def test_bad_input_to_the_command_is_one_line_exit_2_and_nothing_written(tmp_pat
             arg = _bad_targets(tmp_path, **{key: value})
         given.append(arg)
     if given and not given[0].startswith("+calibration="):
-        given = ["+calibration=shanghai_buildings", *given, f"calibration.output={out}"]
+        given_output = any(a.startswith("calibration.output=") for a in given)
+        where = [] if given_output else [f"calibration.output={out}"]
+        given = ["+calibration=shanghai_buildings", *given, *where]
     with pytest.raises(SystemExit) as exit_:
-        main(given)
+        main(KIND, given)
     err = capsys.readouterr().err.strip()
     assert exit_.value.code == 2
     assert message in err and len(err.splitlines()) == 1
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) in ([], ["targets.yaml"])
-
-
-def test_an_output_directory_of_other_files_or_another_calibration_is_refused(tmp_path):
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "notes.txt").write_text("mine")
-    spec = Spec(**{**SPEC.__dict__, "output": str(other)})
-    with pytest.raises(ConfigError, match="holds files but no calibration.json"):
-        prepare_output(spec, TARGETS)
-    (other / "notes.txt").unlink()
-    (other / "calibration.json").write_text('{"name": "other", "digest": "0"}')
-    with pytest.raises(ConfigError, match="holds calibration 'other' with another spec"):
-        prepare_output(spec, TARGETS)
-    rows = [t.__dict__ for t in TARGETS]
-    (other / "calibration.json").write_text(
-        json.dumps({"name": "toy", "digest": spec.digest(), "targets": rows})
-    )
-    assert prepare_output(spec, TARGETS) == other.resolve()  # its own: resumed
-    with pytest.raises(ConfigError, match="against other target rows"):
-        prepare_output(spec, TARGETS[:1])
-    with pytest.raises(ConfigError, match="calibration.output: got '.', allowed: a new or empty directory"):
-        prepare_output(Spec(**{**SPEC.__dict__, "output": "."}), TARGETS)
 
 
 def test_the_decomposition_is_per_condition_and_leaves_out_draws_with_a_failed_run():

@@ -10,16 +10,15 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.calibrate.cli import STATE_FILE, run
-from sim.calibrate.posterior import summary
-from sim.calibrate.spec import Parameter, Spec
-from sim.sweep.batch import SWEEP_DIR, evaluate
-from sim.targets import compute, load_targets
+from sim.calibrate.study import KIND
+from sim.study.batch import SWEEP_DIR, evaluate
+from sim.study.command import run_study
+from sim.study.directory import STUDY_FILE
+from sim.targets import compute
 from sim.validate import compose
 
 TRUTH = {"behaviour.participation.availability": 0.3, "behaviour.outreach.join_probability": 0.5}
 MODEL = ("steps=30",)
-LAUNCHER = ("hydra/launcher=joblib",)
 # Tolerances of the order of what one parameter's effect on its statistic is over a tenth of its prior
 # (model version 3, 4 seeds: availability 0.2 -> 0.4 moves participation 0.098 -> 0.131, and it levels off
 # above, 0.140 at 0.6, so the true value sits where participation still answers; join 0.1 -> 0.8 moves
@@ -46,31 +45,34 @@ def recovered(tmp_path_factory):
         for s, tol in STATISTICS.items()
     ]
     (root / "synthetic.yaml").write_text(yaml.safe_dump({"targets": rows}))
-    spec = Spec(
-        name="recovery",
-        targets=str(root / "synthetic.yaml"),
-        parameters=(
-            Parameter("behaviour.participation.availability", "uniform", 0.1, 0.8),
-            Parameter("behaviour.outreach.join_probability", "uniform", 0.05, 0.95),
-        ),
-        population=12,
-        batch=24,
-        generations=3,
-        max_batches=2,
-        seeds=(0,),
-        posterior_draws=4,
-        overrides=MODEL,
-        launcher=LAUNCHER,
-        output=str(root / "out"),
-    )
-    done = run(spec, load_targets(spec.targets), root / "out")
-    return spec, root / "out", done
+    argv = [
+        "+calibration=shanghai_buildings",
+        "calibration.name=recovery",
+        f"calibration.targets={root / 'synthetic.yaml'}",
+        "calibration.parameters=[{name: behaviour.participation.availability, low: 0.1, high: 0.8}, "
+        "{name: behaviour.outreach.join_probability, low: 0.05, high: 0.95}]",
+        "calibration.population=12",
+        "calibration.batch=24",
+        "calibration.generations=3",
+        "calibration.max_batches=2",
+        "calibration.seeds=[0]",
+        "calibration.posterior_draws=4",
+        f"calibration.overrides=[{','.join(repr(m) for m in MODEL)}]",
+        "calibration.launcher=['hydra/launcher=joblib']",
+        f"calibration.output={root / 'out'}",
+    ]
+    assert run_study(KIND, argv) == 0
+    return argv, root / "out"
+
+
+def _summary(out):
+    return pd.read_csv(out / "posterior_summary.csv").set_index("parameter")
 
 
 @pytest.mark.slow
 def test_known_parameters_are_recovered_from_the_models_own_targets(recovered):
-    spec, out, done = recovered
-    table = summary(spec, pd.read_parquet(out / "posterior.parquet")).set_index("parameter")
+    _, out = recovered
+    table = _summary(out)
     for name, truth in TRUTH.items():
         # the true value inside the 90% posterior interval, and the posterior at most 0.7 of the prior's sd
         assert table.loc[name, "q05"] <= truth <= table.loc[name, "q95"], table.loc[name]
@@ -89,13 +91,13 @@ def test_known_parameters_are_recovered_from_the_models_own_targets(recovered):
 
 @pytest.mark.slow
 def test_the_ready_config_and_the_draws_work_for_any_run(recovered):
-    spec, out, _ = recovered
-    means = summary(spec, pd.read_parquet(out / "posterior.parquet")).set_index("parameter")["mean"]
+    _, out = recovered
+    means = _summary(out)["mean"]
     cfg = compose(["scenario=small", f"hydra.searchpath=[file://{out / 'configs'}]", "+calibrated=recovery"])
     assert cfg.behaviour.participation.availability == pytest.approx(means.iloc[0], abs=1e-6)
     assert cfg.behaviour.outreach.join_probability == pytest.approx(means.iloc[1], abs=1e-6)
     draws = pd.read_parquet(out / "posterior_draws.parquet")
-    assert list(draws.columns) == list(TRUTH) and len(draws) == spec.posterior_draws
+    assert list(draws.columns) == list(TRUTH) and len(draws) == 4
     design = [f"+design.file={out / 'posterior_draws.parquet'}", "+design.sample=3"]
     command = [
         "scenario=small",
@@ -112,8 +114,9 @@ def test_the_ready_config_and_the_draws_work_for_any_run(recovered):
 
 @pytest.mark.slow
 def test_a_killed_calibration_resumes_without_redoing_finished_evaluations(recovered):
-    spec, out, done = recovered
+    argv, out = recovered
     posterior = pd.read_parquet(out / "posterior.parquet")
+    summary = _summary(out)
     summaries = sorted(out.glob(f"gen_*/batch_*/small/{SWEEP_DIR}/*/summary.json"))
     stamps = {p: p.stat().st_mtime_ns for p in summaries}
     # as if killed during generation 1: its last run unfinished, no results written yet
@@ -121,9 +124,9 @@ def test_a_killed_calibration_resumes_without_redoing_finished_evaluations(recov
     lost.unlink()
     for name in ("posterior.parquet", "report.md", "evaluations.parquet"):
         (out / name).unlink()
-    again = run(spec, load_targets(spec.targets), out)
+    assert run_study(KIND, argv) == 0
     pd.testing.assert_frame_equal(pd.read_parquet(out / "posterior.parquet"), posterior)
-    pd.testing.assert_frame_equal(again["summary"], done["summary"])
+    pd.testing.assert_frame_equal(_summary(out), summary)
     rerun = [p for p in summaries if not p.exists() or p.stat().st_mtime_ns != stamps[p]]
     assert rerun == [lost] and lost.exists()
-    assert len(json.loads((out / STATE_FILE).read_text())["sessions"]) == 2
+    assert len(json.loads((out / STUDY_FILE).read_text())["sessions"]) == 2

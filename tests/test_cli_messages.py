@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import EXIT_CONFIG, preflight
+from sim.cli import preflight
 from sim.config import ConfigError, group_options
+from sim.exits import EXIT_CONFIG
 
 REPO = Path(__file__).resolve().parent.parent
 

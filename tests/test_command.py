@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from sim import metrics
-from sim.cli import EXIT_CONFIG, preflight, print_summary
+from sim.cli import preflight, print_summary
 from sim.command import help_text, unknown_option, version_text
 from sim.config import group_options
+from sim.exits import EXIT_CONFIG
 from sim.version import MODEL_VERSION
 
 REPO = Path(__file__).resolve().parent.parent

@@ -59,12 +59,14 @@ def test_default_run_config():
 @pytest.mark.parametrize(
     "override, key, allowed",
     [
-        (["steps=-1"], "steps", "integer >= 0"),
+        (["steps=-1"], "steps", "an integer in [0, 1,000,000]"),
         (["steps=abc"], "steps", "Integer"),
         (["sinking.share=1.5"], "sinking.share", "[0, 1]"),
         (["sinking.depth=basement"], "sinking.depth", "subdistrict"),
         (["behaviour.participation.availability=2"], "behaviour.participation.availability", "[0, 1]"),
-        (["budget.per_person_per_step=-3"], "budget.per_person_per_step", ">= 0"),
+        (["budget.per_person_per_step=-3"], "budget.per_person_per_step", "a number in [0, 1e+06]"),
+        (["behaviour.coproduction.multiplication=0"], "multiplication", "a number in (0, 1e+06]"),
+        (["governance.params.service_circle_min=0"], "service_circle_min", "a number in (0, 10000]"),
         (["scenario=atlantis"], "scenario", "nanjing_east"),
         (["governance=anarchy"], "governance", "collaborative"),
         (["sinking=trickle"], "sinking", "performance"),

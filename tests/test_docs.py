@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import LIMITS
+from sim.config import LIMITS, Open
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -34,7 +34,8 @@ def test_the_limits_table_has_a_row_for_every_bound_the_checks_use():
     for key, (low, high) in LIMITS.items():
         row = [r for r in rows if r.startswith((f"| `{key}` | a number in", f"| `{key}` | an integer in"))]
         assert len(row) == 1, key
-        assert f"in [{low:,}, {high:,}]" in row[0] or f"in [{low:g}, {high:g}]" in row[0], row
+        opening = "(" if isinstance(low, Open) else "["  # an open bound is not itself allowed
+        assert f"in {opening}{low:,}, {high:,}]" in row[0] or f"in {opening}{low:g}, {high:g}]" in row[0], row
 
 
 @pytest.mark.slow

@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from sim.config import ConfigError
-from sim.explore import factors as fx
-from sim.explore.study import compose_base, load
+from sim.explore.exploration import KIND
+from sim.study import factors as fx
+from sim.study.load import compose_base, load
+from sim.study.schema import FactorConfig, SamplerConfig
 from sim.validate import compose
 
 BASE_MODEL = ["scenario=small", "steps=4"]
@@ -27,30 +29,33 @@ def base():
     [
         (
             {"name": "sinking.share", "low": 0.2, "high": 1.5},
-            r"levers\[0\]\.high: got 1\.5 for sinking\.share, allowed: a number in \[0, 1\]",
+            r"levers\.0\.high: got 1\.5 for sinking\.share, allowed: a number in \[0, 1\]",
         ),
         (
             {"name": "budget.per_person_per_step", "low": -0.1, "high": 0.1},
-            r"levers\[0\]\.low: got -0\.1 for budget\.per_person_per_step, allowed: a number >= 0",
+            r"levers\.0\.low: got -0\.1 for budget\.per_person_per_step, allowed: a number in \[0, 1e\+06\]",
         ),
         (
             {"name": "sinking.policy", "values": ["need", "by_mood"]},
-            r"levers\[0\]\.values\[1\]: got 'by_mood' for sinking\.policy, allowed: one of \['equal'",
+            r"levers\.0\.values\.1: got 'by_mood' for sinking\.policy, allowed: one of \['equal'",
         ),
         (
             {"name": "governance.mechanisms", "values": ["zone_pooling", "magic"]},
-            r"values\[1\]: got 'magic' for governance\.mechanisms, allowed: names from \['brand_reputation'",
+            r"values\.1: got 'magic' for governance\.mechanisms, allowed: names from \['brand_reputation'",
         ),
         (
             {"name": "sinking.depth", "values": ["site", "street"]},
             r"got 'street' for sinking\.depth, allowed: one of \['subdistrict', 'zone', 'site'\]",
         ),
-        ({"name": "sinking.share", "low": 0.6, "high": 0.2}, r"levers\[0\]: got low 0\.6, high 0\.2"),
+        (
+            {"name": "sinking.share", "low": 0.6, "high": 0.2},
+            r"levers\.0\.high: got 0\.2, allowed: a number > low",
+        ),
         (
             {"name": "behaviour.nope", "low": 0, "high": 1},
-            r"levers\[0\]\.name: got 'behaviour\.nope', allowed",
+            r"levers\.0\.name: got 'behaviour\.nope', allowed",
         ),
-        ({"name": "sinking", "values": ["need"]}, r"levers\[0\]\.name: got 'sinking', allowed: a dotted key"),
+        ({"name": "sinking", "values": ["need"]}, r"levers\.0\.name: got 'sinking', allowed: a dotted key"),
         ({"name": "seed", "values": [1, 2]}, r"seeds and steps are set apart"),
         (
             {"name": "sinking.policy", "low": 0, "high": 1},
@@ -60,7 +65,7 @@ def base():
 )
 def test_a_factor_the_model_would_refuse_is_named_with_what_is_allowed(base, entry, message):
     with pytest.raises(ConfigError, match=message):
-        fx.parse([entry], "exploration.levers", base, BASE_MODEL)
+        fx.parse([FactorConfig(**entry)], "exploration.levers", base, BASE_MODEL)
 
 
 def test_factors_in_range_are_parsed_by_kind(base):
@@ -69,9 +74,10 @@ def test_factors_in_range_are_parsed_by_kind(base):
         {"name": "sinking.policy", "values": ["none", "need"]},
         {"name": "governance.mechanisms", "values": ["zone_committees", "online_channel"]},
     ]
+    entries = [FactorConfig(**e) for e in entries]
     kinds = [f.kind for f in fx.parse(entries, "x", base, BASE_MODEL)]
     assert kinds == ["real", "categorical", "subset"]
-    with pytest.raises(ConfigError, match=r"x\[1\]\.name: got 'sinking\.share', allowed: each key once"):
+    with pytest.raises(ConfigError, match=r"x\.1\.name: got 'sinking\.share', allowed: each key once"):
         fx.parse([entries[0], entries[0]], "x", base, BASE_MODEL)
 
 
@@ -81,7 +87,7 @@ def test_latin_hypercube_samples_are_stratified_seeded_and_decoded():
         fx.Factor("sinking.policy", "categorical", values=("none", "equal", "need", "size")),
         fx.Factor("governance.mechanisms", "subset", values=("a", "b")),
     ]
-    spec = {"method": "lhs", "n": 40, "seed": 3}
+    spec = SamplerConfig("lhs", 40, 3)
     rows = fx.sample(factors, spec)
     share = rows["sinking.share"].to_numpy()
     # a Latin hypercube puts exactly one point in each of the n equal slices of every range
@@ -95,7 +101,7 @@ def test_latin_hypercube_samples_are_stratified_seeded_and_decoded():
     }
     assert sum("a" in m for m in rows["governance.mechanisms"]) == 20
     pd.testing.assert_frame_equal(rows, fx.sample(factors, spec))
-    assert not rows.equals(fx.sample(factors, {**spec, "seed": 4}))
+    assert not rows.equals(fx.sample(factors, SamplerConfig("lhs", 40, 4)))
     table = fx.analysis_table(factors, rows)
     assert list(table.columns) == [
         "sinking.share",
@@ -103,7 +109,7 @@ def test_latin_hypercube_samples_are_stratified_seeded_and_decoded():
         "governance.mechanisms:a",
         "governance.mechanisms:b",
     ]
-    sobol = fx.sample(factors, {"method": "sobol", "n": 16, "seed": 0})
+    sobol = fx.sample(factors, SamplerConfig("sobol", 16, 0))
     assert sobol["sinking.share"].between(0.2, 0.6).all() and len(sobol) == 16
 
 
@@ -127,7 +133,7 @@ def test_override_strings_set_exactly_the_sampled_values():
         ([], r"exploration: missing, allowed: \+exploration=NAME \(one of \['demo'"),
         (
             ["+exploration=demo", "exploration.outcomes=[participation]"],
-            r"outcomes\[0\]: got 'participation'",
+            r"outcomes\.0: got 'participation'",
         ),
         pytest.param(
             ["+exploration=demo", "exploration.target.outcome=nope"],
@@ -159,7 +165,7 @@ def test_bad_exploration_input_is_one_line_and_writes_nothing(tmp_path, argv, me
     target = tmp_path / "out"
     where = [f"exploration.dir={target}"] if argv else []
     with pytest.raises(ConfigError, match=message) as err:
-        exploration.plan(load("exploration", [*argv, *where], "explore_"))
+        exploration.plan(load(KIND, [*argv, *where]))
     assert "\n" not in str(err.value)
     assert not target.exists()
 
@@ -180,7 +186,7 @@ def test_the_command_exits_2_with_one_line_and_no_directory(tmp_path):
     )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "config error: exploration.levers[0].high: got 2.0 for sinking.share, allowed: a number in [0, 1]"
+        "config error: exploration.levers.0.high: got 2.0 for sinking.share, allowed: a number in [0, 1]"
     ]
     assert not (tmp_path / "x").exists()
 
@@ -243,7 +249,7 @@ def test_an_exploration_runs_through_the_batch_records_failures_and_resumes(tmp_
     assert [p.stat().st_mtime_ns for p in summaries] == stamps  # nothing ran again
     pd.testing.assert_frame_equal(pd.read_parquet(out / "points.parquet"), points)
     other = subprocess.run([*argv[:-1], "steps=6"], capture_output=True, text=True)
-    assert other.returncode == 2 and "holds another study's study.yaml" in other.stderr
+    assert other.returncode == 2 and "holds another study's study.json" in other.stderr
 
 
 @pytest.mark.slow
@@ -261,7 +267,7 @@ def test_uncertainties_can_come_from_a_file_of_draws(tmp_path):
         f"+exploration.draws.file={tmp_path / 'draws.parquet'}",
         "exploration.sampler.n=6",
     ]
-    p = exploration.plan(load("exploration", argv, "explore_"))
+    p = exploration.plan(load(KIND, argv))
     points = exploration.points(p)
     assert points["behaviour.participation.threshold_sd"].tolist() == draws.iloc[:6, 0].tolist()
     assert list(points.columns[1:]) == ["sinking.policy", "sinking.share"]
@@ -270,15 +276,11 @@ def test_uncertainties_can_come_from_a_file_of_draws(tmp_path):
     )
     with pytest.raises(
         ConfigError,
-        match=r"draws\[0\]\.values\[0\]: got -0\.21\d* for behaviour\.participation\.threshold_sd, "
-        r"allowed: a number >= 0",
+        match=r"draws\.0\.values\.0: got -0\.21\d* for behaviour\.participation\.threshold_sd, "
+        r"allowed: a number in \[0, 1000\]",
     ):
         exploration.plan(
-            load(
-                "exploration",
-                [*argv[:3], f"+exploration.draws.file={tmp_path / 'bad.parquet'}", argv[4]],
-                "explore_",
-            )
+            load(KIND, [*argv[:3], f"+exploration.draws.file={tmp_path / 'bad.parquet'}", argv[4]])
         )
     with pytest.raises(ConfigError, match=r"draws\.file: 10 draws, allowed: at least the 20 points sampled"):
-        exploration.plan(load("exploration", [*argv[:4], "exploration.sampler.n=20"], "explore_"))
+        exploration.plan(load(KIND, [*argv[:4], "exploration.sampler.n=20"]))

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from sim.config import ConfigError
-from sim.explore.study import load
 from sim.policy import search
 from sim.run import run
+from sim.study.load import load
 from sim.validate import compose
 
 
@@ -31,22 +31,22 @@ def test_robustness_is_the_mean_or_a_percentile_on_the_unfavourable_side():
     [
         pytest.param(
             ["policy_search.objectives=[{outcome: happiness, direction: maximize}]"],
-            r"objectives\[0\]\.outcome: got 'happiness', allowed: one of \['participation_rate'",
+            r"objectives\.0\.outcome: got 'happiness', allowed: one of \['participation_rate'",
             marks=pytest.mark.slow,
         ),
         pytest.param(
             ["policy_search.objectives=[{outcome: equity_index, direction: up}]"],
-            r"objectives\[0\]\.direction: got 'up', allowed: one of \['maximize', 'minimize'\]",
+            r"objectives\.0\.direction: got 'up', allowed: one of \['maximize', 'minimize'\]",
             marks=pytest.mark.slow,
         ),
         pytest.param(
             ["policy_search.levers=[{name: budget.per_person_per_step, low: 0.01, high: 2e6}]"],
-            r"levers\[0\]\.high: got 2000000\.0 for budget\.per_person_per_step, allowed: a number in \[0,",
+            r"levers\.0\.high: got 2000000\.0 for budget\.per_person_per_step, allowed: a number in \[0,",
             marks=pytest.mark.slow,
         ),
         pytest.param(
             ["policy_search.uncertainties=[{name: behaviour.participation.mood, low: 0, high: 1}]"],
-            r"uncertainties\[0\]\.name: got 'behaviour\.participation\.mood', allowed: a dotted key",
+            r"uncertainties\.0\.name: got 'behaviour\.participation\.mood', allowed: a dotted key",
             marks=pytest.mark.slow,
         ),
         pytest.param(
@@ -59,9 +59,7 @@ def test_robustness_is_the_mean_or_a_percentile_on_the_unfavourable_side():
 def test_bad_search_input_is_one_line_and_writes_nothing(tmp_path, argv, message):
     target = tmp_path / "out"
     with pytest.raises(ConfigError, match=message) as err:
-        search.plan(
-            load("policy_search", ["+policy_search=demo", f"policy_search.dir={target}", *argv], "policy_")
-        )
+        search.plan(load(search.KIND, ["+policy_search=demo", f"policy_search.dir={target}", *argv]))
     assert "\n" not in str(err.value)
     assert not target.exists()
 

@@ -66,3 +66,27 @@ def test_a_bad_value_override_fails_as_in_hydra(hydra_loader):
     for composer in (loader, compose.CachingConfigLoader(loader)):
         with pytest.raises(ConfigCompositionException, match="no_such_key"):
             composer.load_sweep_config(master, ["no_such_key=1"])
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["scenario=small", "+design.method=file", "+design.file=/x.parquet", "+design.sample=3"],
+        [
+            "governance=collaborative",
+            "report.outcomes=[demand_met]",
+            "+note='1.5'",
+            "+flag='yes'",
+            "+none=null",
+        ],
+    ],
+)
+def test_a_chunk_rows_snapshot_is_the_yaml_hydra_writes(overrides):
+    """A row of a chunked sweep saves its config as Hydra saves a job's (OmegaConf.to_yaml), text for
+    text, through libyaml."""
+    from sim.cli import as_yaml
+    from sim.compose import compose as compose_config
+
+    cfg = compose_config(overrides)
+    assert as_yaml(OmegaConf.to_container(cfg)) == OmegaConf.to_yaml(cfg)
+    assert as_yaml(overrides) == OmegaConf.to_yaml(OmegaConf.create(overrides))

@@ -60,12 +60,14 @@ ROW = {"statistic": "late_org_coverage", "scenario": "small", "value": 0.9, "tol
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"statistic": "coverage"}, r"targets\[0\].statistic: got 'coverage', allowed: a statistic"),
-        ({"scenario": "atlantis"}, r"targets\[0\].scenario: got 'atlantis', allowed: one of \["),
-        ({"tolerance": 0}, r"targets\[0\].tolerance: got 0, allowed: a finite number > 0"),
-        ({"value": float("nan")}, r"targets\[0\].value: got nan, allowed: a finite number"),
-        ({"source": " "}, r"targets\[0\].source: got ' ', allowed: a non-empty text"),
-        ({"weight": 2}, r"targets\[0\]: got \[.*\], allowed: a mapping with exactly the keys"),
+        ({"statistic": "coverage"}, r"targets\.0\.statistic: got 'coverage', allowed: a statistic"),
+        ({"scenario": "atlantis"}, r"targets\.0\.scenario: got 'atlantis', allowed: one of \["),
+        ({"tolerance": 0}, r"targets\.0\.tolerance: got 0.0, allowed: a finite number > 0"),
+        ({"value": float("nan")}, r"targets\.0\.value: got nan, allowed: a finite number"),
+        ({"value": "high"}, r"targets\.0\.value: got 'high', allowed: a number"),
+        ({"source": " "}, r"targets\.0\.source: got ' ', allowed: a non-empty text"),
+        ({"weight": 2}, r"targets\.0\.weight: got an unknown key, allowed: one of \['scenario'"),
+        ({"source": None}, r"targets\.0\.source: got nothing, allowed: a text"),
     ],
 )
 def test_a_bad_target_row_is_one_line_naming_its_key(tmp_path, change, message):

@@ -5,6 +5,7 @@ parameter wins over the article's mode."""
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -70,8 +71,13 @@ def test_non_finite_and_extreme_values_are_refused(override, key, allowed):
 
 
 def test_every_limit_names_a_schema_key():
-    """A typo in LIMITS would silently bound nothing: every entry must reach a value."""
+    """A typo in LIMITS would silently bound nothing: every entry must reach a value of a run's config
+    or of a study's block (a list's entries by "*")."""
+    from sim.calibrate.study import KIND as CALIBRATION
     from sim.config import to_dict
+    from sim.explore.exploration import KIND as EXPLORATION
+    from sim.policy.search import KIND as POLICY_SEARCH
+    from sim.study.load import schema_keys
 
     flat = {}
 
@@ -84,8 +90,10 @@ def test_every_limit_names_a_schema_key():
 
     run = compose(["scenario=small"])
     walk(to_dict(run), "")
+    for kind in (CALIBRATION, EXPLORATION, POLICY_SEARCH):
+        flat.update(schema_keys(kind.schema, f"{kind.section}."))
     design = ("design.", "limits.max_memory_gb", "intervention.")
-    missing = [key for key in LIMITS if key not in flat and not key.startswith(design)]
+    missing = [key for key in LIMITS if key.removesuffix(".*") not in flat and not key.startswith(design)]
     assert missing == []
 
 
@@ -231,3 +239,48 @@ def test_a_whole_params_override_counts_as_set_by_the_user():
         ]
     )
     assert (run.governance.params.service_circle_min, run.governance.params.committee_reward) == (15, 2)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["scenario=small"],
+        ["scenario=huangpu", "governance=article", "sinking=performance", "structure=peer_additive"],
+        ["scenario=shanghai", "intervention=participation", "staff.zone_hours=40"],
+        [
+            "scenario=bund",
+            "governance=collaborative",
+            "behaviour.participation.threshold_distribution=normal_quantiles",
+        ],
+        [
+            "+design.method=lhs",
+            "+design.parameters=[{name: sinking.share, low: 0, high: 1}]",
+            "+design.sample=3",
+        ],
+        [
+            "limits.max_memory_gb=2",
+            "report.outcomes=[demand_met]",
+            "outputs.agent_snapshots=[0,2]",
+            "steps=2",
+        ],
+    ],
+)
+def test_a_config_is_built_as_omegaconf_builds_it(overrides):
+    """The fast path of validation (sim.config.built) makes the very RunConfig OmegaConf's structured
+    merge makes, and leaves to the merge whatever it would have to convert."""
+    from omegaconf import OmegaConf
+
+    from sim.compose import compose as compose_config
+    from sim.config import RunConfig, built, to_dict
+
+    data = OmegaConf.to_container(compose_config(overrides), resolve=True)
+    data["scenario"]["subdistricts"] = {}  # as sim.validate hands it over, the district parsed apart
+    if (data["governance"] or {}).get("name") == "article":
+        data["governance"]["name"] = "brand"
+    fast = built(RunConfig, data)
+    slow = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(RunConfig), data))
+    assert fast is not None and fast == slow
+    # value for value and type for type (3 == 3.0, but a run's hash and files would differ)
+    assert json.dumps(to_dict(fast), sort_keys=True) == json.dumps(to_dict(slow), sort_keys=True)
+    assert built(RunConfig, {**data, "steps": "52"}) is None  # a text for a number: OmegaConf converts it
+    assert built(RunConfig, {**data, "nope": 1}) is None  # and names an unknown key

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from sim.config import LIMITS
+from sim.config import LIMITS, interval
 
 MARKER = re.compile(r"<!-- LIMITS:.*?-->")
 # Why a bound is where it is, and the value's unit; keys must be keys of LIMITS.
@@ -23,15 +23,11 @@ WHY = {
     "budget.activity_cost": "RU",
     "budget.min_active": "RU",
     "behaviour.coproduction.group_size": "the payoffs sum a binomial over the group",
-    "governance.params.service_circle_min": "minutes; must also be > 0",
+    "governance.params.service_circle_min": "minutes",
     "design.seed": "SALib seeds numpy's legacy generator",
     "limits.max_memory_gb": "GB (resource bounds, below)",
     "limits.max_hours": "hours (resource bounds, below)",
 }
-
-
-def _bound(value: float) -> str:
-    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
 
 
 def table() -> str:
@@ -42,7 +38,7 @@ def table() -> str:
     rows = ["| key | allowed | why |", "| --- | --- | --- |"]
     for key, (low, high) in LIMITS.items():
         kind = "an integer" if isinstance(low, int) and isinstance(high, int) else "a number"
-        rows.append(f"| `{key}` | {kind} in [{_bound(low)}, {_bound(high)}] | {WHY.get(key, '')} |")
+        rows.append(f"| `{key}` | {kind} in {interval(low, high)} | {WHY.get(key, '')} |")
     return "\n".join(rows) + "\n"
 
 

@@ -11,6 +11,7 @@ return value; the run directories are exactly Hydra's.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,8 @@ def prepare(launcher: Any, job_overrides: Sequence[Sequence[str]], first: int) -
     setup_globals()
     configure_log(config.hydra.hydra_logging, config.hydra.verbose)
     Path(str(config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
-    shared = (launcher.hydra_context, config, launcher.task_function, Singleton.get_state())
+    state = (os.getpid(), Singleton.get_state())
+    shared = (launcher.hydra_context, config, launcher.task_function, state)
     return shared, [(first + i, list(o)) for i, o in enumerate(job_overrides)]
 
 
@@ -49,9 +51,11 @@ def batches(jobs: Sequence[Job], workers: float) -> list[list[Job]]:
 
 def run_batch(shared: tuple, jobs: list[Job]) -> list[JobReturn]:
     """Run a batch of jobs on a worker, each as Hydra's launchers run one."""
-    hydra_context, config, task_function, singleton_state = shared
+    hydra_context, config, task_function, (launching, singleton_state) = shared
     setup_globals()
-    Singleton.set_state(singleton_state)
+    if os.getpid() != launching:  # a worker: Hydra's state as the launching process has it
+        # (there, setting it again would scan the plugins anew, and lose what they have cached)
+        Singleton.set_state(singleton_state)
     returns = []
     for idx, overrides in jobs:
         sweep_config = hydra_context.config_loader.load_sweep_config(config, overrides)

@@ -46,9 +46,11 @@ class BasicSweeper(HydraBasicSweeper):
 
 
 def _kind(line: str, is_group: Callable[[str], bool]) -> tuple[str, str]:
-    """What composing an override line can depend on: the whole line for a group choice, a hydra or
-    an add/delete override; the key and the shape of the value for a value override."""
+    """What composing an override line can depend on: the whole line for a group choice, a hydra or a
+    delete override; the key (with its ``+``: adding a key composes unlike setting one) and the shape
+    of the value for a value override, so the rows of a design (``+design.sample=N``) are one kind."""
     key, _, value = line.partition("=")
-    if key.startswith(("hydra", "+", "~")) or "@" in key or is_group(key):
+    name = key.lstrip("+")
+    if name.startswith(("hydra", "~")) or "@" in key or is_group(name):
         return line, ""
     return key, value[:1] if value[:1] in ("[", "{") else "scalar"

@@ -2,7 +2,7 @@
 pyabc's parts, with every generation's proposals evaluated as batches of ordinary sweeps.
 
 pyabc's samplers call a Python function once per particle; here each batch of proposals is one
-sweep (:func:`sim.sweep.batch.evaluate`), so evaluations run through whichever Hydra launcher the
+sweep (:func:`sim.study.batch.evaluate`), so evaluations run through whichever Hydra launcher the
 user chose (joblib, Ray, SLURM), with the sweeps' provenance, resume and failure isolation. pyabc
 supplies the priors (``pyabc.Distribution`` of ``pyabc.RV``), the perturbation kernel
 (``pyabc.MultivariateNormalTransition``: fitted to the weighted population, its ``rvs`` proposes,
@@ -32,8 +32,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.calibrate.spec import Spec
-from sim.sweep.batch import SWEEP_DIR, evaluate
+from sim.calibrate.schema import CalibrationConfig
+from sim.study.batch import SWEEP_DIR, evaluate
+from sim.study.load import StudyError
 from sim.targets import Target, compute
 
 SEED_COLUMN = "seed"
@@ -76,7 +77,7 @@ def seeded(*key: int):
         np.random.set_state(state)  # noqa: NPY002
 
 
-def prior_of(spec: Spec):
+def prior_of(spec: CalibrationConfig):
     import pyabc
 
     rvs = {}
@@ -106,7 +107,7 @@ def simulate(
     thetas: pd.DataFrame,
     seeds: tuple[int, ...],
     targets: list[Target],
-    spec: Spec,
+    spec: CalibrationConfig,
     directory: Path,
 ) -> tuple[np.ndarray, pd.Series]:
     """Run every parameter set at every seed (common seeds) on each target scenario, one batch per
@@ -138,7 +139,7 @@ def prior_pdf(prior, thetas: pd.DataFrame) -> np.ndarray:
     return np.prod([prior[name].pdf(thetas[name].to_numpy()) for name in thetas.columns], axis=0)
 
 
-def _propose(spec: Spec, prior, transition, size: int) -> pd.DataFrame:
+def _propose(spec: CalibrationConfig, prior, transition, size: int) -> pd.DataFrame:
     names = [p.name for p in spec.parameters]
     if transition is None:
         return pd.DataFrame([dict(prior.rvs()) for _ in range(size)])[names]
@@ -164,7 +165,7 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, alpha: float) ->
     return float(weighted_quantile(values[finite], weights[finite] / weights[finite].sum(), alpha=alpha))
 
 
-def run_abc(spec: Spec, targets: list[Target], out: Path, progress=None) -> Result:
+def run_abc(spec: CalibrationConfig, targets: list[Target], out: Path, progress=None) -> Result:
     """Run (or resume) the ABC-SMC of ``spec`` into ``out``; return its generations and every evaluation."""
     import pyabc
 
@@ -226,7 +227,7 @@ def run_abc(spec: Spec, targets: list[Target], out: Path, progress=None) -> Resu
                 f"{epsilon:.3g} (fewer than {min_accepted}); the posterior is generation {t - 1}'s"
             )
             if previous is None:
-                raise RuntimeError(
+                raise StudyError(
                     f"no posterior: {result.stopped.split(';')[0]} (widen the priors or the tolerances, "
                     "or raise calibration.batch or calibration.max_batches)"
                 )

@@ -11,7 +11,7 @@ import yaml
 from scipy import stats as st
 
 from sim.calibrate.abc import simulate
-from sim.calibrate.spec import Parameter, Spec
+from sim.calibrate.schema import CalibrationConfig, Parameter
 from sim.targets import Target
 
 # Contraction 1 - posterior variance / prior variance: how much the targets narrowed a parameter.
@@ -33,7 +33,7 @@ def _wquantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
     return float(weighted_quantile(x, w / w.sum(), alpha=q))
 
 
-def summary(spec: Spec, posterior: pd.DataFrame) -> pd.DataFrame:
+def summary(spec: CalibrationConfig, posterior: pd.DataFrame) -> pd.DataFrame:
     """One row per parameter: prior, posterior mean, sd, median and 90% interval, contraction and verdict."""
     w = posterior["weight"].to_numpy()
     rows = []
@@ -66,7 +66,7 @@ def summary(spec: Spec, posterior: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def ridges(spec: Spec, posterior: pd.DataFrame) -> list[tuple[str, str, float]]:
+def ridges(spec: CalibrationConfig, posterior: pd.DataFrame) -> list[tuple[str, str, float]]:
     """Pairs whose weighted posterior correlation is at least RIDGE in size: the targets fix a
     combination of the two rather than each."""
     names = [p.name for p in spec.parameters]
@@ -85,7 +85,7 @@ def ridges(spec: Spec, posterior: pd.DataFrame) -> list[tuple[str, str, float]]:
     ]
 
 
-def draws(spec: Spec, posterior: pd.DataFrame) -> pd.DataFrame:
+def draws(spec: CalibrationConfig, posterior: pd.DataFrame) -> pd.DataFrame:
     """``posterior_draws`` parameter sets resampled from the weighted posterior (seeded): a file design
     whose columns are config keys (``+design.method=file +design.file=... design.sample=range(0,N)``)."""
     names = [p.name for p in spec.parameters]
@@ -95,7 +95,7 @@ def draws(spec: Spec, posterior: pd.DataFrame) -> pd.DataFrame:
     return posterior[names].iloc[picks].reset_index(drop=True)
 
 
-def calibrated_config(spec: Spec, table: pd.DataFrame, provenance: str) -> str:
+def calibrated_config(spec: CalibrationConfig, table: pd.DataFrame, provenance: str) -> str:
     """A Hydra config (package _global_) setting every calibrated parameter to its posterior mean."""
     tree: dict = {}
     for row in table.itertuples():
@@ -112,7 +112,7 @@ def calibrated_config(spec: Spec, table: pd.DataFrame, provenance: str) -> str:
 
 
 def predictive_check(
-    spec: Spec, targets: list[Target], sample: pd.DataFrame, out
+    spec: CalibrationConfig, targets: list[Target], sample: pd.DataFrame, out
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the posterior draws at the check's own seeds (``ppc_seeds``, not the calibration's); return
     every run's statistics and, per target, the observed value and tolerance against the simulated

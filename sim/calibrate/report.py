@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibrate.posterior import RIDGE, WEAK
-from sim.calibrate.spec import Spec
+from sim.calibrate.schema import CalibrationConfig
 from sim.outcomes import label
 
 FIGURES = "figures"
@@ -43,7 +43,7 @@ def figure_generations(gens: pd.DataFrame, out: Path) -> str:
     return _save(fig, out, "generations")
 
 
-def figure_marginals(spec: Spec, posterior: pd.DataFrame, out: Path) -> str:
+def figure_marginals(spec: CalibrationConfig, posterior: pd.DataFrame, out: Path) -> str:
     from pyabc.visualization import plot_kde_1d
 
     k = len(spec.parameters)
@@ -60,7 +60,7 @@ def figure_marginals(spec: Spec, posterior: pd.DataFrame, out: Path) -> str:
     return _save(fig, out, "marginals")
 
 
-def figure_pairs(spec: Spec, posterior: pd.DataFrame, out: Path) -> str | None:
+def figure_pairs(spec: CalibrationConfig, posterior: pd.DataFrame, out: Path) -> str | None:
     from pyabc.visualization import plot_kde_matrix
 
     if len(spec.parameters) < 2:
@@ -98,7 +98,7 @@ def _table(frame: pd.DataFrame) -> str:
 
 
 def write(
-    spec: Spec,
+    spec: CalibrationConfig,
     out: Path,
     gens: pd.DataFrame,
     posterior: pd.DataFrame,

@@ -15,12 +15,12 @@ Writes ``uncertainty.parquet`` and ``uncertainty.md`` in the sweep directory.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.exits import ARGUMENT_ERROR, refuse, tool_parser
 from sim.outcomes import HEADLINE, OUTCOMES, label
 from sim.results import write_parquet, write_text
 from sim.sweep.aggregate import RUNS_FILE, check_sweep_dir, run_dirs, swept_values
@@ -79,29 +79,38 @@ def conditions_of(sweep_dir: Path) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Separate seed noise from parameter uncertainty in a sweep.")
+    parser = tool_parser(
+        "python -m sim.calibrate.uncertainty",
+        "Separate seed noise from parameter uncertainty in a sweep over parameter draws and seeds.",
+        [
+            (
+                "python -m sim -m +experiment=mode_comparison +design.method=file "
+                "+design.file=OUT/posterior_draws.parquet 'design.sample=range(0,20)' 'seed=range(0,5)'",
+                "an experiment over 20 posterior draws x 5 seeds",
+            ),
+            ("python -m sim.calibrate.uncertainty SWEEP_DIR --stat late_mean", "its variance components"),
+        ],
+    )
     parser.add_argument("sweep_dir", type=Path)
     parser.add_argument("--stat", choices=STATS, default="late_mean")
     parser.add_argument("--outcomes", nargs="+", default=list(HEADLINE))
     args = parser.parse_args()
     unknown = [o for o in args.outcomes if o not in OUTCOMES]
     if unknown:
-        parser.exit(2, f"error: --outcomes: got {unknown[0]!r}, allowed: outcomes of docs/ODD.md 7.16\n")
+        refuse(f"--outcomes: got {unknown[0]!r}, allowed: outcomes of docs/ODD.md 7.16", ARGUMENT_ERROR)
     sweep_dir = check_sweep_dir(args.sweep_dir)
     runs = pd.read_parquet(sweep_dir / RUNS_FILE)
     missing = [c for c in (DRAW, SEED) if c not in runs.columns]
     if missing:
-        parser.exit(
-            2,
-            f"error: sweep_dir: {sweep_dir} sweeps no {missing[0]!r}, allowed: a sweep over a file design of "
-            "parameter draws (design.sample) and seeds\n",
+        refuse(
+            f"sweep_dir: {sweep_dir} sweeps no {missing[0]!r}, allowed: a sweep over a file design of "
+            "parameter draws (design.sample) and seeds",
+            ARGUMENT_ERROR,
         )
     conditions = conditions_of(sweep_dir)
     table = decompose(runs, conditions, args.outcomes, args.stat)
     if table.empty:
-        parser.exit(
-            2, f"error: sweep_dir: {sweep_dir} has no condition with 2+ complete draws and 2+ seeds\n"
-        )
+        refuse(f"sweep_dir: {sweep_dir} has no condition with 2+ complete draws and 2+ seeds", ARGUMENT_ERROR)
     write_parquet(sweep_dir / "uncertainty.parquet", table)
     shown = table.assign(outcome=[label(o) for o in table["outcome"]])
     text = "\n".join(

@@ -2,7 +2,7 @@
 (ema_workbench.analysis.prim) for the points of interest, and extra-trees feature scores
 (ema_workbench.analysis.feature_scoring). Only the Workbench's analysis is used: its own model
 runner would bypass the project's launchers, provenance and resume, so the runs are made by
-sim.sweep.batch and handed here as a table.
+sim.study.batch and handed here as a table.
 """
 
 from __future__ import annotations

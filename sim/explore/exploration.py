@@ -26,50 +26,23 @@ A point is of interest when its seed-mean of (policy - baseline) for the target 
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from sim.config import ConfigError
-from sim.explore import factors as fx
-from sim.explore.evaluate import per_point, run_points
-from sim.explore.study import (
-    Study,
-    check_outcome,
-    check_outcomes,
-    check_seeds,
-    check_stat,
-    compose_base,
-    merge,
-)
+from sim.explore.schema import SECTION, ExplorationConfig, PrimConfig
 from sim.results import write_parquet
+from sim.study import factors as fx
+from sim.study.load import Kind, Study, compose_base, merge
+from sim.study.points import check_outcome, check_outcomes, per_point, run_points
+from sim.study.schema import SamplerConfig
 
-SECTION = "exploration"
-PREFIX = "explore_"
 POINTS_FILE = "points.parquet"
-KEYS = {
-    "question",
-    "dir",
-    "model",
-    "launcher",
-    "arms",
-    "seeds",
-    "sampler",
-    "uncertainties",
-    "draws",
-    "levers",
-    "stat",
-    "outcomes",
-    "target",
-    "prim",
-    "feature_seed",
-}
-
-
-IDENTITY = ("model", "arms", "seeds", "sampler", "uncertainties", "draws", "levers", "dir")
+# what the runs are: resuming needs the very same; the question, target, outcomes, statistic and PRIM
+# settings may change (the analysis is redone from the results), the directory may move
+IDENTITY = ("arms", "seeds", "sampler", "uncertainties", "draws", "levers")
 
 
 @dataclass
@@ -77,7 +50,7 @@ class Plan:
     study: Study
     arms: dict[str, list[str]]  # arm name -> overrides; "policy" first, then "baseline" if any
     seeds: list[int]
-    sampler: dict
+    sampler: SamplerConfig
     uncertainties: list[fx.Factor]
     levers: list[fx.Factor]
     draws: pd.DataFrame | None
@@ -86,7 +59,7 @@ class Plan:
     target: str
     direction: str  # "above" or "below"
     value: float
-    prim: dict
+    prim: PrimConfig
     feature_seed: int
 
     @property
@@ -97,35 +70,29 @@ class Plan:
     def compared(self) -> bool:
         return "baseline" in self.arms
 
-    def resolved(self) -> dict:
-        """What the study directory records: resuming needs the very same runs. The question, target,
-        outcomes, statistic and PRIM settings may change: the analysis is redone from the results."""
-        spec = {k: v for k, v in self.study.spec.items() if k in IDENTITY}
-        return {"section": SECTION, "spec": spec, "model": self.study.model}
+
+def identity(p: Plan) -> dict:
+    block = asdict(p.study.block)
+    return {"model": p.study.model, **{k: block[k] for k in IDENTITY}}
 
 
 def plan(study: Study) -> Plan:
-    spec, where = study.spec, study.where
-    unknown = sorted(set(spec) - KEYS)
-    if unknown:
-        raise ConfigError(f"{where(unknown[0])}: got an unknown key, allowed: {sorted(KEYS)}")
-    arms = spec.get("arms") or {}
-    if not isinstance(arms, dict) or "policy" not in arms or set(arms) - {"policy", "baseline"}:
-        raise ConfigError(
-            f"{where('arms')}: got {arms!r}, allowed: {{policy: [overrides], baseline: [overrides]}} "
-            "(baseline optional)"
-        )
-    arms = {name: list(arms[name] or []) for name in ("policy", "baseline") if name in arms}
+    block: ExplorationConfig = study.block
+    where = study.where
+    arms = {
+        name: list(getattr(block.arms, name))
+        for name in ("policy", "baseline")
+        if getattr(block.arms, name) is not None
+    }
     bases = {
         name: compose_base(where(f"arms.{name}"), merge(study.model, extra)) for name, extra in arms.items()
     }
     uncertainties, levers = [], []
     for name, base in bases.items():
         overrides = merge(study.model, arms[name])
-        uncertainties = fx.parse(spec.get("uncertainties"), where("uncertainties"), base, overrides)
-        levers = fx.parse(spec.get("levers"), where("levers"), base, overrides)
-    sampler = fx.check_sampler(spec.get("sampler"), where("sampler"))
-    draws = fx.read_draws(spec.get("draws"), where("draws"), list(bases.values()), sampler["n"])
+        uncertainties = fx.parse(block.uncertainties, where("uncertainties"), base, overrides)
+        levers = fx.parse(block.levers, where("levers"), base, overrides)
+    draws = fx.read_draws(block.draws, where("draws"), list(bases.values()), block.sampler.n)
     names = [f.name for f in [*uncertainties, *levers]] + ([] if draws is None else list(draws.columns))
     for name in names:
         if names.count(name) > 1:
@@ -136,58 +103,34 @@ def plan(study: Study) -> Plan:
         raise ConfigError(
             f"{where('uncertainties')}: got none, allowed: at least one uncertainty, lever or draws"
         )
-    target = spec.get("target") or {}
-    directions = [d for d in ("above", "below") if d in target]
-    if not isinstance(target, dict) or len(directions) != 1 or set(target) - {"outcome", "above", "below"}:
-        raise ConfigError(
-            f"{where('target')}: got {target!r}, allowed: {{outcome: NAME, above: X}} or below: X"
-        )
-    value = target[directions[0]]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(f"{where('target.' + directions[0])}: got {value!r}, allowed: a finite number")
-    outcome = check_outcome(target.get("outcome"), where("target.outcome"))
-    outcomes = check_outcomes(spec.get("outcomes") or [outcome], where("outcomes"))
+    outcome = check_outcome(block.target.outcome, where("target.outcome"))
+    outcomes = check_outcomes(block.outcomes or [outcome], where("outcomes"))
     if outcome not in outcomes:
         outcomes = [outcome, *outcomes]
     return Plan(
         study=study,
         arms=arms,
-        seeds=check_seeds(spec.get("seeds", [0]), where("seeds")),
-        sampler=sampler,
+        seeds=block.seeds,
+        sampler=block.sampler,
         uncertainties=uncertainties,
         levers=levers,
         draws=draws,
-        stat=check_stat(spec.get("stat", "late_mean"), where("stat")),
+        stat=block.stat,
         outcomes=outcomes,
         target=outcome,
-        direction=directions[0],
-        value=float(value),
-        prim=_prim(spec.get("prim") or {}, where("prim")),
-        feature_seed=_seed(spec.get("feature_seed", 0), where("feature_seed")),
+        direction=block.target.direction,
+        value=float(block.target.value),
+        prim=block.prim,
+        feature_seed=block.feature_seed,
     )
 
 
-def _seed(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**32:
-        raise ConfigError(f"{where}: got {value!r}, allowed: an integer in [0, 2^32 - 1]")
-    return value
-
-
-def _prim(spec: Any, where: str) -> dict:
-    allowed = {"threshold": (0.0, 1.0), "peel_alpha": (0.0, 0.5), "mass_min": (0.0, 1.0)}
-    out = {"threshold": 0.8, "peel_alpha": 0.05, "mass_min": 0.05, "boxes": 1}
-    if not isinstance(spec, dict) or set(spec) - {*allowed, "boxes"}:
-        raise ConfigError(f"{where}: got {spec!r}, allowed: keys {sorted([*allowed, 'boxes'])}")
-    for key, (low, high) in allowed.items():
-        value = spec.get(key, out[key])
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low < value <= high:
-            raise ConfigError(f"{where}.{key}: got {value!r}, allowed: a number in ({low:g}, {high:g}]")
-        out[key] = float(value)
-    boxes = spec.get("boxes", 1)
-    if isinstance(boxes, bool) or not isinstance(boxes, int) or not 1 <= boxes <= 10:
-        raise ConfigError(f"{where}.boxes: got {boxes!r}, allowed: an integer in [1, 10]")
-    out["boxes"] = boxes
-    return out
+def describe(p: Plan, directory: Path) -> str:
+    runs = len(p.arms) * p.sampler.n * len(p.seeds)
+    return (
+        f"[explore] {p.sampler.n} points x {len(p.arms)} arms x {len(p.seeds)} seeds = {runs} runs"
+        f" -> {directory}"
+    )
 
 
 def points(p: Plan) -> pd.DataFrame:
@@ -244,7 +187,7 @@ def analyse(p: Plan, results: pd.DataFrame, runs: dict[str, pd.DataFrame]) -> di
     if p.draws is not None:
         x = pd.concat([ok[list(p.draws.columns)].astype(float), x], axis=1)
     y = ok["of_interest"].to_numpy(dtype=bool)
-    boxes = prim_boxes(x, y, p.prim["threshold"], p.prim["peel_alpha"], p.prim["mass_min"], p.prim["boxes"])
+    boxes = prim_boxes(x, y, p.prim.threshold, p.prim.peel_alpha, p.prim.mass_min, p.prim.boxes)
     scores = None
     if len(ok) >= 4:
         targets = {o: ok[f"value:{o}"].to_numpy() for o in p.outcomes}
@@ -259,3 +202,45 @@ def analyse(p: Plan, results: pd.DataFrame, runs: dict[str, pd.DataFrame]) -> di
         "evaluated": len(ok),
         "failed": int(results["failed"].sum()),
     }
+
+
+def report(p: Plan, results: tuple[pd.DataFrame, dict], analysis: dict, directory: Path) -> int:
+    """report.md, the tables and figures; exit status 1 when some evaluations failed (they are
+    recorded and excluded, the analysis covers the others)."""
+    from sim.explore import report as writer
+
+    path = writer.write(p, results[0], analysis, directory)
+    boxes = ", ".join(
+        f"box {i + 1}: coverage {b.coverage:.2f}, density {b.density:.2f}, {len(b.limits)} dims"
+        for i, b in enumerate(analysis["boxes"])
+    )
+    print(
+        f"[explore] {int(analysis['y'].sum())} of {analysis['evaluated']} points of interest; "
+        f"{len(analysis['boxes'])} PRIM boxes{': ' + boxes if boxes else ''}\nreport: {path}"
+    )
+    return 1 if analysis["failed"] else 0
+
+
+KIND = Kind(
+    section=SECTION,
+    schema=ExplorationConfig,
+    command="python -m sim.explore",
+    experiment_prefix="explore_",
+    model_key="model",
+    directory_key="dir",
+    plan=plan,
+    identity=identity,
+    describe=describe,
+    run=run,
+    analyse=lambda p, results: analyse(p, *results),
+    report=report,
+    requires=("ema_workbench", "sklearn"),
+    examples=(
+        ("python -m sim.explore +exploration=demo", "the small demo (a minute or two on 2 cores)"),
+        ("python -m sim.explore +experiment=explore_fusion_xiaodongmen", "a pinned study"),
+        (
+            "python -m sim.explore +exploration=demo exploration.sampler.n=40 hydra/launcher=joblib",
+            "more points, on every core",
+        ),
+    ),
+)

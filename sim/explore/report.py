@@ -5,6 +5,8 @@ trade-off and limits (the Workbench's own figures), and the feature scores.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib
 
 matplotlib.use("Agg")  # files only; never a window
@@ -14,11 +16,13 @@ import pandas as pd
 import seaborn as sns
 
 from sim import outcomes as outcome_table
-from sim.explore.evaluate import code_versions, command
-from sim.explore.exploration import Plan
-from sim.explore.study import merge
 from sim.results import atomic_write, write_text
-from sim.sweep.report import _save
+from sim.study.load import merge
+from sim.study.points import code_versions, command
+
+if TYPE_CHECKING:
+    from sim.explore.exploration import Plan
+from sim.sweep.figures import save
 
 
 def _command(p: Plan, row: pd.Series, arm: str, seed: int) -> str:
@@ -54,14 +58,14 @@ def figure_target(p: Plan, results: pd.DataFrame, x: pd.DataFrame, out) -> list[
     axes[0, 0].set_ylabel(what)
     fig.suptitle(f"{what} ({p.stat}) per point; orange: of interest ({p.direction} {p.value:g})", y=1.02)
     fig.tight_layout()
-    return _save(fig, out, "target_by_factor")
+    return save(fig, out, "target_by_factor")
 
 
 def figure_scores(scores: pd.DataFrame, out) -> list[str]:
     fig, ax = plt.subplots(figsize=(1.2 * scores.shape[1] + 3, 0.4 * scores.shape[0] + 1.5))
     sns.heatmap(scores, annot=True, fmt=".2f", cmap="viridis", ax=ax)
     ax.set_title("Feature scores (extra trees; EMA Workbench)")
-    return _save(fig, out, "feature_scores")
+    return save(fig, out, "feature_scores")
 
 
 def figure_boxes(analysis: dict, out) -> list[str]:
@@ -69,11 +73,11 @@ def figure_boxes(analysis: dict, out) -> list[str]:
     for i, box in enumerate(analysis["boxes"]):
         fig = box.prim_box.show_tradeoff()
         fig.suptitle(f"PRIM box {i + 1}: peeling trajectory (coverage vs density)")
-        files += _save(fig, out, f"prim_box{i + 1}_tradeoff")
+        files += save(fig, out, f"prim_box{i + 1}_tradeoff")
         if len(box.limits):  # a box of the whole space has no limits to draw
             fig = box.prim_box.inspect(box.index, style="graph")[0]
             fig.suptitle(f"PRIM box {i + 1}: restricted dimensions (quasi-p in brackets)")
-            files += _save(fig, out, f"prim_box{i + 1}_limits")
+            files += save(fig, out, f"prim_box{i + 1}_limits")
     return files
 
 
@@ -85,8 +89,8 @@ def write(p: Plan, results: pd.DataFrame, analysis: dict, directory) -> str:
     what = f"{p.target} (policy - baseline, paired over seeds)" if p.compared else p.target
     lines = [
         f"# Scenario discovery: {directory.name}\n",
-        f"\n**Question.** {p.study.spec.get('question') or '(none given)'}\n",
-        f"\nPoints: {len(results)} ({p.sampler['method']}, seed {p.sampler['seed']}), each under "
+        f"\n**Question.** {p.study.block.question or '(none given)'}\n",
+        f"\nPoints: {len(results)} ({p.sampler.method}, seed {p.sampler.seed}), each under "
         f"{len(p.arms)} arm(s) x {len(p.seeds)} seeds {p.seeds} = "
         f"{len(results) * len(p.arms) * len(p.seeds)} runs; {analysis['failed']} points failed and are "
         f"excluded. Outcomes: {p.stat} "
@@ -105,10 +109,10 @@ def write(p: Plan, results: pd.DataFrame, analysis: dict, directory) -> str:
     ]
     box_rows = []
     lines.append(
-        f"\n## PRIM boxes\n\nEMA Workbench PRIM (peel alpha {p.prim['peel_alpha']:g}, minimum mass "
-        f"{p.prim['mass_min']:g}); on each peeling trajectory the box of largest coverage (then density) "
+        f"\n## PRIM boxes\n\nEMA Workbench PRIM (peel alpha {p.prim.peel_alpha:g}, minimum mass "
+        f"{p.prim.mass_min:g}); on each peeling trajectory the box of largest coverage (then density) "
         "with density >= "
-        f"{p.prim['threshold']:g} is chosen. Coverage: share of the points of interest inside the box; "
+        f"{p.prim.threshold:g} is chosen. Coverage: share of the points of interest inside the box; "
         "density: share of the box's points that are of interest. Quasi-p: the Workbench's test of each "
         "restriction.\n"
     )

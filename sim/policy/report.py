@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from itertools import combinations
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -16,11 +17,15 @@ import pandas as pd
 import yaml
 
 from sim import outcomes as outcome_table
-from sim.explore.evaluate import code_versions, command
-from sim.explore.factors import override
-from sim.policy.search import PARETO_FILE, Search
 from sim.results import atomic_write, write_parquet, write_text
-from sim.sweep.report import _save
+from sim.study.factors import override
+from sim.study.points import code_versions, command
+from sim.sweep.figures import save
+
+if TYPE_CHECKING:
+    from sim.policy.search import Search
+
+PARETO_FILE = "pareto.parquet"
 
 
 def _levers(row: pd.Series, s: Search) -> dict:
@@ -82,7 +87,7 @@ def figure_front(s: Search, table: pd.DataFrame, front: pd.DataFrame, out: Path)
         f"Pareto front ({s.measure} over {len(s.scenarios)} scenarios x {len(s.seeds)} seeds)", y=1.02
     )
     fig.tight_layout()
-    return _save(fig, out, "pareto_front")
+    return save(fig, out, "pareto_front")
 
 
 def _cell(value):
@@ -110,7 +115,7 @@ def write(
     measure = "mean" if s.measure == "mean" else f"{s.q:g}th percentile on the unfavourable side"
     lines = [
         f"# Policy search: {directory.name}\n",
-        f"\n**Question.** {s.study.spec.get('question') or '(none given)'}\n",
+        f"\n**Question.** {s.study.block.question or '(none given)'}\n",
         f"\nNSGA-II (Optuna NSGAIISampler, seed {s.seed}): {s.generations} generations of {s.population} "
         f"candidates = {len(table)} candidates, each over {len(s.scenarios)} uncertainty scenarios x "
         f"{len(s.seeds)} seeds {s.seeds} = {len(table) * len(s.scenarios) * len(s.seeds)} runs. "

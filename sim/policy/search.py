@@ -2,7 +2,7 @@
 levers, every candidate evaluated over a fixed set of uncertainty scenarios and common seeds.
 
 Optuna rather than the EMA Workbench's optimiser: Optuna's ask/tell interface lets each generation's
-population run as one batch (sim.sweep.batch: the user's launcher, provenance, resume, failure
+population run as one batch (sim.study.batch: the user's launcher, provenance, resume, failure
 isolation), whereas the Workbench's optimiser drives its own evaluator; and a seeded NSGAIISampler
 asked in the same order proposes the same candidates, so a killed search resumes by replaying
 finished batches from their results without running them again.
@@ -31,7 +31,7 @@ candidate reaches or beats in ``100 - q`` % of scenarios).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,33 +39,14 @@ import numpy as np
 import pandas as pd
 
 from sim.config import ConfigError
-from sim.explore import factors as fx
-from sim.explore.evaluate import run_points
-from sim.explore.study import Study, check_outcome, check_seeds, check_stat
+from sim.policy.schema import SECTION, PolicySearchConfig
 from sim.results import write_parquet
+from sim.study import factors as fx
+from sim.study.load import Kind, Study
+from sim.study.points import check_outcome, run_points
 
-SECTION = "policy_search"
-PREFIX = "policy_"
-DIRECTIONS = ("maximize", "minimize")
-MEASURES = ("mean", "percentile")
 TRIALS_FILE = "trials.parquet"
 RUNS_FILE = "runs.parquet"
-PARETO_FILE = "pareto.parquet"
-KEYS = {
-    "question",
-    "dir",
-    "model",
-    "launcher",
-    "levers",
-    "uncertainties",
-    "scenarios",
-    "draws",
-    "seeds",
-    "stat",
-    "robustness",
-    "objectives",
-    "search",
-}
 
 
 @dataclass
@@ -83,94 +64,62 @@ class Search:
     generations: int
     seed: int
 
-    def resolved(self) -> dict:
-        """What the study directory records. The question, the launcher and the number of generations
-        are left out: a search may be moved or extended, its finished generations replayed from their
-        results."""
-        spec = {k: v for k, v in self.study.spec.items() if k not in ("question", "launcher")}
-        spec["search"] = {**(spec.get("search") or {}), "generations": None}
-        return {"section": SECTION, "spec": spec, "model": self.study.model}
-
     @property
     def outcomes(self) -> list[str]:
         return [o for o, _ in self.objectives]
 
 
+def identity(s: Search) -> dict:
+    """What the directory records. The question, the launcher and the number of generations are left
+    out: a search may be moved or extended, its finished generations replayed from their results."""
+    block = asdict(s.study.block)
+    spec = {k: v for k, v in block.items() if k not in ("question", "launcher", "dir", "model")}
+    spec["search"] = {**spec["search"], "generations": None}
+    return {"model": s.study.model, **spec}
+
+
 def plan(study: Study) -> Search:
-    spec, where = study.spec, study.where
-    unknown = sorted(set(spec) - KEYS)
-    if unknown:
-        raise ConfigError(f"{where(unknown[0])}: got an unknown key, allowed: {sorted(KEYS)}")
-    levers = fx.parse(spec.get("levers"), where("levers"), study.base, study.model)
-    if not levers:
-        raise ConfigError(f"{where('levers')}: got none, allowed: at least one lever")
-    uncertainties = fx.parse(spec.get("uncertainties"), where("uncertainties"), study.base, study.model)
+    block: PolicySearchConfig = study.block
+    where = study.where
+    levers = fx.parse(block.levers, where("levers"), study.base, study.model)
+    uncertainties = fx.parse(block.uncertainties, where("uncertainties"), study.base, study.model)
     clash = {f.name for f in levers} & {f.name for f in uncertainties}
     if clash:
         raise ConfigError(
             f"{where('uncertainties')}: {sorted(clash)[0]} is also a lever, allowed: each key once"
         )
-    sampler = fx.check_sampler(spec.get("scenarios") or {"n": 1}, where("scenarios"))
-    draws = fx.read_draws(spec.get("draws"), where("draws"), [study.base], sampler["n"])
-    scenarios = (
-        fx.sample(uncertainties, sampler) if uncertainties else pd.DataFrame(index=range(sampler["n"]))
-    )
+    sampler = block.scenarios
+    draws = fx.read_draws(block.draws, where("draws"), [study.base], sampler.n)
+    scenarios = fx.sample(uncertainties, sampler) if uncertainties else pd.DataFrame(index=range(sampler.n))
     if draws is not None:
         scenarios = pd.concat([draws, scenarios], axis=1)
     if not uncertainties and draws is None:
         scenarios = scenarios.iloc[:1]  # no uncertainty: one scenario, the model's own values
-    objectives = spec.get("objectives")
-    if not isinstance(objectives, list) or not objectives:
-        raise ConfigError(
-            f"{where('objectives')}: got {objectives!r}, allowed: a list of {{outcome, direction}}"
-        )
-    parsed = []
-    for i, entry in enumerate(objectives):
-        entry = entry if isinstance(entry, dict) else {"outcome": entry}
-        outcome = check_outcome(entry.get("outcome"), where(f"objectives[{i}].outcome"))
-        direction = entry.get("direction", "maximize")
-        if direction not in DIRECTIONS:
-            raise ConfigError(
-                f"{where(f'objectives[{i}].direction')}: got {direction!r}, "
-                f"allowed: one of {list(DIRECTIONS)}"
-            )
-        if outcome in [o for o, _ in parsed]:
-            raise ConfigError(
-                f"{where(f'objectives[{i}].outcome')}: got {outcome!r} twice, allowed: each once"
-            )
-        parsed.append((outcome, direction))
-    robustness = spec.get("robustness") or {"measure": "mean"}
-    measure, q = robustness.get("measure", "mean"), robustness.get("q", 10)
-    if measure not in MEASURES:
-        raise ConfigError(f"{where('robustness.measure')}: got {measure!r}, allowed: one of {list(MEASURES)}")
-    if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 <= q <= 100:
-        raise ConfigError(f"{where('robustness.q')}: got {q!r}, allowed: a percentile in [0, 100]")
-    search = spec.get("search") or {}
-    population, generations, seed = (
-        search.get("population", 8),
-        search.get("generations", 4),
-        search.get("seed", 0),
-    )
-    for key, value, low in (
-        ("population", population, 2),
-        ("generations", generations, 1),
-        ("seed", seed, 0),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value < 2**31:
-            raise ConfigError(f"{where('search.' + key)}: got {value!r}, allowed: an integer >= {low}")
+    objectives = [
+        (check_outcome(o.outcome, where(f"objectives.{i}.outcome")), o.direction)
+        for i, o in enumerate(block.objectives)
+    ]
     return Search(
         study=study,
         levers=levers,
         uncertainties=uncertainties,
         scenarios=scenarios,
-        seeds=check_seeds(spec.get("seeds", [0]), where("seeds")),
-        stat=check_stat(spec.get("stat", "late_mean"), where("stat")),
-        measure=measure,
-        q=float(q),
-        objectives=parsed,
-        population=population,
-        generations=generations,
-        seed=seed,
+        seeds=block.seeds,
+        stat=block.stat,
+        measure=block.robustness.measure,
+        q=float(block.robustness.q),
+        objectives=objectives,
+        population=block.search.population,
+        generations=block.search.generations,
+        seed=block.search.seed,
+    )
+
+
+def describe(s: Search, directory: Path) -> str:
+    runs = s.generations * s.population * len(s.scenarios) * len(s.seeds)
+    return (
+        f"[policy] {s.generations} generations x {s.population} candidates x {len(s.scenarios)} scenarios "
+        f"x {len(s.seeds)} seeds = {runs} runs -> {directory}"
     )
 
 
@@ -259,3 +208,51 @@ def pareto(study, table: pd.DataFrame) -> pd.DataFrame:
     """The non-dominated completed candidates (Optuna's ``best_trials``)."""
     best = sorted(t.number for t in study.best_trials)
     return table.set_index("trial").loc[best].reset_index()
+
+
+def analyse(s: Search, results: tuple[Any, pd.DataFrame, pd.DataFrame]) -> pd.DataFrame:
+    """The Pareto set."""
+    study, table, _ = results
+    return pareto(study, table)
+
+
+def report(
+    s: Search, results: tuple[Any, pd.DataFrame, pd.DataFrame], front: pd.DataFrame, directory: Path
+) -> int:
+    """The Pareto set's files, figure and report.md, and each member's command; exit status 1 when
+    some candidates failed (recorded and excluded; the search went on)."""
+    from sim.policy import report as writer
+
+    _, table, runs = results
+    path, members = writer.write(s, table, front, runs, directory)
+    print(f"[policy] Pareto set: {len(front)} of {len(table)} candidates")
+    for member in members:
+        objectives = ", ".join(f"{k} {v:.4f}" for k, v in member["objectives"].items())
+        print(f"  trial {member['trial']}: {objectives}\n    {member['commands'][0]}")
+    print(f"report: {path}")
+    return 1 if (table["status"] != "completed").any() else 0
+
+
+KIND = Kind(
+    section=SECTION,
+    schema=PolicySearchConfig,
+    command="python -m sim.policy",
+    experiment_prefix="policy_",
+    model_key="model",
+    directory_key="dir",
+    plan=plan,
+    identity=identity,
+    describe=describe,
+    run=run,
+    analyse=analyse,
+    report=report,
+    requires=("optuna",),
+    examples=(
+        ("python -m sim.policy +policy_search=demo", "the small demo (a couple of minutes on 2 cores)"),
+        ("python -m sim.policy +experiment=policy_nanjing_east", "the pinned study"),
+        (
+            "python -m sim.policy +policy_search=demo policy_search.search.generations=6",
+            "a search extended: finished generations are replayed from their results",
+        ),
+    ),
+)

@@ -7,7 +7,6 @@ outcomes) and ``timeseries.parquet`` (every completed run x step).
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import sys
@@ -20,6 +19,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from sim import metrics, overrides
+from sim.exits import ARGUMENT_ERROR, refuse, tool_parser
 from sim.results import atomic_write, check_files, unreadable, write_parquet
 from sim.steady import PERIODS
 from sim.version import label
@@ -67,9 +67,10 @@ ROW_KEYS = (
 CHUNK_ROWS = 100_000  # rows of the time-series table held at once: memory is bounded by this, not the runs
 
 
-def aggregate(sweep_dir: Path) -> pd.DataFrame:
-    """Write and return runs.parquet (and timeseries.parquet). A completed run whose files do not match
-    the checksums in its summary, or do not read back, is listed with ``status: corrupt``.
+def aggregate(sweep_dir: Path, timeseries: bool = True) -> pd.DataFrame:
+    """Write and return runs.parquet (and, with ``timeseries``, timeseries.parquet). A completed run
+    whose files do not match the checksums in its summary, or do not read back, is listed with
+    ``status: corrupt``.
 
     The runs table is built from the summaries (one small row per run); the time-series table is
     streamed from the runs' files into one Parquet file, a chunk of runs at a time, so the memory it
@@ -111,12 +112,12 @@ def aggregate(sweep_dir: Path) -> pd.DataFrame:
         if outcome not in runs.columns:
             runs[outcome] = float("nan")
     runs = _plain(runs)
-    if readable:
+    if readable and timeseries:
         atomic_write(
             sweep_dir / TIMESERIES_FILE,
             lambda tmp: _write_timeseries(tmp, sweep_dir, runs, readable, schema, list(swept_keys)),
         )
-    else:
+    elif timeseries:
         (sweep_dir / TIMESERIES_FILE).unlink(missing_ok=True)  # a stale table must not outlive its runs
     write_parquet(sweep_dir / RUNS_FILE, runs)
     return runs
@@ -188,9 +189,14 @@ def _huge(value: object) -> bool:
     return isinstance(value, int) and not -(2**63) <= value < 2**63
 
 
-def sweep_dir_argument(description: str, prog: str = "python -m sim.sweep.aggregate") -> Path:
+def sweep_dir_argument() -> Path:
     """The SWEEP_DIR of a command line; exit 2 with one line if it is not a sweep directory."""
-    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser = tool_parser(
+        "python -m sim.sweep.aggregate",
+        "Rebuild a sweep's runs.parquet and timeseries.parquet from its run directories (after an "
+        "interruption, or a sweep run on a cluster).",
+        [("python -m sim.sweep.aggregate results/sweeps/2025-01-01_12-00-00", "rebuild the tables")],
+    )
     parser.add_argument("sweep_dir", type=Path)
     return check_sweep_dir(parser.parse_args().sweep_dir)
 
@@ -198,20 +204,17 @@ def sweep_dir_argument(description: str, prog: str = "python -m sim.sweep.aggreg
 def check_sweep_dir(sweep_dir: Path) -> Path:
     """``sweep_dir`` if it holds run directories; otherwise exit 2 with one line."""
     if not sweep_dir.is_dir():
-        print(f"error: sweep_dir: {sweep_dir} is not a directory", file=sys.stderr)
-        sys.exit(2)
+        refuse(f"sweep_dir: {sweep_dir} is not a directory", ARGUMENT_ERROR)
     if not run_dirs(sweep_dir):
-        print(
-            f"error: sweep_dir: {sweep_dir} holds no run directories "
-            "(subdirectories with .hydra/overrides.yaml)",
-            file=sys.stderr,
+        refuse(
+            f"sweep_dir: {sweep_dir} holds no run directories (subdirectories with .hydra/overrides.yaml)",
+            ARGUMENT_ERROR,
         )
-        sys.exit(2)
     return sweep_dir
 
 
 def main() -> None:
-    sweep_dir = sweep_dir_argument("Rebuild a sweep's runs.parquet and timeseries.parquet.")
+    sweep_dir = sweep_dir_argument()
     runs = aggregate(sweep_dir)
     counts = runs["status"].value_counts()
     by_status = ", ".join(f"{n} {status}" for status, n in counts.items())

@@ -31,8 +31,7 @@ import pandas as pd
 
 from sim import outcomes
 from sim.config import ConfigError
-
-EXIT_CONFIG = 2
+from sim.exits import CONFIG_ERROR, EXIT_CONFIG
 
 
 @dataclass
@@ -127,7 +126,7 @@ def run_sweep(
     err = out.stderr or ""
     if out.returncode == EXIT_CONFIG:
         line = next((x for x in reversed(err.splitlines()) if x.strip()), "exit status 2")
-        raise ConfigError(line.removeprefix("config error: "))
+        raise ConfigError(line.removeprefix(f"{CONFIG_ERROR}: "))
     if out.returncode not in (0, 1):
         raise RuntimeError(f"the sweep stopped (exit status {out.returncode}): {err.strip()[-2000:]}")
     sweep = load_sweep(directory)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import sys
 import time
 from pathlib import Path
@@ -16,13 +15,11 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
-from sim.results import git_state, machine, now, package_versions, write_json
+from sim.exits import failed, refuse
+from sim.results import machine, now, package_versions, write_json
 from sim.sweep import claims, progress
 from sim.sweep.progress import SESSION_ENV, SWEEP_FILE
-from sim.version import code_version, label, same_code
-
-EXIT_CONFIG = 2
-EXIT_FAILED = 1
+from sim.version import code_version, git_state, label, same_code
 
 
 def sweep_points(config: DictConfig) -> int | None:
@@ -37,15 +34,20 @@ def sweep_points(config: DictConfig) -> int | None:
 
 RESUME_KEY = "hydra.callbacks.sweep_recorder.resume"
 RESUME_CHOICES = ("refuse", "rerun_stale")
+OUTPUTS_KEY = "hydra.callbacks.sweep_recorder.outputs"
+OUTPUTS_CHOICES = ("report", "runs")
 
 
 class SweepRecorder(Callback):
     """``resume``: what to do when the sweep directory holds results made by other code (another
     commit, model or package version): ``refuse`` (the default) stops with one line before anything
-    runs, ``rerun_stale`` re-runs them."""
+    runs, ``rerun_stale`` re-runs them. ``outputs``: what the sweep writes at its end, ``report`` (the
+    default: both tables, report.md and figures) or ``runs`` (runs.parquet alone: a study's batch,
+    which reads that table and the runs' own files, and no more)."""
 
-    def __init__(self, resume: str = "refuse") -> None:
+    def __init__(self, resume: str = "refuse", outputs: str = "report") -> None:
         self.resume = resume
+        self.outputs = outputs
         self.session: str | None = None
         self.started = time.time()
         self.bar: progress.LiveBar | None = None
@@ -57,10 +59,10 @@ class SweepRecorder(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
-        total = sweep_points(config)
-        _check_design(config, total)
+        total = _check_design(config, sweep_points(config))
+        _check_choice(OUTPUTS_KEY, self.outputs, OUTPUTS_CHOICES)
         _check_resume(sweep_dir, self.resume)
-        self.session = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{secrets.token_hex(2)}"
+        self.session = progress.new_session_id()
         os.environ[SESSION_ENV] = self.session  # inherited by the jobs, which tag their progress with it
         self.started = time.time()
         session = {
@@ -96,42 +98,46 @@ class SweepRecorder(Callback):
         sweep_dir = Path(config.hydra.sweep.dir)
         if self.bar is not None:
             self.bar.close()
-        problems = _write_tables_and_report(sweep_dir)
+        problems = _write_tables_and_report(sweep_dir, report=self.outputs == "report")
         mine = progress.entries(sweep_dir, self.session, self.started)
-        failed = [e for e in mine if e["status"] != "completed"]
-        if failed:
-            shown = "; ".join(f"{e['run']}: {e.get('error', e['status'])}" for e in failed[:3])
-            more = f"; and {len(failed) - 3} more" if len(failed) > 3 else ""
+        broken = [e for e in mine if e["status"] != "completed"]
+        if broken:
+            table = "report.md" if self.outputs == "report" else "runs.parquet"
+            shown = "; ".join(f"{e['run']}: {e.get('error', e['status'])}" for e in broken[:3])
+            more = f"; and {len(broken) - 3} more" if len(broken) > 3 else ""
             problems.insert(
-                0, f"{len(failed)} of {len(mine)} runs failed ({shown}{more}); see {sweep_dir / 'report.md'}"
+                0, f"{len(broken)} of {len(mine)} runs failed ({shown}{more}); see {sweep_dir / table}"
             )
         if problems:
-            print(f"sweep failed: {problems[0]}", file=sys.stderr)
-            sys.exit(EXIT_FAILED)
+            failed(problems[0], "sweep")
 
 
-def _check_design(config: DictConfig, total: int | None) -> None:
+def _check_design(config: DictConfig, total: int | None) -> int | None:
+    """The runs a sweep over a design makes (its jobs, or its jobs' rows when each runs a chunk of
+    the design); refused in one line unless the sweep covers every row."""
     design = config.get("design")
     if design is None or total is None:
-        return
+        return total
     from sim.config import ConfigError
     from sim.sweep.design import design_size
 
     try:
-        size = design_size(OmegaConf.to_container(design, resolve=True))
+        spec = OmegaConf.to_container(design, resolve=True)
+        size = design_size(spec)
     except ConfigError as err:
-        print(f"config error: {err}", file=sys.stderr)
-        sys.exit(EXIT_CONFIG)
-    swept = any(
-        o.startswith(("design.sample=", "+design.sample=")) for o in config.hydra.overrides.task
-    ) or "design.sample" in (config.hydra.sweeper.get("params") or {})
-    if not swept or total % size:
-        print(
-            f"config error: design.sample: the design has {size} points; sweep "
-            f"design.sample=range(0,{size}) (times any other swept values)",
-            file=sys.stderr,
+        refuse(str(err))
+    key, points = "design.sample", size
+    if spec.get("chunk_size"):
+        key, points = "design.chunk", -(-size // spec["chunk_size"])
+    swept = any(o.startswith((f"{key}=", f"+{key}=")) for o in config.hydra.overrides.task) or key in (
+        config.hydra.sweeper.get("params") or {}
+    )
+    if not swept or total % points:
+        refuse(
+            f"{key}: the design has {points} {'chunks' if key == 'design.chunk' else 'points'}; sweep "
+            f"{key}=range(0,{points}) (times any other swept values)"
         )
-        sys.exit(EXIT_CONFIG)
+    return total // points * size
 
 
 def stale_results(sweep_dir: Path) -> dict[str, int]:
@@ -150,23 +156,21 @@ def stale_results(sweep_dir: Path) -> dict[str, int]:
     return found
 
 
+def _check_choice(key: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        refuse(f"{key}: got {value!r}, allowed: one of {list(choices)}")
+
+
 def _check_resume(sweep_dir: Path, resume: str) -> None:
-    if resume not in RESUME_CHOICES:
-        print(
-            f"config error: {RESUME_KEY}: got {resume!r}, allowed: one of {list(RESUME_CHOICES)}",
-            file=sys.stderr,
-        )
-        sys.exit(EXIT_CONFIG)
+    _check_choice(RESUME_KEY, resume, RESUME_CHOICES)
     stale = stale_results(sweep_dir)
     if stale and resume == "refuse":
         made_by = ", ".join(f"{n} by {name}" for name, n in sorted(stale.items()))
-        print(
-            f"config error: {RESUME_KEY}: {sweep_dir} holds {sum(stale.values())} results made by "
+        refuse(
+            f"{RESUME_KEY}: {sweep_dir} holds {sum(stale.values())} results made by "
             f"other code ({made_by}; this is {label(code_version())}); allowed: {RESUME_KEY}=rerun_stale "
-            "to re-run them, or another hydra.sweep.dir",
-            file=sys.stderr,
+            "to re-run them, or another hydra.sweep.dir"
         )
-        sys.exit(EXIT_CONFIG)
 
 
 def _read_sweep(sweep_dir: Path) -> dict:
@@ -176,14 +180,14 @@ def _read_sweep(sweep_dir: Path) -> dict:
         return {}
 
 
-def _write_tables_and_report(sweep_dir: Path) -> list[str]:
-    """Write runs.parquet, timeseries.parquet and the report; return what went wrong, one line each."""
+def _write_tables_and_report(sweep_dir: Path, report: bool = True) -> list[str]:
+    """Write runs.parquet and, with ``report``, timeseries.parquet and the report; return what went
+    wrong, one line each."""
     from sim.sweep.aggregate import aggregate
-    from sim.sweep.report import report
 
     problems = []
     try:
-        runs = aggregate(sweep_dir)
+        runs = aggregate(sweep_dir, timeseries=report)
     except Exception as err:
         problems.append(f"tables not written: {type(err).__name__}: {err}")
     else:
@@ -193,8 +197,12 @@ def _write_tables_and_report(sweep_dir: Path) -> list[str]:
             file=sys.stderr,
         )
         _record_code_versions(sweep_dir, runs)
+    if not report:
+        return problems
+    from sim.sweep.report import report as write_report
+
     try:
-        path = report(sweep_dir)
+        path = write_report(sweep_dir)
     except Exception as err:
         problems.append(f"report not written: {type(err).__name__}: {err}")
     else:

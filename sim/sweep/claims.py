@@ -26,7 +26,11 @@ LOCK_FILE = ".lock"
 
 
 @contextmanager
-def claim(directory: Path, quiet: bool = False) -> Iterator[None]:
+def claim(
+    directory: Path, quiet: bool = False, label: str = "sweep", session: str | None = None
+) -> Iterator[None]:
+    """Hold ``directory``'s lock for the block, waiting (with a line naming the holder) while another
+    process holds it. ``session`` names this holder in that line (default: the sweep's session)."""
     fd = os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
@@ -34,17 +38,17 @@ def claim(directory: Path, quiet: bool = False) -> Iterator[None]:
         except BlockingIOError:
             if not quiet:
                 print(
-                    f"[sweep] {directory.name}: held by {_holder(fd)}; waiting", file=sys.stderr, flush=True
+                    f"[{label}] {directory.name}: held by {_holder(fd)}; waiting", file=sys.stderr, flush=True
                 )
             fcntl.flock(fd, fcntl.LOCK_EX)
-        _write_holder(fd)
+        _write_holder(fd, session or session_id())
         yield
     finally:
         os.close(fd)  # closing releases the lock
 
 
-def _write_holder(fd: int) -> None:
-    info = {"pid": os.getpid(), "host": socket.gethostname(), "session": session_id(), "time": time.time()}
+def _write_holder(fd: int, session: str | None) -> None:
+    info = {"pid": os.getpid(), "host": socket.gethostname(), "session": session, "time": time.time()}
     os.ftruncate(fd, 0)
     os.pwrite(fd, json.dumps(info).encode(), 0)
 
@@ -54,4 +58,5 @@ def _holder(fd: int) -> str:
         info = json.loads(os.pread(fd, 4096, 0) or b"{}")
     except ValueError:
         info = {}
-    return f"pid {info.get('pid', '?')} on {info.get('host', '?')} (session {info.get('session', '?')})"
+    session = f" (session {info['session']})" if info.get("session") else ""
+    return f"pid {info.get('pid', '?')} on {info.get('host', '?')}{session}"

@@ -17,8 +17,6 @@ every seed shares and cancels the slow wandering of single runs, which is seed n
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from sim import outcomes
+from sim.exits import ARGUMENT_ERROR, refuse, tool_parser
 from sim.results import write_parquet, write_text
 from sim.steady import STATS, TOLERANCE
 
@@ -158,7 +157,17 @@ def robustness_markdown(signs: pd.DataFrame, factor: str = "governance", default
 def main() -> None:
     from sim.sweep.aggregate import RUNS_FILE, check_sweep_dir
 
-    parser = argparse.ArgumentParser(prog="python -m sim.sweep.paired", description=__doc__.splitlines()[0])
+    parser = tool_parser(
+        "python -m sim.sweep.paired",
+        __doc__.splitlines()[0],
+        [
+            ("python -m sim.sweep.paired SWEEP_DIR", "each mode against the fragmented baseline"),
+            (
+                "python -m sim.sweep.paired SWEEP_DIR --against sinking=none --stat year1",
+                "each sinking policy against none, on the first year's means",
+            ),
+        ],
+    )
     parser.add_argument("sweep_dir", type=Path)
     parser.add_argument(
         "--against", default="governance=fragmented", help="FACTOR=BASELINE (default: %(default)s)"
@@ -179,20 +188,16 @@ def main() -> None:
     chosen = tuple(o for o in args.outcomes.split(",") if o)
     unknown = outcomes.unknown(chosen)
     if unknown or not chosen:
-        print(
-            f"error: --outcomes: got {unknown[0] if unknown else args.outcomes!r}, "
+        refuse(
+            f"--outcomes: got {unknown[0] if unknown else args.outcomes!r}, "
             f"allowed: outcomes of sim/outcomes.py ({', '.join(outcomes.OUTCOMES)})",
-            file=sys.stderr,
+            ARGUMENT_ERROR,
         )
-        sys.exit(2)
     sweep_dir = check_sweep_dir(args.sweep_dir)
     factor, _, baseline = args.against.partition("=")
     runs = pd.read_parquet(sweep_dir / RUNS_FILE)
     if factor not in runs.columns or str(baseline) not in set(runs[factor].astype(str)):
-        print(
-            f"error: --against: {factor}={baseline} is not a swept condition of {sweep_dir}", file=sys.stderr
-        )
-        sys.exit(2)
+        refuse(f"--against: {factor}={baseline} is not a swept condition of {sweep_dir}", ARGUMENT_ERROR)
     by = tuple(
         c
         for c in ("scenario", "governance", "structure", "sinking", "intervention")

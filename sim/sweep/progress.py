@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 import threading
 import time
@@ -25,6 +26,11 @@ SESSION_ENV = "SIM_SWEEP_SESSION"
 
 def session_id() -> str | None:
     return os.environ.get(SESSION_ENV)
+
+
+def new_session_id() -> str:
+    """A new session's id: when it started, its process and a random part."""
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{secrets.token_hex(2)}"
 
 
 def record(sweep_dir: Path, run_dir: Path, status: str, resumed: bool, error: str | None = None) -> None:

@@ -20,7 +20,6 @@ zone, brand, fusion, collaborative), policies likewise and numbers ascending.
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -29,13 +28,13 @@ import pandas as pd
 import yaml
 
 from sim import outcomes
+from sim.exits import ARGUMENT_ERROR, refuse, tool_parser
 from sim.i18n import LANGUAGES
 from sim.results import atomic_write, write_text
 from sim.sweep import figures, markdown, sensitivity
 from sim.sweep.aggregate import RUNS_FILE, TIMESERIES_FILE, aggregate, check_sweep_dir
 from sim.sweep.conditions import SHARE, BadBaseline, baseline_of, conditions, is_ordinal
 from sim.sweep.design import SALIB_METHODS, design_size
-from sim.sweep.figures import save as _save  # noqa: F401  (sim.explore.report and sim.policy.report use it)
 from sim.sweep.intervals import summarise, summarise_weeks
 from sim.sweep.paired import paired_differences
 from sim.sweep.progress import SWEEP_FILE
@@ -133,9 +132,16 @@ def _design_spec(sweep_dir: Path, done: pd.DataFrame) -> dict | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m sim.sweep.report",
-        description="Write report.md, summary.csv and figures (PNG, SVG, PDF) for a sweep.",
+    parser = tool_parser(
+        "python -m sim.sweep.report",
+        "Write report.md, summary.csv and figures (PNG, SVG, PDF) for a sweep.",
+        [
+            ("python -m sim.sweep.report SWEEP_DIR", "the report in the sweep's language and outcomes"),
+            (
+                "python -m sim.sweep.report SWEEP_DIR --lang zh --against sinking=none",
+                "in Chinese, each sinking policy against none",
+            ),
+        ],
     )
     parser.add_argument("sweep_dir", type=Path)
     parser.add_argument("--lang", choices=list(LANGUAGES), help="default: the sweep's report.lang")
@@ -149,12 +155,12 @@ def main() -> None:
     names = args.outcomes.split(",") if args.outcomes else None
     wrong = outcomes.unknown(names or [])
     if wrong:
-        parser.exit(2, f"error: --outcomes: got {wrong[0]!r}, allowed: outcome names (sim/outcomes.py)\n")
+        refuse(f"--outcomes: got {wrong[0]!r}, allowed: outcome names (sim/outcomes.py)", ARGUMENT_ERROR)
     sweep_dir = check_sweep_dir(args.sweep_dir)
     try:
         print(report(sweep_dir, args.lang, names, args.against))
     except BadBaseline as err:
-        parser.exit(2, f"error: {err}\n")
+        refuse(str(err), ARGUMENT_ERROR)
 
 
 if __name__ == "__main__":

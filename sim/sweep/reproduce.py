@@ -5,7 +5,6 @@ python -m sim.sweep.reproduce RUN_DIR      # exit 0: identical; 1: different; 2:
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from sim.config import ConfigError
+from sim.exits import ARGUMENT_ERROR, EXIT_DONE, EXIT_FAILED, refuse, tool_parser
 from sim.run import run
 from sim.sweep.design import apply_design
 from sim.validate import validate
@@ -47,29 +47,27 @@ def _read(path: Path, load):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m sim.sweep.reproduce",
-        description="Re-run a run directory from its .hydra snapshot and compare.",
+    parser = tool_parser(
+        "python -m sim.sweep.reproduce",
+        "Re-run a run directory from its .hydra snapshot and compare: exit 0 identical, 1 different.",
+        [("python -m sim.sweep.reproduce results/sweeps/DIR/seed=3", "one run of a sweep, again")],
     )
     parser.add_argument("run_dir", type=Path)
     args = parser.parse_args()
     for needed in (".hydra/config.yaml", "timeseries.parquet"):
         if not (args.run_dir / needed).exists():
-            print(
-                f"error: run_dir: {args.run_dir / needed} is missing (a completed run directory is needed)",
-                file=sys.stderr,
+            refuse(
+                f"run_dir: {args.run_dir / needed} is missing (a completed run directory is needed)",
+                ARGUMENT_ERROR,
             )
-            sys.exit(2)
     try:
         same, message = reproduce(args.run_dir)
     except ConfigError as err:
-        print(f"config error: {err}", file=sys.stderr)
-        sys.exit(2)
+        refuse(str(err))
     except CorruptRun as err:
-        print(f"error: run_dir: {err}", file=sys.stderr)
-        sys.exit(2)
+        refuse(f"run_dir: {err}", ARGUMENT_ERROR)
     print(message)
-    sys.exit(0 if same else 1)
+    sys.exit(EXIT_DONE if same else EXIT_FAILED)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Evaluate points (factor values) over common seeds as one batch (sim.sweep.batch): an ordinary sweep,
+"""Evaluate points (factor values) over common seeds as one batch (sim.study.batch): an ordinary sweep,
 through whichever launcher the user chose, with its provenance, resume and failure isolation.
 
 A point is one row of factor values; it runs once per seed, every point with the same seeds (common
@@ -9,18 +9,21 @@ failed; the failures are kept in the tables with their errors.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.explore.factors import override
-from sim.results import write_json, write_parquet
-from sim.sweep.batch import DESIGN_FILE, SWEEP_DIR, evaluate, same_rows
+from sim import outcomes as outcome_table
+from sim.config import ensure
+from sim.results import check_files, unreadable, write_json, write_parquet
+from sim.study.batch import DESIGN_FILE, SWEEP_DIR, evaluate, same_rows
+from sim.study.factors import override
+from sim.study.schema import STATS
 from sim.version import code_version, same_code
 
-STATS = ("late_mean", "year1", "final")
 MECHANISMS_KEY = "governance.mechanisms"
 NAME_KEY = "governance.name"
 RESULTS_FILE = "results.parquet"  # beside the batch's design: the runs' outcomes, kept for resume
@@ -69,36 +72,51 @@ def run_points(
     from its results file (same design, same directory) instead of being checked run by run again;
     the file keeps every outcome and statistic, so another choice of them needs no run either."""
     rows = design_rows(points, seeds)
-    results = Path(directory) / RESULTS_FILE
+    directory = Path(directory)
     design_only = rows.drop(columns="point")
-    if _finished(Path(directory), design_only):
-        kept = pd.read_parquet(results)
-    else:
-        kept = _results(rows, evaluate(design_only, Path(directory), overrides))
-        write_parquet(results, kept)  # failures too: a failed run is a finished evaluation, recorded
-        write_json(Path(directory) / CODE_FILE, code_version())
+    kept = _finished(directory, design_only)
+    if kept is None:
+        kept = _results(rows, evaluate(design_only, directory, overrides))
+        write_parquet(directory / RESULTS_FILE, kept)  # failures too: a failed run is a finished evaluation
+        write_json(directory / CODE_FILE, code_version())
     table = kept[["point", "seed", "status", "error", "run", "code_version"]].copy()
     for outcome in outcomes:
         table[outcome] = kept[column(outcome, stat)]
     return table
 
 
-def _finished(directory: Path, design: pd.DataFrame) -> bool:
-    """Whether the batch in ``directory`` finished these very rows (the batch's own check) with this
-    code: results of other code are left to the batch, which refuses them as any sweep does."""
+def _finished(directory: Path, design: pd.DataFrame) -> pd.DataFrame | None:
+    """The results of the batch in ``directory`` if it finished these very rows (the batch's own
+    check) with this code, and each completed run's files are still as its summary records them (as a
+    sweep checks a run before it keeps it); None otherwise, and the batch runs again, keeping its
+    finished runs. Results of other code are left to the batch, which refuses them as any sweep does;
+    a results file or a run that cannot be read is named in one line."""
     try:
         code = json.loads((directory / CODE_FILE).read_text())
-    except (OSError, ValueError):
-        return False
-    return (
-        (directory / RESULTS_FILE).exists() and same_code(code) and same_rows(directory / DESIGN_FILE, design)
-    )
+        if not same_code(code) or not same_rows(directory / DESIGN_FILE, design):
+            return None
+    except (OSError, ValueError):  # nothing finished yet, or a design file the batch writes again
+        return None
+    try:
+        kept = pd.read_parquet(directory / RESULTS_FILE)
+    except (OSError, ValueError) as err:
+        return _again(directory / RESULTS_FILE, unreadable(RESULTS_FILE, err))
+    for run in kept.loc[kept["status"] == "completed", "run"]:
+        try:
+            problem = check_files(directory / run, json.loads((directory / run / "summary.json").read_text()))
+        except (OSError, ValueError) as err:
+            problem = unreadable("summary.json", err)
+        if problem:
+            return _again(directory / run, problem)
+    return kept
+
+
+def _again(path: Path, problem: str) -> None:
+    print(f"[batch] {path}: {problem}; its batch runs again", file=sys.stderr, flush=True)
 
 
 def _results(rows: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
     """The batch's runs in design order, with every outcome's statistics (NaN for a failed run)."""
-    from sim import outcomes as outcome_table
-
     table = pd.DataFrame(
         {
             "point": rows["point"].to_numpy(),
@@ -134,3 +152,15 @@ def per_point(table: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
     means["failed"] = failed
     means.loc[means["failed"], list(outcomes)] = np.nan
     return means
+
+
+def check_outcomes(names: Sequence[str], where: str) -> list[str]:
+    """Outcome names (of :mod:`sim.outcomes`), each once."""
+    for i, name in enumerate(names):
+        check_outcome(name, f"{where}.{i}")
+    return list(dict.fromkeys(names))
+
+
+def check_outcome(name: str, where: str) -> str:
+    ensure(name in outcome_table.OUTCOMES, where, f"one of {list(outcome_table.OUTCOMES)}", name)
+    return name

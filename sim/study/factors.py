@@ -11,7 +11,6 @@ with what the model allows.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +20,9 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import ConfigError
+from sim.config import ConfigError, ensure
+from sim.study.schema import DrawsConfig, FactorConfig, SamplerConfig
 
-SAMPLERS = ("lhs", "sobol")
 SUBSET_SEPARATOR = ":"  # a subset factor's member column: "governance.mechanisms:online_channel"
 
 
@@ -47,63 +46,50 @@ class Factor:
         return [self.name]
 
 
-def parse(entries: Any, where: str, base: DictConfig, overrides: Sequence[str] = ()) -> list[Factor]:
-    """Factors from a config list, each checked against ``base`` (the composed run config)."""
-    if entries is None:
-        return []
-    if not isinstance(entries, list):
-        raise ConfigError(
-            f"{where}: got {entries!r}, allowed: a list of {{name, low, high}} or {{name, values}}"
-        )
-    factors = [_parse_one(entry, f"{where}[{i}]", base, overrides) for i, entry in enumerate(entries)]
+def parse(
+    entries: Sequence[FactorConfig], where: str, base: DictConfig, overrides: Sequence[str] = ()
+) -> list[Factor]:
+    """Factors from their config blocks, each checked against ``base`` (the composed run config)."""
+    factors = [_parse_one(entry, f"{where}.{i}", base, overrides) for i, entry in enumerate(entries)]
     names = [f.name for f in factors]
     for i, name in enumerate(names):
-        if name in names[:i]:
-            raise ConfigError(f"{where}[{i}].name: got {name!r}, allowed: each key once")
+        ensure(name not in names[:i], f"{where}.{i}.name", "each key once", name)
     return factors
 
 
-def _parse_one(entry: Any, where: str, base: DictConfig, overrides: Sequence[str]) -> Factor:
-    if not isinstance(entry, dict) or "name" not in entry:
-        raise ConfigError(f"{where}: got {entry!r}, allowed: {{name, low, high}} or {{name, values}}")
-    extra = set(entry) - {"name", "low", "high", "values"}
-    if extra:
-        raise ConfigError(f"{where}: got keys {sorted(extra)}, allowed: name, low, high, values")
-    name = entry["name"]
+def _parse_one(entry: FactorConfig, where: str, base: DictConfig, overrides: Sequence[str]) -> Factor:
+    name = entry.name
     missing = object()
-    current = OmegaConf.select(base, str(name), default=missing) if isinstance(name, str) else missing
-    if name in ("seed", "steps") or current is missing or isinstance(current, DictConfig):
-        raise ConfigError(
-            f"{where}.name: got {name!r}, allowed: a dotted key of the run config holding a value "
-            "(e.g. behaviour.participation.threshold_sd, sinking.share); seeds and steps are set apart"
-        )
-    if "values" in entry:
-        values = entry["values"]
-        if not isinstance(values, list) or not values or len(set(map(str, values))) != len(values):
-            raise ConfigError(f"{where}.values: got {values!r}, allowed: a non-empty list of distinct values")
-        if set(entry) & {"low", "high"}:
+    current = OmegaConf.select(base, name, default=missing) if name else missing
+    ensure(
+        name not in ("seed", "steps") and current is not missing and not isinstance(current, DictConfig),
+        f"{where}.name",
+        "a dotted key of the run config holding a value (e.g. behaviour.participation.threshold_sd, "
+        "sinking.share); seeds and steps are set apart",
+        name,
+    )
+    ranged = entry.low is not None or entry.high is not None
+    if entry.values is not None:
+        values = entry.values
+        distinct = len(values) > 0 and len(set(map(str, values))) == len(values)
+        ensure(distinct, f"{where}.values", "a non-empty list of distinct values", values)
+        if ranged:
             raise ConfigError(f"{where}: got both values and low/high, allowed: one of them")
         kind = "subset" if OmegaConf.is_list(current) else "categorical"
         for i, value in enumerate(values):
-            _check_value(
-                base, overrides, name, [value] if kind == "subset" else value, f"{where}.values[{i}]"
-            )
+            _check_value(base, overrides, name, [value] if kind == "subset" else value, f"{where}.values.{i}")
         return Factor(name, kind, values=tuple(values))
     if not isinstance(current, float):
         raise ConfigError(
             f"{where}: {name} holds {current!r}, allowed: low and high for a key holding a real number, "
             "values (a list) otherwise"
         )
-    bounds = []
     for bound in ("low", "high"):
-        value = entry.get(bound)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ConfigError(f"{where}.{bound}: got {value!r}, allowed: a finite number")
-        _check_value(base, overrides, name, float(value), f"{where}.{bound}")
-        bounds.append(float(value))
-    if not bounds[0] < bounds[1]:
-        raise ConfigError(f"{where}: got low {bounds[0]:g}, high {bounds[1]:g}, allowed: low < high")
-    return Factor(name, "real", low=bounds[0], high=bounds[1])
+        value = getattr(entry, bound)
+        ensure(value is not None, f"{where}.{bound}", "a finite number", value)
+        _check_value(base, overrides, name, value, f"{where}.{bound}")
+    ensure(entry.low < entry.high, f"{where}.high", f"a number > low = {entry.low:g}", entry.high)
+    return Factor(name, "real", low=entry.low, high=entry.high)
 
 
 def _check_value(base: DictConfig, overrides: Sequence[str], name: str, value: Any, where: str) -> None:
@@ -121,33 +107,21 @@ def _check_value(base: DictConfig, overrides: Sequence[str], name: str, value: A
         raise ConfigError(f"{where}: got {shown!r} for {name}, allowed: {allowed}") from None
 
 
-def check_sampler(spec: Any, where: str) -> dict:
-    spec = dict(spec or {})
-    method, n, seed = spec.get("method", "lhs"), spec.get("n"), spec.get("seed", 0)
-    if method not in SAMPLERS:
-        raise ConfigError(f"{where}.method: got {method!r}, allowed: one of {list(SAMPLERS)}")
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 1_000_000:
-        raise ConfigError(f"{where}.n: got {n!r}, allowed: an integer in [1, 1,000,000]")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        raise ConfigError(f"{where}.seed: got {seed!r}, allowed: an integer in [0, 2^32 - 1]")
-    return {"method": method, "n": n, "seed": seed}
-
-
-def unit_sample(dimensions: int, spec: dict) -> np.ndarray:
+def unit_sample(dimensions: int, sampler: SamplerConfig) -> np.ndarray:
     """``n`` points of the unit cube: a Latin hypercube or a scrambled Sobol' sequence (scipy.stats.qmc,
     seeded; the Workbench's own samplers draw from numpy's global generator and take no seed)."""
     from scipy.stats import qmc
 
     if dimensions == 0:
-        return np.empty((spec["n"], 0))
-    engine = (qmc.LatinHypercube if spec["method"] == "lhs" else qmc.Sobol)(d=dimensions, seed=spec["seed"])
-    if spec["method"] == "sobol":
+        return np.empty((sampler.n, 0))
+    engine = (qmc.LatinHypercube if sampler.method == "lhs" else qmc.Sobol)(d=dimensions, seed=sampler.seed)
+    if sampler.method == "sobol":
         import warnings
 
         with warnings.catch_warnings():  # n need not be a power of 2 for scenario discovery
             warnings.simplefilter("ignore", UserWarning)
-            return engine.random(spec["n"])
-    return engine.random(spec["n"])
+            return engine.random(sampler.n)
+    return engine.random(sampler.n)
 
 
 def decode(factors: Sequence[Factor], unit: np.ndarray) -> pd.DataFrame:
@@ -166,8 +140,8 @@ def decode(factors: Sequence[Factor], unit: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(columns, index=range(len(unit)))
 
 
-def sample(factors: Sequence[Factor], spec: dict) -> pd.DataFrame:
-    return decode(factors, unit_sample(sum(f.dimensions for f in factors), spec))
+def sample(factors: Sequence[Factor], sampler: SamplerConfig) -> pd.DataFrame:
+    return decode(factors, unit_sample(sum(f.dimensions for f in factors), sampler))
 
 
 def analysis_table(factors: Sequence[Factor], rows: pd.DataFrame) -> pd.DataFrame:
@@ -203,16 +177,15 @@ def _literal(value: Any) -> str:
     return str(value)
 
 
-def read_draws(spec: Any, where: str, bases: Sequence[DictConfig], n: int) -> pd.DataFrame | None:
+def read_draws(
+    spec: DrawsConfig | None, where: str, bases: Sequence[DictConfig], n: int
+) -> pd.DataFrame | None:
     """Uncertainty values from a file of draws (e.g. a calibration's posterior): its first ``n`` rows,
     each column a config key checked like any uncertainty."""
     if spec is None:
         return None
-    path = Path(str((spec or {}).get("file") or "")) if isinstance(spec, dict) else None
-    if path is None or not path.is_file():
-        raise ConfigError(
-            f"{where}.file: got {spec!r}, allowed: a Parquet file of draws (columns: config keys)"
-        )
+    path = Path(spec.file)
+    ensure(path.is_file(), f"{where}.file", "a Parquet file of draws (columns: config keys)", spec.file)
     try:
         draws = pd.read_parquet(path)
     except Exception as err:
@@ -223,9 +196,8 @@ def read_draws(spec: Any, where: str, bases: Sequence[DictConfig], n: int) -> pd
         raise ConfigError(f"{where}.file: {len(draws)} draws, allowed: at least the {n} points sampled")
     draws = draws.iloc[:n].reset_index(drop=True)
     for base in bases:  # the model's checks are ranges: the extreme draws stand for all
-        parse(
-            [{"name": c, "values": sorted({float(draws[c].min()), float(draws[c].max())})} for c in draws],
-            where,
-            base,
-        )
+        extremes = [
+            FactorConfig(c, values=sorted({float(draws[c].min()), float(draws[c].max())})) for c in draws
+        ]
+        parse(extremes, where, base)
     return draws
