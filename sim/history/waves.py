@@ -11,7 +11,9 @@ with what is found, and the match stops if that is fewer than parameters + 2 poi
 
 Stopping: NROY empty (no parameter set matches every target: the model-inadequacy finding, with each
 target's own non-implausible share to say which targets cannot be met together); the share shrank
-by less than ``shrink`` of itself in the last wave; or ``waves`` waves run.
+by less than ``shrink`` of itself in the last wave, from wave 2 on (a first wave that cuts little has
+emulators too uncertain to cut, which the next wave's points inside the same space sharpen); or
+``waves`` waves run.
 
 Posterior: the last sample's NROY points are draws from the prior restricted to NROY; weighted by the
 last wave's emulator likelihood (:func:`sim.history.match.likelihood_weights`) they are an
@@ -115,7 +117,7 @@ def run_waves(
         if not inside.any():
             stopped = f"NROY is empty after wave {k}: no parameter set in the prior matches every target"
             break
-        if (share_before - record.nroy_share) / share_before < spec.shrink:
+        if k > 1 and (share_before - record.nroy_share) / share_before < spec.shrink:
             stopped = (
                 f"wave {k} shrank the NROY share by less than {spec.shrink:g} of itself "
                 f"({share_before:.4g} -> {record.nroy_share:.4g})"
