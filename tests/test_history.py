@@ -27,6 +27,7 @@ from sim.history.schema import HistoryConfig
 from sim.history.study import KIND
 from sim.history.waves import run_waves
 from sim.study.command import main
+from sim.study.load import StudyError
 
 
 def mean_of(x):
@@ -202,6 +203,16 @@ def test_the_same_runs_give_the_same_match():
     again = run_waves(_spec(waves=2), targets, _simulator(3), progress=lambda line: None)
     assert np.array_equal(first.records[-1].design, again.records[-1].design)
     assert np.array_equal(first.draws, again.draws)
+
+
+def test_a_wave_whose_runs_failed_stops_the_match_in_one_line():
+    def failing(k, unit):
+        runs = two_targets(unit, 3, np.random.default_rng(0))
+        runs[1:, 0, :] = np.nan  # every point but one lost a run
+        return runs
+
+    with pytest.raises(StudyError, match=r"^wave 1: 1 points ran at every seed .*fewer than the 4"):
+        run_waves(_spec(), [Observed(0.5, 0.02), Observed(0.5, 0.02)], failing, progress=lambda line: None)
 
 
 def test_a_late_statistic_is_the_mean_of_the_last_window_weeks():

@@ -30,7 +30,7 @@ def figure_emulators(emulators: pd.DataFrame, out: Path) -> str:
     labels = [f"w{w} {t}" for w, t in zip(emulators["wave"], emulators["target"])]
     at = np.arange(len(emulators))
     ax.bar(at - 0.2, emulators["loo_coverage"], 0.4, label="leave-one-out")
-    ax.bar(at + 0.2, emulators["validation_coverage"].fillna(0), 0.4, label="next wave's runs")
+    ax.bar(at + 0.2, emulators["validation_coverage"], 0.4, label="next wave's runs")
     ax.axhline(0.95, color="grey", ls="--", lw=0.8)
     ax.set_xticks(at, labels, rotation=80, fontsize=7)
     ax.set(ylabel="runs inside the 95% interval", ylim=(0, 1.02), title="Emulator diagnostics")

@@ -29,7 +29,7 @@ class HistoryConfig:
     waves: int = 5  # at most
     cutoff: float = 3.0  # a point is implausible where the measure exceeds it (Pukelsheim's 3 sigma)
     measure: str = "max"
-    shrink: float = 0.1  # stop once a wave shrinks the NROY share by less than this fraction of it
+    shrink: float = 0.1  # stop once a wave (from the 2nd) shrinks the NROY share by less than this fraction
     steps: int = 520  # weeks of every run
     window: int = 26  # weeks: a late_<rate> statistic is the mean of the run's last `window` weeks
     sample: int = 50_000  # uniform draws that estimate the NROY share and propose the next design

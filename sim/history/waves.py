@@ -46,9 +46,11 @@ from sim.history.match import (
     non_implausible,
 )
 from sim.history.schema import HistoryConfig
+from sim.study.load import StudyError
 
 Simulate = Callable[[int, np.ndarray], np.ndarray]  # wave, unit points -> runs (points x seeds x targets)
 POSTERIOR_STREAM = 2**31 - 1  # the posterior draws' seed, apart from every wave's
+SWEEP_NOTE = "each wave's batch tables, wave_NN/SCENARIO/sweep/runs.parquet"
 
 
 @dataclass
@@ -102,7 +104,14 @@ def run_waves(
             ]
         x = np.concatenate([r.design for r in [*records, record]])
         r = np.concatenate([r.runs for r in [*records, record]])
-        train = non_implausible(waves, targets, x, spec.cutoff, spec.measure)
+        train = non_implausible(waves, targets, x, spec.cutoff, spec.measure) & np.isfinite(r).all(
+            axis=(1, 2)
+        )
+        if train.sum() < d + 2:
+            raise StudyError(
+                f"wave {k}: {int(train.sum())} points ran at every seed in every scenario, fewer than the "
+                f"{d + 2} an emulator of {d} parameters needs (see the failed runs in {SWEEP_NOTE})"
+            )
         emulators = [Emulator.fit(x[train], r[train, :, j], spec.sampler_seed) for j in range(len(targets))]
         record.emulators, record.trained_on = Wave(emulators), int(train.sum())
         record.loo = [e.leave_one_out(x[train], r[train, :, j]) for j, e in enumerate(emulators)]
