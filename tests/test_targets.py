@@ -68,7 +68,11 @@ def test_steady_targets_are_late_means_with_sources_and_discrepancies():
     assert attachment["bund"] == pytest.approx(2790 / (0.06 * 84_000), abs=0.005)
     assert attachment["xiaodongmen"] == pytest.approx(1048 / (0.06 * 32_000), abs=0.005)
     statistics = {t.statistic for t in targets}
-    assert {"late_worker_participation", "late_resident_participation", "late_key_building_coverage"} <= statistics
+    assert {
+        "late_worker_participation",
+        "late_resident_participation",
+        "late_key_building_coverage",
+    } <= statistics
 
 
 ROW = {"statistic": "late_org_coverage", "scenario": "small", "value": 0.9, "tolerance": 0.05, "source": "s"}
