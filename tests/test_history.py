@@ -175,7 +175,7 @@ def test_waves_shrink_nroy_keep_the_truth_and_the_posterior_covers_it():
     # the truth's statistics within 3 x 0.02 (plus seed noise) cut the square to a few per cent
     assert len(result.records) >= 2 and shares[0] < 0.05 and np.all(np.diff(shares) <= 0)
     assert result.stopped.startswith(("wave", "ran all"))
-    assert non_implausible([r.emulators for r in result.records], targets, TRUTH[None], 3.0, "max")[0]
+    assert non_implausible([r.fitted for r in result.records], targets, TRUTH[None], 3.0, "max")[0]
     draws = result.draws
     for i, truth in enumerate(TRUTH):
         low, high = np.quantile(draws[:, i], [0.05, 0.95])

@@ -60,21 +60,19 @@ class Emulator:
     def _train(self, x: np.ndarray, runs: np.ndarray) -> None:
         from sklearn.exceptions import ConvergenceWarning
 
-        with warnings.catch_warnings():
-            # a nugget or length scale at its bound is a fit (no noise beyond the known, an inert
-            # parameter), not a failure
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            self._train_both(x, runs)
-
-    def _train_both(self, x: np.ndarray, runs: np.ndarray) -> None:
         n = runs.shape[1]
         dof = (n - 1) / 2
         log_var = np.log(np.maximum(runs.var(axis=1, ddof=1), FLOOR)) - (psi(dof) - np.log(dof))
-        _known_noise(self.variance_gp, np.full(len(x), polygamma(1, dof)), log_var)
-        self.variance_gp.fit(x, log_var)
         means = runs.mean(axis=1)
-        _known_noise(self.mean_gp, _lognormal_mean(*self.variance_gp.predict(x, return_std=True)) / n, means)
-        self.mean_gp.fit(x, means)
+        with warnings.catch_warnings():
+            # a nugget or a length scale at its bound is a fit (no noise beyond the known one, an
+            # inert parameter), not a failure
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            _known_noise(self.variance_gp, np.full(len(x), polygamma(1, dof)), log_var)
+            self.variance_gp.fit(x, log_var)
+            seed_var = _lognormal_mean(*self.variance_gp.predict(x, return_std=True))
+            _known_noise(self.mean_gp, seed_var / n, means)
+            self.mean_gp.fit(x, means)
 
     def predict(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """At each point: the expected value E(x), the emulator's variance of it, and the seed

@@ -58,7 +58,7 @@ class WaveRecord:
     wave: int
     design: np.ndarray  # unit-cube points run in this wave
     runs: np.ndarray  # points x seeds x targets
-    emulators: Wave | None = None
+    fitted: Wave | None = None  # its emulators
     trained_on: int = 0  # points the emulators were fitted to
     nroy_share: float = float("nan")
     proposed_by_rejection: int = 0  # of this wave's design: points drawn by rejection (the rest filled)
@@ -100,11 +100,11 @@ def run_waves(
         if records:
             last = records[-1]
             last.validation = [
-                e.run_coverage(design, runs[:, :, j]) for j, e in enumerate(last.emulators.emulators)
+                e.run_coverage(design, runs[:, :, j]) for j, e in enumerate(last.fitted.emulators)
             ]
-        x = np.concatenate([r.design for r in [*records, record]])
-        r = np.concatenate([r.runs for r in [*records, record]])
-        train = non_implausible(waves, targets, x, spec.cutoff, spec.measure) & np.isfinite(r).all(
+        x = np.concatenate([w.design for w in [*records, record]])
+        y = np.concatenate([w.runs for w in [*records, record]])
+        train = non_implausible(waves, targets, x, spec.cutoff, spec.measure) & np.isfinite(y).all(
             axis=(1, 2)
         )
         if train.sum() < d + 2:
@@ -112,10 +112,10 @@ def run_waves(
                 f"wave {k}: {int(train.sum())} points ran at every seed in every scenario, fewer than the "
                 f"{d + 2} an emulator of {d} parameters needs (see the failed runs in {SWEEP_NOTE})"
             )
-        emulators = [Emulator.fit(x[train], r[train, :, j], spec.sampler_seed) for j in range(len(targets))]
-        record.emulators, record.trained_on = Wave(emulators), int(train.sum())
-        record.loo = [e.leave_one_out(x[train], r[train, :, j]) for j, e in enumerate(emulators)]
-        waves.append(record.emulators)
+        emulators = [Emulator.fit(x[train], y[train, :, j], spec.sampler_seed) for j in range(len(targets))]
+        record.fitted, record.trained_on = Wave(emulators), int(train.sum())
+        record.loo = [e.leave_one_out(x[train], y[train, :, j]) for j, e in enumerate(emulators)]
+        waves.append(record.fitted)
         inside = non_implausible(waves, targets, sample, spec.cutoff, spec.measure)
         record.nroy_share = float(inside.mean())
         records.append(record)
@@ -150,9 +150,9 @@ def run_waves(
             break
         design, share_before = maximin(pool, spec.points), record.nroy_share
     region = sample[non_implausible(waves[:-1], targets, sample, spec.cutoff, spec.measure)]
-    alone, least = _each_target(records[-1].emulators, targets, region, spec.cutoff)
+    alone, least = _each_target(records[-1].fitted, targets, region, spec.cutoff)
     nroy = sample[inside]
-    weights = likelihood_weights(records[-1].emulators, targets, nroy) if len(nroy) else np.empty(0)
+    weights = likelihood_weights(records[-1].fitted, targets, nroy) if len(nroy) else np.empty(0)
     rng = np.random.default_rng([spec.sampler_seed, POSTERIOR_STREAM])
     draws = nroy[rng.choice(len(nroy), size=spec.posterior_draws, p=weights)] if len(nroy) else nroy
     return Result(records, stopped, alone, least, nroy, weights, draws)
