@@ -1,6 +1,6 @@
 """History matching (历史匹配) by waves: implausibility, the non-implausible space (NROY, "not ruled out
 yet"), each wave's space-filling design inside it, and posterior draws inside it (Vernon, Goldstein &
-Bower 2010; Andrianakis et al. 2015; the waves of the hmer package, Iskauskas et al. 2024).
+Bower 2010; Andrianakis et al. 2015; the waves of the R package hmer).
 
 Everything here works on points of the unit cube (:func:`to_values` maps them to parameter values)
 and on emulators (:class:`sim.history.emulator.Emulator`), with no model: the tests drive it with

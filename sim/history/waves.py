@@ -3,11 +3,12 @@ space stops shrinking; then posterior draws inside it.
 
 Wave 1's design is a Latin hypercube of ``points`` over the whole prior. After wave k, every
 statistic's emulators are fitted to the runs so far that lie inside the space the earlier waves left
-(wave k emulates only there), the NROY share is estimated on a fresh Latin hypercube sample of the
-prior (``sample`` points, seeded by wave), and wave k+1's design is a maximin subset of that sample's
-non-implausible points (rejection sampling). Where rejection finds fewer than ``points`` (a small
-NROY), draws around the points found fill the design (:func:`sim.history.match.fill`); a wave runs
-with what is found, and the match stops if that is fewer than parameters + 2 points.
+(wave k emulates only there), the NROY share is estimated on a Latin hypercube sample of the prior
+(``sample`` points, the same for every wave, so the shares are exactly nested), and wave k+1's design
+is a maximin subset of that sample's non-implausible points (rejection sampling). Where rejection
+finds fewer than ``points`` (a small NROY), draws around the points found fill the design
+(:func:`sim.history.match.fill`); a wave runs with what is found, and the match stops if that is
+fewer than parameters + 2 points.
 
 Stopping: NROY empty (no parameter set matches every target: the model-inadequacy finding, with each
 target's own non-implausible share to say which targets cannot be met together); the share shrank
@@ -92,7 +93,6 @@ def run_waves(
     waves: list[Wave] = []
     design, by_rejection = latin_hypercube(spec.points, d, spec.sampler_seed, 0, improved=True), spec.points
     share_before, stopped = 1.0, ""
-    # one sample for every wave, so NROY shares are exactly nested and a wave never seems to grow it
     sample = latin_hypercube(spec.sample, d, spec.sampler_seed, 1)
     for k in range(1, spec.waves + 1):
         runs = simulate(k, design)
