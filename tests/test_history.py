@@ -193,6 +193,7 @@ def test_a_target_no_parameter_meets_empties_nroy_and_is_named():
     assert result.stopped.startswith("NROY is empty after wave 1")
     assert len(result.nroy) == 0 and len(result.draws) == 0
     assert result.targets_alone[0] > 0.05 and result.targets_alone[1] == 0
+    assert result.targets_together[0, 1] == result.targets_together[1, 0] == 0
     assert result.min_implausibility[1] > 3.0 > result.min_implausibility[0]
 
 

@@ -103,6 +103,11 @@ def write(p, result, analysis: dict, out: Path) -> str:
         "",
         analysis["targets"].to_markdown(index=False, floatfmt=".4g"),
         "",
+        "Share of that space where both targets of a pair are not implausible (`target_pairs.csv`; a "
+        "target alone on the diagonal): a pair near 0 whose targets are each met cannot be met together.",
+        "",
+        analysis["pairs"].to_markdown(floatfmt=".3g"),
+        "",
     ]
     if analysis["summary"].empty:
         lines += ["## Posterior", "", "None: the non-implausible space is empty.", ""]

@@ -130,6 +130,7 @@ def analyse(p: Plan, result) -> dict:
             "min_implausibility": result.min_implausibility,
         }
     )
+    pairs = pd.DataFrame(result.targets_together, index=p.columns(), columns=p.columns())
     weighted = pd.DataFrame(to_values(result.nroy, p.spec.parameters), columns=p.names())
     weighted["weight"] = result.weights
     draws = pd.DataFrame(to_values(result.draws, p.spec.parameters), columns=p.names())
@@ -138,6 +139,7 @@ def analyse(p: Plan, result) -> dict:
         "waves": waves,
         "emulators": emulators,
         "targets": targets,
+        "pairs": pairs.rename_axis("target"),
         "posterior": weighted,
         "draws": draws,
         "summary": summary,
@@ -155,6 +157,7 @@ def report(p: Plan, result, analysis: dict, out: Path) -> int:
     write_text(out / "waves.csv", analysis["waves"].to_csv(index=False))
     write_text(out / "emulators.csv", analysis["emulators"].to_csv(index=False))
     write_text(out / "targets.csv", analysis["targets"].to_csv(index=False))
+    write_text(out / "target_pairs.csv", analysis["pairs"].to_csv())
     write_parquet(out / "posterior.parquet", analysis["posterior"])
     write_parquet(out / "posterior_draws.parquet", analysis["draws"])
     table = analysis["summary"]

@@ -72,6 +72,7 @@ class Result:
     records: list[WaveRecord]
     stopped: str
     targets_alone: np.ndarray  # per target: share of the last region each target alone leaves
+    targets_together: np.ndarray  # per pair of targets: the share the two together leave
     min_implausibility: np.ndarray  # per target: its smallest implausibility over that region
     nroy: np.ndarray  # the last sample's non-implausible points (unit cube)
     weights: np.ndarray  # their posterior weights
@@ -150,20 +151,23 @@ def run_waves(
             break
         design, share_before = maximin(pool, spec.points), record.nroy_share
     region = sample[non_implausible(waves[:-1], targets, sample, spec.cutoff, spec.measure)]
-    alone, least = _each_target(records[-1].fitted, targets, region, spec.cutoff)
+    together, least = _each_target(records[-1].fitted, targets, region, spec.cutoff)
     nroy = sample[inside]
     weights = likelihood_weights(records[-1].fitted, targets, nroy) if len(nroy) else np.empty(0)
     rng = np.random.default_rng([spec.sampler_seed, POSTERIOR_STREAM])
     draws = nroy[rng.choice(len(nroy), size=spec.posterior_draws, p=weights)] if len(nroy) else nroy
-    return Result(records, stopped, alone, least, nroy, weights, draws)
+    return Result(records, stopped, np.diag(together), together, least, nroy, weights, draws)
 
 
 def _each_target(
     wave: Wave, targets: Sequence[Observed], region: np.ndarray, cutoff: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per target, over the space the last wave emulates: the share where that target alone is not
-    implausible, and its smallest implausibility (which targets cannot be met, and by how much)."""
+    """Over the space the last wave emulates: for each pair of targets the share where both are not
+    implausible (a target alone on the diagonal), and each target's smallest implausibility; which
+    targets cannot be met, alone or together, and by how much."""
+    k = len(targets)
     if not len(region):
-        return np.full(len(targets), np.nan), np.full(len(targets), np.nan)
+        return np.full((k, k), np.nan), np.full(k, np.nan)
     each = implausibility(wave, targets, region)
-    return (each <= cutoff).mean(axis=0), each.min(axis=0)
+    met = (each <= cutoff).astype(float)
+    return met.T @ met / len(region), each.min(axis=0)
