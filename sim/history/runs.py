@@ -19,12 +19,12 @@ import pandas as pd
 from sim.metrics import RATES
 from sim.results import write_json, write_parquet
 from sim.study.batch import DESIGN_FILE, SWEEP_DIR, evaluate, same_rows
+from sim.study.points import design_rows
 from sim.targets import Target, compute
 from sim.version import code_version, same_code
 
 STATISTICS_FILE = "statistics.parquet"
 CODE_FILE = "statistics.json"
-SEED = "seed"
 
 
 def statistic(name: str, table: pd.DataFrame, summary: dict, window: int) -> float:
@@ -35,13 +35,6 @@ def statistic(name: str, table: pd.DataFrame, summary: dict, window: int) -> flo
         late = table[rate].iloc[1:].iloc[-window:]  # step 0 is the initial state, not a week
         return float(late.mean()) if late.notna().any() else float("nan")
     return compute(name, table, summary)
-
-
-def design(values: pd.DataFrame, seeds: Sequence[int]) -> pd.DataFrame:
-    """One design row per point x seed (point-major): the parameters' config keys and ``seed``."""
-    rows = values.loc[values.index.repeat(len(seeds))].reset_index(drop=True)
-    rows[SEED] = np.tile(np.asarray(seeds, dtype=np.int64), len(values))
-    return rows
 
 
 def simulate(
@@ -56,7 +49,7 @@ def simulate(
     """Every point of ``values`` (columns: config keys) at every seed, with the model ``overrides``,
     through the ``launcher``; the targets' statistics as points x seeds x targets, NaN where a run
     failed (it is recorded in its batch's tables)."""
-    rows = design(values, seeds)
+    rows = design_rows(values, seeds).drop(columns="point")
     scenarios = list(dict.fromkeys(t.scenario for t in targets))
     if _finished(directory, rows, scenarios):
         stats = pd.read_parquet(directory / STATISTICS_FILE).to_numpy(float)
