@@ -129,6 +129,16 @@ LIMITS: dict[str, tuple[float, float]] = {
     "policy_search.search.population": (2, 2**31 - 1),
     "policy_search.search.generations": (1, 2**31 - 1),
     "policy_search.search.seed": (0, 2**31 - 1),
+    "history.seeds.*": (0, 2**63 - 1),
+    "history.points": (2, 1_000_000),
+    "history.waves": (1, 100),
+    "history.cutoff": (Open(0.0), 1e3),
+    "history.shrink": (0.0, 1.0),
+    "history.steps": (1, 1_000_000),
+    "history.window": (1, 1_000_000),
+    "history.sample": (1, 10_000_000),
+    "history.sampler_seed": (0, 2**32 - 1),
+    "history.posterior_draws": (1, 1_000_000),
 }
 
 
