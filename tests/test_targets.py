@@ -54,9 +54,6 @@ def test_shanghai_buildings_is_shipped_with_sources():
     assert targets[1].value == pytest.approx(1800 / (0.06 * 126_000), abs=0.005)
 
 
-@pytest.mark.skipif(
-    "key_building_coverage" not in RATES, reason="the building-level outcomes of issue 17 (branch main)"
-)
 def test_steady_targets_are_late_means_with_sources_and_discrepancies():
     targets = load_targets("steady")
     assert {t.scenario for t in targets} == {"nanjing_east", "bund", "xiaodongmen"}
