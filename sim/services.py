@@ -161,7 +161,9 @@ def draw_points(routing: Routing, sites: np.ndarray, draws: np.ndarray) -> np.nd
     value = draws * slots[-1][sites]
     # counted slot by slot: a site has a few, and a sum along a short axis costs numpy a loop per use
     slot = np.zeros(len(sites), dtype=np.int64)
-    for cum in slots[:-1]:  # the last is the total, which a draw in [0, 1) stays below: past last
+    # the last slot's cumulative share is the total, which draw x total does not pass; where it
+    # reaches it every slot counts, and the minimum with ``last`` gives the same slot
+    for cum in slots[:-1]:
         slot += cum[sites] <= value
     last = routing.last[sites]
     return np.where(last >= 0, np.minimum(slot, last), -1)
@@ -172,7 +174,7 @@ def first_come(points: np.ndarray, capacity: np.ndarray, priority: np.ndarray) -
     people with no point (-1) are not admitted."""
     admitted = points >= 0
     at = points[admitted]
-    # the order matters only at points with more people than they admit; most weeks few are
+    # the order matters only at points with more people than they admit, so only theirs are sorted
     crowded = np.bincount(at, minlength=len(capacity)) > capacity
     if not crowded[at].any():
         return admitted
