@@ -159,6 +159,7 @@ class VerticalCommunityModel(mesa.Model):
         self.reach = ReachLedger(self.people.firm, len(self.firms), REACH_WINDOW)
         self.active_idx = np.zeros(0, dtype=np.int64)  # this week's participants
         self.asking = np.zeros(0, dtype=np.int64)  # this week's requests, by person
+        self.joined = np.zeros(0, dtype=np.int64)  # this week's participants as they join (batched path)
         # population-sized scratch, reused every week: a fresh temporary of a city's size is mapped
         # and its pages faulted in anew each time, which cost more than the rules (VALIDATION 11)
         self.scratch = (
@@ -203,7 +204,8 @@ class VerticalCommunityModel(mesa.Model):
         self.firms_per_site = np.bincount(f.site, minlength=w.n_sites).astype(float)
         self.people_per_kind = np.bincount(p.kind, minlength=3).astype(float)
         self.is_worker = p.kind == WORKER
-        self.employer = np.maximum(p.firm, 0)  # residents have none; masked by is_worker where used
+        self.is_staff = p.firm >= 0  # members and workers (a firm's staff stay its staff through turnover)
+        self.employer = np.maximum(p.firm, 0)  # residents have none; masked by is_staff where used
         # zone peer groups: a zone's buildings and its residential areas are separate "two skins"
         # unless fused into one grid
         side = (
@@ -242,7 +244,7 @@ class VerticalCommunityModel(mesa.Model):
         self.sink_tree = Tree.of(parent, level)
         self.members = np.flatnonzero(p.kind == MEMBER)
         # each firm's staff, grouped by firm: firm f's are staff_by_firm[staff_start[f]:staff_start[f + 1]]
-        staff = np.flatnonzero(p.firm >= 0)
+        staff = np.flatnonzero(self.is_staff)
         self.staff_by_firm = staff[np.argsort(p.firm[staff], kind="stable")]
         self.staff_start = np.concatenate([[0], np.cumsum(np.bincount(p.firm[staff], minlength=len(f)))])
         b = self.config.budget
@@ -451,6 +453,7 @@ class VerticalCommunityModel(mesa.Model):
         p.reached[self.asking] = p.served[self.asking] = False  # last week's requests
         p.reached[asking[reached]] = True
         p.served[asking[met]] = True
+        self.asking = asking
         self.charge("service", points[met], self.service_cost)
 
     def record_requests(self) -> None:
@@ -458,7 +461,9 @@ class VerticalCommunityModel(mesa.Model):
         service. A *shortfall* reached a fitting point whose service envelope was spent; a *misfit*
         found no open point, or none near or fitting enough (uptake x match)."""
         p, n = self.people, self.world.n_sites
-        asking = self.asking = np.flatnonzero(p.demand)
+        if self.per_agent:  # the batched path listed them as it served them
+            self.asking = np.flatnonzero(p.demand)
+        asking = self.asking
         met, reached = p.served[asking], p.reached[asking]
         self.site_shortfall = np.bincount(p.site[asking[reached & ~met]], minlength=n).astype(float)
         self.site_misfit = np.bincount(p.site[asking[~reached]], minlength=n).astype(float)
@@ -526,8 +531,9 @@ class VerticalCommunityModel(mesa.Model):
     def effective_thresholds(self, who: Any = slice(None)) -> np.ndarray:
         p, cfg = self.people, self.config.behaviour.participation
         if len(self.firms):
-            loner_firm = self.is_worker[who] & (self.firms.strategy[self.employer[who]] == LONER)
-            organised = (p.firm[who] >= 0) & (self.firms.org[self.employer[who]] != UNCOVERED)
+            employer = self.employer[who]
+            loner_firm = self.is_worker[who] & (self.firms.strategy[employer] == LONER)
+            organised = self.is_staff[who] & (self.firms.org[employer] != UNCOVERED)
         else:
             loner_firm = organised = False
         return threshold.effective_threshold(
@@ -568,7 +574,7 @@ class VerticalCommunityModel(mesa.Model):
         an overloaded committee, its staff hours over the work (structure.overload_effect); a
         campaign's participants (an intervention, no committee's point) get it in full."""
         p, n = self.people, self.world.n_sites
-        act = np.flatnonzero(p.active)
+        act = np.flatnonzero(p.active) if self.per_agent else self.joined
         self.reach.record(self.steps, act, p.last_active[act])
         p.last_active[act] = self.steps
         st = self.config.staff
@@ -603,8 +609,9 @@ class VerticalCommunityModel(mesa.Model):
         self.charge("activity", points[admitted], self.activity_cost)
         p.active[self.active_idx] = False  # last week's participants
         p.point[self.active_idx] = -1
-        p.active[who[admitted]] = True
-        p.point[who[admitted]] = points[admitted]
+        self.joined = who[admitted]
+        p.active[self.joined] = True
+        p.point[self.joined] = points[admitted]
 
     def points_drawn(self, sites: np.ndarray, draws: np.ndarray) -> np.ndarray:
         """The point (node) each use from these sites turns to (Huff draws); -1 for none."""
@@ -795,7 +802,9 @@ class VerticalCommunityModel(mesa.Model):
         p = self.people
         if not self.intervention_active("participation"):
             return
-        p.active |= self.intervention_rng.random(len(p)) < self.config.intervention.size
+        campaign = np.flatnonzero(self.intervention_rng.random(len(p)) < self.config.intervention.size)
+        p.active[campaign] = True
+        self.joined = np.union1d(self.joined, campaign)
 
     def lapse_unspent(self) -> None:
         """Unspent holdings return to the treasury at structure.lapse_rate per week, so money that
