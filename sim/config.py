@@ -43,6 +43,7 @@ STRUCTURE_OPTIONS = {
     "outreach_envelope": ("firms", "everywhere"),
     "institution_funding": ("firm_contributions", "service_envelope", "separate_budget"),
     "overload_effect": ("delivery", "none"),
+    "access_supply": ("weekly", "held"),
 }
 INTERVENTION_KINDS = ("coverage", "participation")
 
@@ -128,6 +129,16 @@ LIMITS: dict[str, tuple[float, float]] = {
     "policy_search.search.population": (2, 2**31 - 1),
     "policy_search.search.generations": (1, 2**31 - 1),
     "policy_search.search.seed": (0, 2**31 - 1),
+    "history.seeds.*": (0, 2**63 - 1),
+    "history.points": (2, 1_000_000),
+    "history.waves": (1, 100),
+    "history.cutoff": (Open(0.0), 1e3),
+    "history.shrink": (0.0, 1.0),
+    "history.steps": (1, 1_000_000),
+    "history.window": (1, 1_000_000),
+    "history.sample": (1, 10_000_000),
+    "history.sampler_seed": (0, 2**32 - 1),
+    "history.posterior_draws": (1, 1_000_000),
 }
 
 
@@ -471,6 +482,7 @@ class StructureConfig:
     institution_funding: str = "firm_contributions"
     zone_budget_share: float = 0.0  # share of the budget zone committees hold of their own
     overload_effect: str = "delivery"
+    access_supply: str = "weekly"  # what the access outcomes count as a point's capacity
 
     def check(self) -> None:
         for key, options in STRUCTURE_OPTIONS.items():

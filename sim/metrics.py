@@ -109,7 +109,7 @@ def _score(values: dict[str, float], names: tuple[str, ...]) -> float:
 def compute(model: VerticalCommunityModel) -> dict[str, float]:
     p, f, w = model.people, model.firms, model.world
     n = max(len(p), 1)
-    asked = int(p.demand.sum())
+    asked = np.count_nonzero(p.demand)
     active = model.active_idx
     by_kind = ratio(np.bincount(p.kind[active], minlength=3).astype(float), model.people_per_kind)
     out = {
@@ -126,7 +126,7 @@ def compute(model: VerticalCommunityModel) -> dict[str, float]:
         "service_coverage": float(model.people_per_site @ model.site_covered / max(len(p), 1)),
         "service_access": service_access(model.site_demand, model.site_access),
         "service_access_own": service_access(model.site_demand, model.site_access_own),
-        "demand_met": float(p.served.sum() / asked) if asked else float("nan"),
+        "demand_met": np.count_nonzero(p.served) / asked if asked else float("nan"),
         "unmet_shortfall": float(model.site_shortfall.sum() / asked) if asked else float("nan"),
         "unmet_misfit": float(model.site_misfit.sum() / asked) if asked else float("nan"),
         "satisfaction": float(f.satisfaction.mean()) if len(f) else 0.0,

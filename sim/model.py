@@ -49,6 +49,9 @@ AGENT_KINDS: dict[str, type] = {
 }
 FLOWS = ("inflow", "spent", "lost", "lapsed")  # RU per week; inflow = change in holdings + the rest
 ENVELOPES = ("activity", "outreach", "service")
+# weeks over which a point's weekly service capacity is averaged for the access outcomes (a quarter,
+# the budget's execution period, as structure.lapse_rate's default; ODD 7.16)
+ACCESS_HORIZON_WEEKS = 13
 # The submodels with a per-agent form: on the reference path each agent of the type, in random
 # order, calls the method named here instead of the model applying the rule to everyone at once.
 AGENT_RULES: dict[str, tuple[type, str]] = {
@@ -134,7 +137,9 @@ class VerticalCommunityModel(mesa.Model):
         self.site_shortfall = np.zeros(self.world.n_sites)
         self.site_misfit = np.zeros(self.world.n_sites)
         self.site_access = np.zeros(self.world.n_sites)  # against the reference circle (outcomes)
-        self.site_access_own = np.zeros(self.world.n_sites)  # against the mode's circle (need)
+        self.site_access_own = np.zeros(self.world.n_sites)  # against the mode's circle (outcomes)
+        self.site_access_held = np.zeros(self.world.n_sites)  # what committees hold, own circle (need)
+        self.service_inflow = np.zeros(n_nodes)  # mean weekly service money reaching each point
         self.point_ratio = np.zeros(n_nodes)  # each point's capacity per request of its catchment
         self.site_covered = np.zeros(self.world.n_sites, dtype=bool)
         self.open_nodes = np.zeros(n_nodes, dtype=bool)
@@ -154,6 +159,7 @@ class VerticalCommunityModel(mesa.Model):
         self.reach = ReachLedger(self.people.firm, len(self.firms), REACH_WINDOW)
         self.active_idx = np.zeros(0, dtype=np.int64)  # this week's participants
         self.asking = np.zeros(0, dtype=np.int64)  # this week's requests, by person
+        self.joined = np.zeros(0, dtype=np.int64)  # this week's participants as they join (batched path)
         # population-sized scratch, reused every week: a fresh temporary of a city's size is mapped
         # and its pages faulted in anew each time, which cost more than the rules (VALIDATION 11)
         self.scratch = (
@@ -198,7 +204,8 @@ class VerticalCommunityModel(mesa.Model):
         self.firms_per_site = np.bincount(f.site, minlength=w.n_sites).astype(float)
         self.people_per_kind = np.bincount(p.kind, minlength=3).astype(float)
         self.is_worker = p.kind == WORKER
-        self.employer = np.maximum(p.firm, 0)  # residents have none; masked by is_worker where used
+        self.is_staff = p.firm >= 0  # members and workers (a firm's staff stay its staff through turnover)
+        self.employer = np.maximum(p.firm, 0)  # residents have none; masked by is_staff where used
         # zone peer groups: a zone's buildings and its residential areas are separate "two skins"
         # unless fused into one grid
         side = (
@@ -237,7 +244,7 @@ class VerticalCommunityModel(mesa.Model):
         self.sink_tree = Tree.of(parent, level)
         self.members = np.flatnonzero(p.kind == MEMBER)
         # each firm's staff, grouped by firm: firm f's are staff_by_firm[staff_start[f]:staff_start[f + 1]]
-        staff = np.flatnonzero(p.firm >= 0)
+        staff = np.flatnonzero(self.is_staff)
         self.staff_by_firm = staff[np.argsort(p.firm[staff], kind="stable")]
         self.staff_start = np.concatenate([[0], np.cumsum(np.bincount(p.firm[staff], minlength=len(f)))])
         b = self.config.budget
@@ -268,6 +275,7 @@ class VerticalCommunityModel(mesa.Model):
         self.reach.expire(self.steps, self.people.last_active)
         self.uses = {name: np.zeros(len(self.held)) for name in ENVELOPES}
         self.intervene_coverage()
+        self.held_before = self.held.copy()
         self.receive_resources()
         self.week["lost"] += sink(self.held, self.sink_tree, self.node_stats(), self.config.sinking)
         self.open_service_points()
@@ -332,8 +340,8 @@ class VerticalCommunityModel(mesa.Model):
         without money near it shows need even when its requests fail as misfit); ``shortfall``,
         requests that reached a fitting point whose money ran out; ``unmet``, every unmet request."""
         rule = self.config.structure.need_signal
-        if rule == "access_gap":  # as the committees see it: against the mode's own circle
-            return self.site_demand * (1.0 - np.minimum(self.site_access_own, 1.0))
+        if rule == "access_gap":  # as the committees see it: what they hold, in the mode's own circle
+            return self.site_demand * (1.0 - np.minimum(self.site_access_held, 1.0))
         return self.site_shortfall + (rule == "unmet") * self.site_misfit
 
     def open_service_points(self) -> None:
@@ -352,6 +360,7 @@ class VerticalCommunityModel(mesa.Model):
             outreach = np.where(self.firms_below > 0, outreach, 0.0)  # no firms there to reach
         self.envelope = {"activity": b.activity_share * split, "outreach": outreach}
         self.envelope["service"] = self.held - self.envelope["activity"] - outreach
+        self.arrived = np.maximum(self.held - self.held_before, 0.0)  # budget, sinking, offers
         self.routing = self.network.route(self.attraction(), self.open_nodes)
         self.site_uptake = self.routing.uptake
         sites = self.world.site_node(np.arange(self.world.n_sites))
@@ -359,15 +368,34 @@ class VerticalCommunityModel(mesa.Model):
 
     def measure_access(self) -> None:
         """Each site's two-step floating catchment accessibility of this week's service capacity
-        (after the institution's commitments): against the reference circle (the outcomes' one
-        yardstick) and against the mode's own circle (the need the committees see), and which
-        sites the points near them can serve (service_coverage)."""
-        net, supply = self.network, capacity(self.envelope["service"], self.service_cost)
+        (after the institution's commitments). The outcomes count a point's capacity as
+        structure.access_supply says: ``weekly``, the service share of what reaches it in a week
+        (a mean over ACCESS_HORIZON_WEEKS), never more than it holds: a capacity per week, as
+        2SFCA's supply is; ``held``, its whole service envelope, money left
+        idle for weeks included (version 4). They measure it against the reference circle (one
+        yardstick for every mode) and the mode's own circle, and say which sites the points near
+        them can serve (service_coverage). The need the committees see is the capacity they hold,
+        against the mode's own circle."""
+        net = self.network
+        service = self.envelope["service"]
+        held = capacity(service, self.service_cost)
+        supply = held
+        if self.config.structure.access_supply == "weekly":
+            share = np.divide(service, self.held, out=np.zeros_like(service), where=self.held > 0)
+            rate = 1.0 / ACCESS_HORIZON_WEEKS
+            self.service_inflow += rate * (self.arrived * share - self.service_inflow)
+            mean = self.service_inflow / (1.0 - (1.0 - rate) ** self.steps)  # unbiased from week 1
+            supply = capacity(np.minimum(service, mean), self.service_cost)
         self.site_access, self.point_ratio = metrics.site_access(
             supply, self.open_nodes, self.site_demand, net.reference_weight, net.nodes
         )
         self.site_access_own, _ = metrics.site_access(
             supply, self.open_nodes, self.site_demand, net.reach_weight, net.nodes
+        )
+        self.site_access_held = (
+            self.site_access_own
+            if supply is held
+            else metrics.site_access(held, self.open_nodes, self.site_demand, net.reach_weight, net.nodes)[0]
         )
         self.site_covered = metrics.covered_sites(
             self.point_ratio, net.reference_weight, net.nodes, net.reference_inside, net.online
@@ -425,6 +453,7 @@ class VerticalCommunityModel(mesa.Model):
         p.reached[self.asking] = p.served[self.asking] = False  # last week's requests
         p.reached[asking[reached]] = True
         p.served[asking[met]] = True
+        self.asking = asking
         self.charge("service", points[met], self.service_cost)
 
     def record_requests(self) -> None:
@@ -432,7 +461,9 @@ class VerticalCommunityModel(mesa.Model):
         service. A *shortfall* reached a fitting point whose service envelope was spent; a *misfit*
         found no open point, or none near or fitting enough (uptake x match)."""
         p, n = self.people, self.world.n_sites
-        asking = self.asking = np.flatnonzero(p.demand)
+        if self.per_agent:  # the batched path listed them as it served them
+            self.asking = np.flatnonzero(p.demand)
+        asking = self.asking
         met, reached = p.served[asking], p.reached[asking]
         self.site_shortfall = np.bincount(p.site[asking[reached & ~met]], minlength=n).astype(float)
         self.site_misfit = np.bincount(p.site[asking[~reached]], minlength=n).astype(float)
@@ -500,8 +531,9 @@ class VerticalCommunityModel(mesa.Model):
     def effective_thresholds(self, who: Any = slice(None)) -> np.ndarray:
         p, cfg = self.people, self.config.behaviour.participation
         if len(self.firms):
-            loner_firm = self.is_worker[who] & (self.firms.strategy[self.employer[who]] == LONER)
-            organised = (p.firm[who] >= 0) & (self.firms.org[self.employer[who]] != UNCOVERED)
+            employer = self.employer[who]
+            loner_firm = self.is_worker[who] & (self.firms.strategy[employer] == LONER)
+            organised = self.is_staff[who] & (self.firms.org[employer] != UNCOVERED)
         else:
             loner_firm = organised = False
         return threshold.effective_threshold(
@@ -542,7 +574,7 @@ class VerticalCommunityModel(mesa.Model):
         an overloaded committee, its staff hours over the work (structure.overload_effect); a
         campaign's participants (an intervention, no committee's point) get it in full."""
         p, n = self.people, self.world.n_sites
-        act = np.flatnonzero(p.active)
+        act = np.flatnonzero(p.active) if self.per_agent else self.joined
         self.reach.record(self.steps, act, p.last_active[act])
         p.last_active[act] = self.steps
         st = self.config.staff
@@ -577,8 +609,9 @@ class VerticalCommunityModel(mesa.Model):
         self.charge("activity", points[admitted], self.activity_cost)
         p.active[self.active_idx] = False  # last week's participants
         p.point[self.active_idx] = -1
-        p.active[who[admitted]] = True
-        p.point[who[admitted]] = points[admitted]
+        self.joined = who[admitted]
+        p.active[self.joined] = True
+        p.point[self.joined] = points[admitted]
 
     def points_drawn(self, sites: np.ndarray, draws: np.ndarray) -> np.ndarray:
         """The point (node) each use from these sites turns to (Huff draws); -1 for none."""
@@ -769,7 +802,9 @@ class VerticalCommunityModel(mesa.Model):
         p = self.people
         if not self.intervention_active("participation"):
             return
-        p.active |= self.intervention_rng.random(len(p)) < self.config.intervention.size
+        campaign = np.flatnonzero(self.intervention_rng.random(len(p)) < self.config.intervention.size)
+        p.active[campaign] = True
+        self.joined = np.union1d(self.joined, campaign)
 
     def lapse_unspent(self) -> None:
         """Unspent holdings return to the treasury at structure.lapse_rate per week, so money that

@@ -157,17 +157,28 @@ def draw_points(routing: Routing, sites: np.ndarray, draws: np.ndarray) -> np.nd
     where the site has no open point."""
     if not len(sites):
         return np.zeros(0, dtype=np.int64)
-    cum = routing.cum[sites]
-    value = draws * cum[:, -1]
-    slot = np.minimum((cum <= value[:, None]).sum(axis=1), routing.last[sites])
-    return np.where(routing.last[sites] >= 0, slot, -1)
+    slots = routing.cum.T
+    value = draws * slots[-1][sites]
+    # counted slot by slot: a site has a few, and a sum along a short axis costs numpy a loop per use
+    slot = np.zeros(len(sites), dtype=np.int64)
+    # the last slot's cumulative share is the total, which draw x total does not pass; where it
+    # reaches it every slot counts, and the minimum with ``last`` gives the same slot
+    for cum in slots[:-1]:
+        slot += cum[sites] <= value
+    last = routing.last[sites]
+    return np.where(last >= 0, np.minimum(slot, last), -1)
 
 
 def first_come(points: np.ndarray, capacity: np.ndarray, priority: np.ndarray) -> np.ndarray:
     """Admit people at each point in order of priority (a random order) while its capacity lasts;
     people with no point (-1) are not admitted."""
-    admitted = np.zeros(len(points), dtype=bool)
-    idx = np.flatnonzero(points >= 0)
+    admitted = points >= 0
+    at = points[admitted]
+    # the order matters only at points with more people than they admit, so only theirs are sorted
+    crowded = np.bincount(at, minlength=len(capacity)) > capacity
+    if not crowded[at].any():
+        return admitted
+    idx = np.flatnonzero(admitted)[crowded[at]]
     # one float key sorts by point, then by priority (in [0, 1)): ten times faster than lexsort
     order = idx[np.argsort(points[idx] + priority[idx])]
     at = points[order]

@@ -1,11 +1,12 @@
 """Calibration targets (校准目标): observed patterns as data, and the named statistics they compare with.
 
 A *target set* is a YAML file in ``configs/targets/`` (or any path): a list of rows
-``{statistic, scenario, value, tolerance, source}``. A *statistic* is a name in :data:`STATISTICS`, a
-function ``f(table, summary) -> float`` of one run's weekly table (``timeseries.parquet``, one row per
-week, step 0 first) and its ``summary.json`` dict (``final``, ``late_mean``, ``year1``,
-``steady_state``). The registry is the one place calibration, scenario discovery and policy search
-take statistics from; a researcher adds survey figures as target rows, with no code.
+``{statistic, scenario, value, tolerance, source}``, optionally with ``discrepancy``. A *statistic*
+is a name in :data:`STATISTICS`, a function ``f(table, summary) -> float`` of one run's weekly table
+(``timeseries.parquet``, one row per week, step 0 first) and its ``summary.json`` dict (``final``,
+``late_mean``, ``year1``, ``steady_state``). The registry is the one place calibration, history
+matching, scenario discovery and policy search take statistics from; a researcher adds survey figures
+as target rows, with no code.
 
 Registered statistics:
 
@@ -78,13 +79,16 @@ def compute(name: str, table: pd.DataFrame, summary: dict) -> float:
 @dataclass
 class Target:
     """A row of a target set: an observed ``value`` of a ``statistic`` of runs of ``scenario``, to
-    within ``tolerance``, with the ``source`` that reports it."""
+    within ``tolerance``, with the ``source`` that reports it; ``discrepancy``, where a figure is read
+    loosely, is how far the model may stand from the world even at its best parameters (a standard
+    deviation, which history matching adds to the observation's; sim.history)."""
 
     statistic: str = MISSING
     scenario: str = MISSING
     value: float = MISSING
     tolerance: float = MISSING
     source: str = MISSING
+    discrepancy: float = 0.0
 
     def check_at(self, where: str) -> None:
         ensure(
@@ -97,6 +101,7 @@ class Target:
         scenarios = group_options("scenario")
         ensure(self.scenario in scenarios, f"{where}.scenario", f"one of {scenarios}", self.scenario)
         ensure(self.tolerance > 0, f"{where}.tolerance", "a finite number > 0", self.tolerance)
+        ensure(self.discrepancy >= 0, f"{where}.discrepancy", "a finite number >= 0", self.discrepancy)
         ensure(
             bool(self.source.strip()), f"{where}.source", "a non-empty text citing the source", self.source
         )

@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 PACKAGE = "vertical-community-sim"
 COMPARED = ("commit", "model_version", "package_version")
 REPO_ROOT = Path(__file__).resolve().parent.parent

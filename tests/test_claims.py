@@ -6,6 +6,7 @@ participation, and the interventions of the reinforcement experiment."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim import VerticalCommunityModel
@@ -30,14 +31,35 @@ def test_access_is_measured_against_one_circle_whatever_the_modes_own():
     assert strict.outcomes["service_access_own"] < wide.outcomes["service_access_own"]
 
 
+def test_access_counts_a_weeks_capacity_not_money_left_idle():
+    """structure.access_supply changes what the access outcomes count, nothing the agents do: the
+    same run by the weekly measure and by the held one (version 4) has the same dynamics, and the
+    weekly measure is never above the held one. In the fragmented baseline the held measure counts
+    the stations' idle money: it calls most expected demand accessible where well under half of the
+    requests are met, the weekly one does not (docs/FINDINGS.md: fusion's fall in access was this)."""
+    weekly, held = (model(structure__access_supply=s) for s in ("weekly", "held"))
+    for m in (weekly, held):
+        m.run(40)
+    a, b = (m.datacollector.get_model_vars_dataframe() for m in (weekly, held))
+    measured = ["service_access", "service_access_own", "service_coverage"]
+    measured += ["coupling_functional", "coupling_coordination", "party_building_score"]  # from access
+    pd.testing.assert_frame_equal(a.drop(columns=measured), b.drop(columns=measured))
+    assert (a["service_access"] <= b["service_access"] + 1e-12).all()
+    late = slice(27, None)
+    assert b["service_access"][late].mean() - a["service_access"][late].mean() > 0.2
+    assert (
+        b["service_access"][late].mean() > 2 * b["demand_met"][late].mean() > a["service_access"][late].mean()
+    )
+
+
 def test_service_coverage_falls_below_1_where_near_points_cannot_serve():
-    """A point covers the sites within its reference circle only if its service capacity meets its
-    catchment's expected demand: a rich budget covers everyone, a thin one only some."""
+    """A point covers the sites within its reference circle only if its weekly service capacity
+    meets its catchment's expected demand: a rich budget covers most people, a thin one nobody."""
     rich, thin = model(budget__per_person_per_step=1.0), model(budget__per_person_per_step=0.01)
     for m in (rich, thin):
         m.run(20)
-    assert rich.outcomes["service_coverage"] == 1.0
-    assert thin.outcomes["service_coverage"] < 0.9
+    assert rich.outcomes["service_coverage"] > 0.5
+    assert thin.outcomes["service_coverage"] < 0.1
     # the same runs by the old measure (an open point inside the circle) would count everyone
     assert thin.open_nodes[thin.world.site_node(np.arange(thin.world.n_sites))].all()
 

@@ -151,11 +151,18 @@ def test_a_years_reach_forgets_people_who_stopped_taking_part():
 
 
 def test_three_couplings_fall_below_their_maximum_when_their_indicators_do():
-    """Each coupling coordination degree is built from its own indicators: with no money the
-    functional one falls; with nobody free to take part the mechanism one is 0."""
+    """Each coupling coordination degree is built from its own indicators: with (almost) no money,
+    neither budget nor firms' offers, the functional one falls; with nobody free to take part the
+    mechanism one is 0."""
     base = VerticalCommunityModel("small", "brand", "need", rng=0, agent_views="none")
     poor = VerticalCommunityModel(
-        "small", "brand", "need", rng=0, agent_views="none", budget__per_person_per_step=0.0005
+        "small",
+        "brand",
+        "need",
+        rng=0,
+        agent_views="none",
+        budget__per_person_per_step=0.0005,
+        behaviour__coproduction__contribution_ru=0.0,
     )
     idle = VerticalCommunityModel(
         "small", "brand", "need", rng=0, agent_views="none", behaviour__participation__availability=0.0

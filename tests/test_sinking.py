@@ -101,8 +101,9 @@ def test_sinking_moves_resources_to_sites():
 
 @pytest.mark.parametrize("signal", ["access_gap", "shortfall", "unmet"])
 def test_need_signal_chooses_what_counts_as_need(signal):
-    """structure.need_signal=access_gap counts the expected requests the accessible capacity does
-    not cover; shortfall only requests whose point ran out of money; unmet also counts misfit."""
+    """structure.need_signal=access_gap counts the expected requests the capacity the committees
+    hold does not cover (not the weekly capacity the access outcomes count); shortfall only requests
+    whose point ran out of money; unmet also counts misfit."""
     model = VerticalCommunityModel(
         "small",
         "fragmented",
@@ -116,8 +117,8 @@ def test_need_signal_chooses_what_counts_as_need(signal):
     assert model.site_misfit.sum() > 0 and model.site_shortfall.sum() > 0
     expected = model.site_shortfall + (signal == "unmet") * model.site_misfit
     if signal == "access_gap":
-        expected = model.site_demand * (1 - np.minimum(model.site_access, 1))
-        assert expected.sum() > 0
+        expected = model.site_demand * (1 - np.minimum(model.site_access_held, 1))
+        assert expected.sum() > 0 and not np.allclose(model.site_access_held, model.site_access_own)
     np.testing.assert_allclose(model.node_stats().unmet, model.world.per_node(expected))
 
 

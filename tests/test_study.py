@@ -14,6 +14,7 @@ import pytest
 from sim.calibrate.study import KIND as CALIBRATION
 from sim.config import ConfigError, ensure
 from sim.explore.exploration import KIND as EXPLORATION
+from sim.history.study import KIND as HISTORY
 from sim.policy.search import KIND as POLICY_SEARCH
 from sim.study.command import main, run_study
 from sim.study.directory import STUDY_FILE, claimed
@@ -26,11 +27,13 @@ KINDS = {
     "calibration": (CALIBRATION, ["+calibration=shanghai_buildings"]),
     "exploration": (EXPLORATION, ["+exploration=demo"]),
     "policy_search": (POLICY_SEARCH, ["+policy_search=demo"]),
+    "history": (HISTORY, ["+history=steady", "history.targets=shanghai_buildings"]),
 }
 MISSPELT = {
     "calibration": ("calibration.populaton=4", "(did you mean population?)"),
     "exploration": ("exploration.prim.boxs=2", "(did you mean boxes?)"),
     "policy_search": ("policy_search.search.populaton=4", "(did you mean population?)"),
+    "history": ("history.cutof=2", "(did you mean cutoff?)"),
 }
 
 
@@ -137,6 +140,7 @@ def test_a_second_study_into_a_held_directory_names_the_holder_and_its_session(t
 ENTRY_POINTS = [
     "sim",
     "sim.calibrate",
+    "sim.history",
     "sim.explore",
     "sim.policy",
     "sim.calibrate.uncertainty",

@@ -162,10 +162,11 @@ def test_aggregate_rebuilds_and_reproduce_confirms(serial, tmp_path):
         ("sensitivity", 90),
         ("sensitivity_sobol", 640),
         ("mechanism_effects", 50),
-        ("structural_robustness", 225),
+        ("structural_robustness", 240),
         ("reinforcement", 30),
         ("stacking", 138),
         ("building_forms", 20),
+        ("zone_own_budget", 24),
     ],
 )
 def test_experiments_compose_with_their_documented_size(experiment, runs):

@@ -54,6 +54,24 @@ def test_shanghai_buildings_is_shipped_with_sources():
     assert targets[1].value == pytest.approx(1800 / (0.06 * 126_000), abs=0.005)
 
 
+def test_steady_targets_are_late_means_with_sources_and_discrepancies():
+    targets = load_targets("steady")
+    assert {t.scenario for t in targets} == {"nanjing_east", "bund", "xiaodongmen"}
+    assert all(t.statistic.startswith("late_") and len(t.source) > 40 for t in targets)
+    assert all(t.tolerance > 0 and t.discrepancy > 0 for t in targets)
+    attachment = {t.scenario: t.value for t in targets if t.statistic == "late_member_attachment"}
+    # the article's organised members over members as 6% of each scenario's workers (ODD 5)
+    assert attachment["nanjing_east"] == pytest.approx(1800 / (0.06 * 126_000), abs=0.005)
+    assert attachment["bund"] == pytest.approx(2790 / (0.06 * 84_000), abs=0.005)
+    assert attachment["xiaodongmen"] == pytest.approx(1048 / (0.06 * 32_000), abs=0.005)
+    statistics = {t.statistic for t in targets}
+    assert {
+        "late_worker_participation",
+        "late_resident_participation",
+        "late_key_building_coverage",
+    } <= statistics
+
+
 ROW = {"statistic": "late_org_coverage", "scenario": "small", "value": 0.9, "tolerance": 0.05, "source": "s"}
 
 
@@ -66,7 +84,8 @@ ROW = {"statistic": "late_org_coverage", "scenario": "small", "value": 0.9, "tol
         ({"value": float("nan")}, r"targets\.0\.value: got nan, allowed: a finite number"),
         ({"value": "high"}, r"targets\.0\.value: got 'high', allowed: a number"),
         ({"source": " "}, r"targets\.0\.source: got ' ', allowed: a non-empty text"),
-        ({"weight": 2}, r"targets\.0\.weight: got an unknown key, allowed: one of \['scenario'"),
+        ({"weight": 2}, r"targets\.0\.weight: got an unknown key, allowed: one of \['discrepancy', 'scen"),
+        ({"discrepancy": -0.1}, r"targets\.0\.discrepancy: got -0.1, allowed: a finite number >= 0"),
         ({"source": None}, r"targets\.0\.source: got nothing, allowed: a text"),
     ],
 )

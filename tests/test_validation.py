@@ -76,6 +76,7 @@ def test_every_limit_names_a_schema_key():
     from sim.calibrate.study import KIND as CALIBRATION
     from sim.config import to_dict
     from sim.explore.exploration import KIND as EXPLORATION
+    from sim.history.study import KIND as HISTORY
     from sim.policy.search import KIND as POLICY_SEARCH
     from sim.study.load import schema_keys
 
@@ -90,7 +91,7 @@ def test_every_limit_names_a_schema_key():
 
     run = compose(["scenario=small"])
     walk(to_dict(run), "")
-    for kind in (CALIBRATION, EXPLORATION, POLICY_SEARCH):
+    for kind in (CALIBRATION, EXPLORATION, POLICY_SEARCH, HISTORY):
         flat.update(schema_keys(kind.schema, f"{kind.section}."))
     design = ("design.", "limits.max_memory_gb", "intervention.")
     missing = [key for key in LIMITS if key.removesuffix(".*") not in flat and not key.startswith(design)]
