@@ -11,7 +11,7 @@ The reference in tests/data/studies/ is made by the code of a given commit, run 
 of it with this environment's Python:
 
     python tests/study_tables.py --write            # from HEAD
-    python tests/study_tables.py --write 4be8e44    # from another commit (the code before the layer)
+    python tests/study_tables.py --write fd5334f    # from another commit (the code before the layer)
 
 Write it again when a change is meant to change what the model computes (and bump MODEL_VERSION).
 """

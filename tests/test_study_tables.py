@@ -1,6 +1,6 @@
 """Behaviour of the study layer held fixed: the reduced calibration, exploration and policy search of
 tests/study_tables.py write exactly the tables the reference in tests/data/studies/ holds, made by the
-code before the studies shared one layer (main at 4be8e44, model version 3; `python
+code before the studies shared one layer (main at fd5334f, model version 5; `python
 tests/study_tables.py --write` makes it again after a change meant to change results)."""
 
 import pandas as pd
