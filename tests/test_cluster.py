@@ -338,7 +338,7 @@ def test_a_study_runs_on_the_ray_cluster_as_on_one_machine(ray_cluster, tmp_path
     if module == "calibrate":  # the shipped targets' scenario (nanjing_east) is built for every run
         targets = tmp_path / "targets.yaml"
         targets.write_text(yaml.safe_dump({"targets": SMALL_TARGETS}))
-        args = [*args, f"calibration.targets={targets}"]
+        args = [*args, f"calibration.targets={targets}", "governance=brand"]  # small has no article mode
     env = {**ray_cluster.env, "RAY_ADDRESS": ray_cluster.gcs}
     results = {}
     for where, launcher in (("ray", RAY_RECIPE), ("serial", ["hydra/launcher=basic"])):

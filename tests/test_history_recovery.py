@@ -89,9 +89,9 @@ def test_a_killed_match_resumes_without_running_finished_runs_again(matched, mon
     (out / "wave_02" / "statistics.parquet").unlink()
     called = []
 
-    def counting(rows, directory, overrides=(), quiet=True):
+    def counting(rows, directory, overrides=()):
         called.append(directory)
-        return evaluate(rows, directory, overrides, quiet)
+        return evaluate(rows, directory, overrides)
 
     monkeypatch.setattr(sim.history.runs, "evaluate", counting)
     assert run_study(KIND, argv) == 0

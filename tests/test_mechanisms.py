@@ -125,7 +125,10 @@ def test_no_outcome_is_pinned_in_a_reduced_mode_comparison():
     """experiments/mode_comparison cut to one subdistrict (Xiaodongmen), one seed and 30 weeks:
     every rate differs by more than 0.01 between some of the 10 conditions (5 modes x 2 sinking
     policies), so none is a constant of the design (version 1's service_coverage was 1.0 in every
-    run)."""
+    run). The one exception is stated, and checked so that it is revisited when it changes: since
+    version 5 measures a point's weekly capacity, no site's near points can serve all its expected
+    demand at the default budget (about half of it is fundable), so service_coverage is 0 in every
+    article setting; it moves with the budget instead (tests/test_claims.py, docs/FINDINGS.md)."""
     import itertools
 
     from sim import metrics
@@ -137,5 +140,7 @@ def test_no_outcome_is_pinned_in_a_reduced_mode_comparison():
         model = VerticalCommunityModel("xiaodongmen", mode, sinking, rng=0, agent_views="none")
         model.run(30)
         late.append(model.datacollector.get_model_vars_dataframe()[list(metrics.RATES)].iloc[-10:].mean())
-    spread = pd.DataFrame(late).agg(lambda c: c.max() - c.min())
+    table = pd.DataFrame(late)
+    assert (table["service_coverage"] < 0.01).all()
+    spread = table.drop(columns="service_coverage").agg(lambda c: c.max() - c.min())
     assert (spread > 0.01).all(), spread[spread <= 0.01]
