@@ -5,12 +5,12 @@ the checks that need the model or the target file are in :func:`sim.calibrate.pl
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from omegaconf import MISSING
 
 from sim.config import distinct_seeds, ensure
-from sim.study.schema import check_directory, check_launcher, check_model
+from sim.study.schema import check_directory, check_launcher, check_model, check_not_set, resumable_identity
 
 SECTION = "calibration"
 PRIORS = ("uniform", "loguniform")
@@ -88,18 +88,15 @@ class CalibrationConfig:
         check_directory(self.output, f"{p}.output")
 
     def identity(self) -> dict:
-        """What a calibration computes, so what its directory records: not how (the launcher) nor
-        where (the output), so that it can be resumed on another launcher or after a move."""
-        return {k: v for k, v in asdict(self).items() if k not in ("launcher", "output")}
+        return resumable_identity(self)
 
 
 def check_evaluation_overrides(overrides: list[str], key: str) -> None:
     """The targets name each evaluation's scenario and ``seeds`` its seeds: overrides set neither."""
-    for i, item in enumerate(overrides):
-        ensure(
-            item.split("=")[0].lstrip("+~") not in ("scenario", "seed"),
-            f"{key}.{i}",
-            "a model override other than scenario and seed (targets name the scenario, "
-            "calibration.seeds the seeds; launcher overrides go in calibration.launcher)",
-            item,
-        )
+    check_not_set(
+        overrides,
+        key,
+        ("scenario", "seed"),
+        "a model override other than scenario and seed (targets name the scenario, "
+        "calibration.seeds the seeds; launcher overrides go in calibration.launcher)",
+    )

@@ -6,13 +6,13 @@ model or the target file are in :func:`sim.history.study.plan`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from omegaconf import MISSING
 
 from sim.calibrate.schema import PRIORS, Parameter
 from sim.config import distinct_seeds, ensure
-from sim.study.schema import check_directory, check_launcher, check_model
+from sim.study.schema import check_directory, check_launcher, check_model, check_not_set, resumable_identity
 
 SECTION = "history"
 MEASURES = ("max", "second")  # implausibility over targets: the largest, or the second largest
@@ -85,18 +85,15 @@ class HistoryConfig:
         check_directory(self.output, f"{p}.output")
 
     def identity(self) -> dict:
-        """What a history match computes, so what its directory records: not how (the launcher) nor
-        where (the output), so that it can be resumed on another launcher or after a move."""
-        return {k: v for k, v in asdict(self).items() if k not in ("launcher", "output")}
+        return resumable_identity(self)
 
 
 def check_evaluation_overrides(overrides: list[str], key: str) -> None:
     """The targets name each evaluation's scenario, ``seeds`` its seeds and ``steps`` its length."""
-    for i, item in enumerate(overrides):
-        ensure(
-            item.split("=")[0].lstrip("+~") not in SET_BY_THE_BLOCK,
-            f"{key}.{i}",
-            "a model override other than scenario, seed and steps (targets name the scenario; "
-            f"{SECTION}.seeds and {SECTION}.steps set the others)",
-            item,
-        )
+    check_not_set(
+        overrides,
+        key,
+        SET_BY_THE_BLOCK,
+        "a model override other than scenario, seed and steps (targets name the scenario; "
+        f"{SECTION}.seeds and {SECTION}.steps set the others)",
+    )

@@ -5,7 +5,7 @@ machinery of :mod:`sim.config`; the checks that need the model are in each study
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from omegaconf import MISSING
@@ -14,6 +14,20 @@ from sim.config import ensure
 
 STATS = ("late_mean", "year1", "final")  # a run's outcome: mean of the last 26 weeks, of weeks 1-52, last
 SAMPLERS = ("lhs", "sobol")
+# how a study runs and where it writes, not what it computes: a study resumes on another launcher or
+# after its directory moved
+RELOCATABLE = ("launcher", "output")
+
+
+def resumable_identity(block: Any) -> dict:
+    """What a study block computes, so what its directory records (all but RELOCATABLE)."""
+    return {k: v for k, v in asdict(block).items() if k not in RELOCATABLE}
+
+
+def check_not_set(overrides: list[str], key: str, set_by_block: tuple[str, ...], allowed: str) -> None:
+    """Model overrides may not set what the study's block sets for every evaluation."""
+    for i, item in enumerate(overrides):
+        ensure(item.split("=")[0].lstrip("+~") not in set_by_block, f"{key}.{i}", allowed, item)
 
 
 @dataclass
