@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.sweep.paired import paired_differences, participation_split, robustness, robustness_markdown
+from sim.sweep.paired import (
+    _against,
+    paired_differences,
+    participation_split,
+    robustness,
+    robustness_markdown,
+)
 
 
 def runs_table() -> pd.DataFrame:
@@ -100,3 +106,24 @@ def test_participation_split_counts_who_the_added_participants_are():
     assert split.loc["brand", "added_total"] == pytest.approx(160)
     assert split.loc["brand", "added_member"] == pytest.approx(0, abs=1e-9)
     assert split.loc["brand", "share_resident"] == pytest.approx(150 / 160)
+
+
+def test_a_list_valued_baseline_matches_the_runs_tables_condition():
+    # the runs table holds the value Hydra parsed from the sweep's override, written as a string
+    runs = runs_table()
+    runs["governance.mechanisms"] = np.where(
+        runs["governance"] == "zone", str(["zone_committees", "zone_pooling"]), str(["zone_committees"])
+    )
+    factor, baseline = _against("governance.mechanisms=[zone_committees]")
+    assert (factor, baseline) == ("governance.mechanisms", "['zone_committees']")
+    table = paired_differences(runs, factor, baseline, ("participation_rate",), by=("structure",))
+    assert set(table[factor]) == {"['zone_committees', 'zone_pooling']"} and (table["pairs"] == 8).all()
+    assert _against("governance=fragmented") == ("governance", "fragmented")
+
+
+@pytest.mark.parametrize("text", ["governance=fragmented,zone", "governance=[a", "~governance"])
+def test_against_refuses_anything_but_one_value(text, capsys):
+    with pytest.raises(SystemExit) as stop:
+        _against(text)
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.startswith("error: --against")

@@ -154,6 +154,24 @@ def robustness_markdown(signs: pd.DataFrame, factor: str = "governance", default
     return "\n".join(lines) + "\n"
 
 
+def _against(text: str) -> tuple[str, str]:
+    """``FACTOR=BASELINE`` as the runs table writes the condition: the value parsed as Hydra parses the
+    sweep's own override, so a list-valued baseline (``governance.mechanisms=[a,b]``) matches."""
+    from hydra.errors import OverrideParseException
+
+    from sim.overrides import parse, parse_error_message
+
+    try:
+        override = parse([text])[0]
+    except OverrideParseException as err:
+        refuse(f"--against: {parse_error_message(err)}", ARGUMENT_ERROR)
+    if override.value_type is None or override.is_sweep_override():
+        refuse(
+            f"--against: got {text!r}, allowed: FACTOR=BASELINE, one value of a swept factor", ARGUMENT_ERROR
+        )
+    return override.key_or_group, str(override.value())
+
+
 def main() -> None:
     from sim.sweep.aggregate import RUNS_FILE, check_sweep_dir
 
@@ -194,7 +212,7 @@ def main() -> None:
             ARGUMENT_ERROR,
         )
     sweep_dir = check_sweep_dir(args.sweep_dir)
-    factor, _, baseline = args.against.partition("=")
+    factor, baseline = _against(args.against)
     runs = pd.read_parquet(sweep_dir / RUNS_FILE)
     if factor not in runs.columns or str(baseline) not in set(runs[factor].astype(str)):
         refuse(f"--against: {factor}={baseline} is not a swept condition of {sweep_dir}", ARGUMENT_ERROR)
