@@ -82,6 +82,12 @@ def late_mean(mechanisms: list[str], case: Case, seed: int) -> float:
     return float(weekly.iloc[case.weeks // 2 + 1 :].mean())
 
 
+def _paired(mechanism: str, case: Case) -> tuple[float, float]:
+    """The mean paired difference (with - without, signed by the expected direction) and its SE."""
+    d = case.sign * np.array([late_mean([mechanism], case, s) - late_mean([], case, s) for s in SEEDS])
+    return float(d.mean()), float(d.std(ddof=1) / np.sqrt(len(d)))
+
+
 # 3 seeds x 2 runs each: the Nanjing East cases are the slow tier
 @pytest.mark.parametrize(
     "case",
@@ -93,11 +99,8 @@ def late_mean(mechanisms: list[str], case: Case, seed: int) -> float:
     ],
 )
 def test_mechanism_effect(case):
-    diffs = case.sign * np.array(
-        [late_mean([case.mechanism], case, s) - late_mean([], case, s) for s in SEEDS]
-    )
-    se = diffs.std(ddof=1) / np.sqrt(len(diffs))
-    assert diffs.mean() > max(2 * se, 0.005), (case.mechanism, case.outcome, diffs)
+    mean, se = _paired(case.mechanism, case)
+    assert mean > max(2 * se, 0.005), (case.mechanism, case.outcome, mean, se)
 
 
 def test_every_mechanism_is_tested():
@@ -144,3 +147,23 @@ def test_no_outcome_is_pinned_in_a_reduced_mode_comparison():
     assert (table["service_coverage"] < 0.01).all()
     spread = table.drop(columns="service_coverage").agg(lambda c: c.max() - c.min())
     assert (spread > 0.01).all(), spread[spread <= 0.01]
+
+
+if __name__ == "__main__":
+    # docs/VALIDATION.md 5's table and the online channel's default-context effects, by the test's own
+    # functions:  python tests/test_mechanisms.py
+    for case in CASES:
+        mean, se = _paired(case.mechanism, case)
+        setting = ", ".join(f"{k.replace('__', '.')}={v}" for k, v in case.setting.items())
+        where = ", ".join(filter(None, [case.scenario, case.sinking, setting]))
+        where += f", {case.weeks} weeks" if case.weeks != 52 else ""
+        direction = "rise" if case.sign > 0 else "fall"
+        print(
+            f"| {case.mechanism} | {where} | {case.outcome} ({direction}) | {mean:.3f} | {se:.3f} | "
+            f"{max(2 * se, 0.005):.3f} |",
+            flush=True,
+        )
+    for sinking in ("need", "none"):
+        for outcome in ("participation_rate", "service_access", "demand_met"):
+            mean, se = _paired("online_channel", Case("online_channel", "nanjing_east", sinking, outcome))
+            print(f"online_channel, nanjing_east, {sinking}: {outcome} {mean:+.4f} (SE {se:.4f})", flush=True)
