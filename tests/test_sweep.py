@@ -161,7 +161,7 @@ def test_aggregate_rebuilds_and_reproduce_confirms(serial, tmp_path):
         ("article_cases", 80),
         ("sensitivity", 90),
         ("sensitivity_sobol", 640),
-        ("mechanism_effects", 50),
+        ("mechanism_effects", 55),
         ("structural_robustness", 240),
         ("reinforcement", 30),
         ("stacking", 138),
