@@ -23,14 +23,24 @@ ARGUMENT_ERROR = "error"  # leads the line of a refused command-line argument (a
 
 def refuse(message: str, kind: str = CONFIG_ERROR) -> NoReturn:
     """Print ``kind: message`` as one line on stderr and exit with status 2."""
+    _end_bars()
     print(f"{kind}: {message}", file=sys.stderr, flush=True)
     sys.exit(EXIT_CONFIG)
 
 
 def failed(message: str, what: str) -> NoReturn:
     """Print ``what failed: message`` on stderr and exit with status 1."""
+    _end_bars()
     print(f"{what} failed: {message}", file=sys.stderr, flush=True)
     sys.exit(EXIT_FAILED)
+
+
+def _end_bars() -> None:
+    """Close a sweep's live progress bar, whose line is open on a terminal, so the message has its own
+    line (a refusal can come after the bar is drawn, e.g. from a launcher)."""
+    tqdm = sys.modules.get("tqdm")
+    for bar in list(getattr(getattr(tqdm, "tqdm", None), "_instances", ())):
+        bar.close()
 
 
 def tool_parser(prog: str, description: str, examples: Sequence[tuple[str, str]]) -> argparse.ArgumentParser:

@@ -300,3 +300,28 @@ def test_jobs_go_to_workers_in_shrinking_batches_that_cover_them_in_order():
     assert sizes[0] == MAX_BATCH and sizes[-4:] == [1, 1, 1, 1]
     assert sizes == sorted(sizes, reverse=True) and len(plan) < 20
     assert [len(b) for b in batches(jobs[:3], 2)] == [1, 1, 1]
+
+
+def test_without_the_cluster_extra_ray_is_refused_in_one_line_and_no_run_warns(tmp_path):
+    """Hydra imports every launcher plugin at each start: without hydra-ray-launcher installed (simulated
+    by blocking its import), a run prints no plugin warning, and asking for the Ray launcher names the
+    extra to install, exit status 2, no run written."""
+    block = (
+        "import sys; sys.modules['hydra_plugins.hydra_ray_launcher'] = None; "
+        "sys.modules['hydra_plugins.hydra_ray_launcher.ray_launcher'] = None; "
+        "sys.argv = ['sim', *sys.argv[1:]]; from sim.cli import main; main()"
+    )
+
+    def run(*args):
+        cmd = [sys.executable, "-c", block, *args, "scenario=small", "steps=1"]
+        return subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+    plain = run(f"hydra.run.dir={tmp_path / 'one'}")
+    assert plain.returncode == 0 and "Error importing" not in plain.stderr, plain.stderr
+    ray = run("-m", "hydra/launcher=ray", f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    assert ray.returncode == 2
+    refusal = [line for line in ray.stderr.splitlines() if "config error" in line]
+    assert refusal == [
+        "config error: hydra/launcher: got 'ray', which needs the cluster extra (pip install -e '.[cluster]')"
+    ]
+    assert not list((tmp_path / "sweep").glob("*/summary.json"))

@@ -14,11 +14,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hydra.core.utils import JobReturn
-from hydra_plugins.hydra_ray_launcher.ray_launcher import RayLauncher as HydraRayLauncher
+from hydra.plugins.launcher import Launcher
+
+try:
+    from hydra_plugins.hydra_ray_launcher.ray_launcher import RayLauncher as HydraRayLauncher
+except ImportError:  # no cluster extra: Hydra imports this module at every start, so no warning then
+    HydraRayLauncher = None
 
 
-class RayLauncher(HydraRayLauncher):
-    def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
-        from hydra_plugins.sim_launcher import _ray
+if HydraRayLauncher is None:
 
-        return _ray.launch(self, job_overrides, initial_job_idx)
+    class RayLauncher(Launcher):
+        """Asked for without the cluster extra: one line saying what to install, exit status 2."""
+
+        def __init__(self, **_: object) -> None:
+            from sim.exits import refuse
+
+            refuse("hydra/launcher: got 'ray', which needs the cluster extra (pip install -e '.[cluster]')")
+
+        def setup(self, **_: object) -> None: ...
+
+        def launch(self, *_: object) -> Sequence[JobReturn]: ...
+
+else:
+
+    class RayLauncher(HydraRayLauncher):
+        def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
+            from hydra_plugins.sim_launcher import _ray
+
+            return _ray.launch(self, job_overrides, initial_job_idx)
